@@ -1,0 +1,235 @@
+#include "exec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+
+static bool check_input(const Graph *g, const Tensor *t, const Value *v, Diag *d)
+{
+    char want[96], got[96];
+    if (!v)
+        return diag_error(d, g->path, NULL, NULL, "no value given for graph input '%s'", t->name);
+    if (t->shape.rank >= 0) {
+        bool fits = t->shape.rank == v->shape.rank;
+        for (int k = 0; fits && k < t->shape.rank; k++)
+            fits = t->shape.dims[k] < 0 || t->shape.dims[k] == v->shape.dims[k];
+        if (!fits) {
+            diag_error(d, g->path, NULL, NULL, "graph input '%s' has shape %s; got data of shape %s",
+                       t->name, shape_str(&t->shape, want, sizeof want),
+                       shape_str(&v->shape, got, sizeof got));
+            diag_set_exit(d, EXIT_BAD_DATA);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Index of the last node reading each tensor, so values die as early as they can. */
+static int *last_uses(const Graph *g)
+{
+    int *last = malloc((size_t)(g->n_tensors ? g->n_tensors : 1) * sizeof *last);
+    if (!last)
+        return NULL;
+    for (int k = 0; k < g->n_tensors; k++)
+        last[k] = g->tensors[k]->is_graph_output ? g->n_nodes : -1;
+    for (int k = 0; k < g->n_nodes; k++)
+        for (int i = 0; i < g->nodes[k]->n_inputs; i++)
+            if (g->nodes[k]->inputs[i] && last[g->nodes[k]->inputs[i]->id] < k)
+                last[g->nodes[k]->inputs[i]->id] = k;
+    return last;
+}
+
+bool exec_run_observed(Graph *g, const Value *const *inputs, Value **outputs,
+                       ExecObserver observe, void *user, Diag *d)
+{
+    for (int k = 0; k < g->n_outputs; k++)
+        outputs[k] = NULL;
+    for (int k = 0; k < g->n_inputs; k++)
+        if (!check_input(g, g->inputs[k], inputs[k], d))
+            return false;
+    graph_number_tensors(g);
+    /* vals[id]: the value of every tensor alive now. Constants and inputs
+     * are borrowed (never freed here); node outputs are owned. */
+    Value **vals = calloc((size_t)(g->n_tensors ? g->n_tensors : 1), sizeof *vals);
+    bool *owned = calloc((size_t)(g->n_tensors ? g->n_tensors : 1), sizeof *owned);
+    int *last = last_uses(g);
+    bool ok = vals && owned && last;
+    if (!ok)
+        diag_error(d, g->path, NULL, NULL, "out of memory");
+    for (int k = 0; ok && k < g->n_tensors; k++)
+        vals[k] = g->tensors[k]->value;
+    for (int k = 0; ok && k < g->n_inputs; k++)
+        vals[g->inputs[k]->id] = (Value *)inputs[k];
+    OpCtx ctx = { g, d };
+    const Value *in[64];
+    Value *out[16];
+    for (int k = 0; ok && k < g->n_nodes; k++) {
+        Node *n = g->nodes[k];
+        if (!n->op || n->n_inputs > 64 || n->n_outputs > 16) {
+            ok = node_error(d, g, n, "cannot be executed (op not resolved or too many ports)");
+            break;
+        }
+        for (int i = 0; i < n->n_inputs; i++) {
+            in[i] = n->inputs[i] ? vals[n->inputs[i]->id] : NULL;
+            if (n->inputs[i] && !in[i])
+                ok = node_error(d, g, n, "input '%s' has no value (graph not in topological order?)",
+                                n->inputs[i]->name);
+        }
+        memset(out, 0, sizeof out);
+        if (ok && !n->op->eval(&ctx, n, in, out)) {
+            if (!d->failed)
+                node_error(d, g, n, "evaluation failed");
+            ok = false;
+        }
+        for (int o = 0; ok && o < n->n_outputs; o++) {
+            if (n->outputs[o]) {
+                vals[n->outputs[o]->id] = out[o];
+                owned[n->outputs[o]->id] = true;
+            } else {
+                value_free(out[o]);
+            }
+        }
+        if (ok && observe)
+            observe(user, n, out);
+        for (int i = 0; ok && i < n->n_inputs; i++) {
+            Tensor *t = n->inputs[i];
+            if (t && owned[t->id] && last[t->id] == k) {
+                value_free(vals[t->id]);
+                vals[t->id] = NULL;
+                owned[t->id] = false;
+            }
+        }
+    }
+    for (int k = 0; ok && k < g->n_outputs; k++) {
+        Tensor *t = g->outputs[k];
+        Value *v = vals[t->id];
+        if (owned[t->id]) {
+            /* a tensor listed twice among the outputs is handed out twice */
+            bool again = false;
+            for (int j = k + 1; j < g->n_outputs; j++)
+                again = again || g->outputs[j] == t;
+            outputs[k] = again ? value_copy(v) : v;
+            if (!again)
+                owned[t->id] = false;
+        } else {
+            outputs[k] = v ? value_copy(v) : NULL;
+        }
+        if (!outputs[k])
+            ok = diag_error(d, g->path, NULL, NULL, "graph output '%s' was not computed", t->name);
+    }
+    for (int k = 0; vals && owned && k < g->n_tensors; k++)
+        if (owned[k])
+            value_free(vals[k]);
+    if (!ok)
+        for (int k = 0; k < g->n_outputs; k++) {
+            value_free(outputs[k]);
+            outputs[k] = NULL;
+        }
+    free(vals);
+    free(owned);
+    free(last);
+    return ok;
+}
+
+bool exec_run(Graph *g, const Value *const *inputs, Value **outputs, Diag *d)
+{
+    return exec_run_observed(g, inputs, outputs, NULL, NULL, d);
+}
+
+/* A view of frame f of a batched value, as a new one-frame value. */
+static Value *slice_frame(const Value *v, int64_t f)
+{
+    Shape s = v->shape;
+    s.dims[0] = 1;
+    Value *one = value_new(v->elem_type, &s);
+    if (!one)
+        return NULL;
+    int64_t per = one->count;
+    if (v->f)
+        memcpy(one->f, v->f + f * per, (size_t)per * sizeof(float));
+    else
+        memcpy(one->i, v->i + f * per, (size_t)per * sizeof(int64_t));
+    return one;
+}
+
+static bool stack_frame(Value **batch, const Value *one, int64_t f, int64_t frames)
+{
+    if (!*batch) {
+        Shape s = one->shape;
+        if (s.rank == 0 || s.dims[0] != 1) {
+            /* an output without a leading batch dim of 1 gets one */
+            if (s.rank == MAX_RANK)
+                return false;
+            memmove(&s.dims[1], &s.dims[0], (size_t)s.rank * sizeof s.dims[0]);
+            s.rank++;
+        }
+        s.dims[0] = frames;
+        if (!(*batch = value_new(one->elem_type, &s)))
+            return false;
+    }
+    int64_t per = (*batch)->count / frames;
+    if (one->count != per || (one->f == NULL) != ((*batch)->f == NULL))
+        return false;
+    if (one->f)
+        memcpy((*batch)->f + f * per, one->f, (size_t)per * sizeof(float));
+    else
+        memcpy((*batch)->i + f * per, one->i, (size_t)per * sizeof(int64_t));
+    return true;
+}
+
+bool exec_run_frames(Graph *g, const Value *const *inputs, Value **outputs, Diag *d)
+{
+    int64_t frames = -1;
+    for (int k = 0; k < g->n_inputs; k++) {
+        const Value *v = inputs[k];
+        if (!v || v->shape.rank < 1) {
+            diag_error(d, g->path, NULL, NULL,
+                       "graph input '%s' needs a leading batch dimension", g->inputs[k]->name);
+            diag_set_exit(d, EXIT_BAD_DATA);
+            return false;
+        }
+        if (frames >= 0 && v->shape.dims[0] != frames) {
+            diag_error(d, g->path, NULL, NULL, "inputs disagree on the number of frames");
+            diag_set_exit(d, EXIT_BAD_DATA);
+            return false;
+        }
+        frames = v->shape.dims[0];
+    }
+    for (int k = 0; k < g->n_outputs; k++)
+        outputs[k] = NULL;
+    if (frames <= 0) {
+        diag_error(d, g->path, NULL, NULL, "the input holds no frames");
+        diag_set_exit(d, EXIT_BAD_DATA);
+        return false;
+    }
+    const Value *one_in[64];
+    Value *one_out[64];
+    if (g->n_inputs > 64 || g->n_outputs > 64)
+        return diag_error(d, g->path, NULL, NULL, "too many graph inputs or outputs");
+    bool ok = true;
+    for (int64_t f = 0; ok && f < frames; f++) {
+        for (int k = 0; k < g->n_inputs; k++)
+            one_in[k] = slice_frame(inputs[k], f);
+        for (int k = 0; k < g->n_inputs; k++)
+            if (!one_in[k])
+                ok = diag_error(d, g->path, NULL, NULL, "out of memory");
+        bool ran = ok && exec_run(g, one_in, one_out, d);
+        ok = ran;
+        for (int k = 0; ok && k < g->n_outputs; k++)
+            if (!stack_frame(&outputs[k], one_out[k], f, frames))
+                ok = diag_error(d, g->path, NULL, NULL,
+                                "output '%s' changes shape from frame to frame",
+                                g->outputs[k]->name);
+        for (int k = 0; k < g->n_inputs; k++)
+            value_free((Value *)one_in[k]);
+        for (int k = 0; ran && k < g->n_outputs; k++)
+            value_free(one_out[k]);
+    }
+    if (!ok)
+        for (int k = 0; k < g->n_outputs; k++) {
+            value_free(outputs[k]);
+            outputs[k] = NULL;
+        }
+    return ok;
+}
