@@ -1,1 +1,52 @@
-int main(void) { return 0; }
+/* qonnxc: the command line. Dispatches to one function per subcommand. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: qonnxc <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  info    MODEL                        ops, tensors, datatypes, parameter bits\n"
+    "  run     MODEL -i IN.npy -o OUT.npy [--engine golden]\n"
+    "                                       run the model on a batch of frames\n"
+    "\n"
+    "Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad data, 5 limit exceeded, 6 internal.\n";
+
+int cli_fail(const Diag *d)
+{
+    fprintf(stderr, "qonnxc: error: %s\n", d->failed ? d->msg : "unknown failure");
+    return d->exit_code ? d->exit_code : EXIT_BAD_MODEL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "qonnxc %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(see 'qonnxc --help')\n");
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "info"))
+        return cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 1, argv + 1);
+    fprintf(stderr, "qonnxc: unknown command '%s'\n\n%s", cmd, usage);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,162 @@
+/* qonnxc info MODEL: what is in a model, after cleanup. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "frontend.h"
+
+static bool is_op(const Node *n, const char *op)
+{
+    return n->domain_kind == DOMAIN_QONNX ? !strcmp(n->op_type, op) : false;
+}
+
+static bool is_quantizer(const Node *n)
+{
+    return is_op(n, "Quant") || is_op(n, "IntQuant") || is_op(n, "BipolarQuant");
+}
+
+static bool all_values(const Value *v, double x)
+{
+    for (int64_t k = 0; v && k < v->count; k++)
+        if (value_get(v, k) != x)
+            return false;
+    return v != NULL;
+}
+
+/* Bit width of a quantizer node: 1 for BipolarQuant and 1-bit Quant. */
+static int quantizer_bits(const Node *n)
+{
+    if (is_op(n, "BipolarQuant"))
+        return 1;
+    const Tensor *bw = n->n_inputs > 3 ? n->inputs[3] : NULL;
+    return bw && bw->value && bw->value->count >= 1 ? (int)value_get(bw->value, 0) : 0;
+}
+
+/* The QONNX datatype of a tensor, as far as the graph says: an annotation,
+ * or what the quantizer producing it guarantees. */
+static const char *tensor_datatype(const Tensor *t, char *buf, size_t size)
+{
+    if (t->qdt)
+        return t->qdt;
+    const Node *p = t->producer;
+    if (p && is_quantizer(p)) {
+        int bits = quantizer_bits(p);
+        bool scaled = !all_values(p->inputs[1]->value, 1.0) ||
+                      (p->n_inputs > 2 && p->inputs[2] && !all_values(p->inputs[2]->value, 0.0));
+        bool bipolar = is_op(p, "BipolarQuant") ||
+                       (bits == 1 && node_attr_int(p, "signed", 1));
+        if (bipolar)
+            snprintf(buf, size, scaled ? "SCALEDBIPOLAR" : "BIPOLAR");
+        else
+            snprintf(buf, size, "%s%s%d%s", scaled ? "SCALED" : "",
+                     node_attr_int(p, "signed", 1) ? "INT" : "UINT", bits, "");
+        return buf;
+    }
+    if (p && is_op(p, "MultiThreshold"))
+        return node_attr_string(p, "out_dtype", "FLOAT32");
+    return elem_type_is_float(t->elem_type) ? "FLOAT32" : elem_type_name(t->elem_type);
+}
+
+/* A constant is a parameter unless it only configures an op: quantizer
+ * scale/zero-point/bit width, or a shape/axes operand. */
+static bool is_parameter_use(const Node *n, int input)
+{
+    if (is_quantizer(n) || is_op(n, "Trunc"))
+        return input == 0;
+    if (!strcmp(n->op_type, "Reshape") || !strcmp(n->op_type, "Unsqueeze") ||
+        !strcmp(n->op_type, "Squeeze") || !strcmp(n->op_type, "Pad") ||
+        !strcmp(n->op_type, "Clip") || !strcmp(n->op_type, "Gather"))
+        return input == 0;
+    return true;
+}
+
+static void print_params(const Graph *g)
+{
+    long long params = 0, bits = 0, quantized = 0;
+    for (int t = 0; t < g->n_tensors; t++) {
+        const Tensor *c = g->tensors[t];
+        if (!c->value)
+            continue;
+        int width = 0;
+        for (int k = 0; k < g->n_nodes && !width; k++) {
+            const Node *n = g->nodes[k];
+            for (int i = 0; i < n->n_inputs && !width; i++)
+                if (n->inputs[i] == c && is_parameter_use(n, i))
+                    width = is_quantizer(n) ? quantizer_bits(n) : 32;
+        }
+        if (!width)
+            continue;
+        params += c->value->count;
+        bits += (long long)width * c->value->count;
+        if (width < 32)
+            quantized += c->value->count;
+    }
+    printf("parameters: %lld (%lld quantized), total weight bits: %lld (%.1f KiB)\n", params,
+           quantized, bits, (double)bits / 8.0 / 1024.0);
+}
+
+static void print_ports(const char *title, Tensor *const *ts, int n)
+{
+    char shape[128], dt[32];
+    printf("%s:\n", title);
+    for (int k = 0; k < n; k++)
+        printf("  %-24s %-8s %-18s %s\n", ts[k]->name, elem_type_name(ts[k]->elem_type),
+               shape_str(&ts[k]->shape, shape, sizeof shape),
+               tensor_datatype(ts[k], dt, sizeof dt));
+}
+
+static void print_op_histogram(const Graph *g)
+{
+    printf("ops (%d nodes):\n", g->n_nodes);
+    for (int k = 0; k < g->n_nodes; k++) {
+        bool seen = false;
+        for (int j = 0; j < k && !seen; j++)
+            seen = !strcmp(g->nodes[j]->op_type, g->nodes[k]->op_type);
+        if (seen)
+            continue;
+        int count = 0;
+        for (int j = k; j < g->n_nodes; j++)
+            count += !strcmp(g->nodes[j]->op_type, g->nodes[k]->op_type);
+        printf("  %-20s %d\n", g->nodes[k]->op_type, count);
+    }
+}
+
+static void print_tensors(const Graph *g)
+{
+    char shape[128], dt[32];
+    printf("activations:\n");
+    for (int k = 0; k < g->n_nodes; k++) {
+        const Node *n = g->nodes[k];
+        for (int o = 0; o < n->n_outputs; o++) {
+            const Tensor *t = n->outputs[o];
+            if (t)
+                printf("  %-56s %-14s %-18s %s\n", t->name, n->op_type,
+                       shape_str(&t->shape, shape, sizeof shape),
+                       tensor_datatype(t, dt, sizeof dt));
+        }
+    }
+}
+
+int cmd_info(int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-')
+        return cli_usage_error("info", "expects exactly one MODEL argument");
+    Diag d;
+    diag_init(&d);
+    Graph *g = frontend_load(argv[1], &d);
+    if (!g)
+        return cli_fail(&d);
+    printf("model: %s\n", argv[1]);
+    printf("opsets:");
+    for (int k = 0; k < g->n_opsets; k++)
+        printf(" %s:%lld", *g->opsets[k].domain ? g->opsets[k].domain : "ai.onnx",
+               (long long)g->opsets[k].version);
+    printf("\n");
+    print_op_histogram(g);
+    print_ports("inputs", g->inputs, g->n_inputs);
+    print_ports("outputs", g->outputs, g->n_outputs);
+    print_tensors(g);
+    print_params(g);
+    graph_free(g);
+    return EXIT_OK;
+}

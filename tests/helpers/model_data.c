@@ -1,0 +1,48 @@
+#include "model_data.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "npy.h"
+
+const char *const real_models[] = {
+    "TFC_1W1A", "TFC_1W2A", "TFC_2W2A", "UNSW_MLP_W2A2",
+    "CNV_1W1A_RANDOM", "CNV_1W2A_RANDOM", "CNV_2W2A_RANDOM",
+};
+
+const char *model_path(char *buf, int size, const char *name, const char *file)
+{
+    snprintf(buf, (size_t)size, "%s/models/%s/%s", TESTS_DIR, name, file);
+    return buf;
+}
+
+Value *load_npy_value(const char *path)
+{
+    Diag d;
+    diag_init(&d);
+    NpyArray a;
+    float *f = NULL;
+    if (!npy_read(path, &a, &d) || !npy_to_f32(&a, &f, &d)) {
+        ck_abort_msg("%s", d.msg);
+        return NULL;
+    }
+    Shape s = { a.rank, { 0 } };
+    memcpy(s.dims, a.shape, sizeof(int64_t) * (size_t)a.rank);
+    Value *v = value_new(ET_FLOAT, &s);
+    ck_assert_ptr_nonnull(v);
+    memcpy(v->f, f, sizeof(float) * (size_t)v->count);
+    free(f);
+    npy_free(&a);
+    return v;
+}
+
+int64_t argmax_frame(const Value *v, int64_t f)
+{
+    int64_t classes = v->count / v->shape.dims[0], best = 0;
+    for (int64_t c = 1; c < classes; c++)
+        if (value_get(v, f * classes + c) > value_get(v, f * classes + best))
+            best = c;
+    return best;
+}
