@@ -54,7 +54,7 @@ void *arena_array(Arena *a, size_t n, size_t size)
 char *arena_strndup(Arena *a, const char *s, size_t n)
 {
     char *p = arena_alloc(a, n + 1);
-    if (p)
+    if (p && n) /* s may be NULL when n is 0 (an empty protobuf bytes field) */
         memcpy(p, s, n);
     return p;
 }

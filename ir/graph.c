@@ -1,6 +1,7 @@
 #include "graph.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,16 +44,56 @@ void graph_free(Graph *g)
     if (!g)
         return;
     free(g->tensors);
+    free(g->by_name);
     free(g->nodes);
     arena_release(&g->arena);
     free(g);
 }
 
+/* FNV-1a: tensor names are short strings; lookups must stay O(1) so a
+ * model with many tensors (or a fuzzed one) loads in linear time. */
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void index_insert(Graph *g, Tensor *t)
+{
+    uint32_t mask = (uint32_t)g->cap_by_name - 1;
+    uint32_t k = name_hash(t->name) & mask;
+    while (g->by_name[k])
+        k = (k + 1) & mask;
+    g->by_name[k] = t;
+}
+
+/* Rebuilds the name index with room for `need` tensors at half load. */
+static bool index_rebuild(Graph *g, int need)
+{
+    int cap = 64;
+    while (cap < 2 * need)
+        cap *= 2;
+    Tensor **slots = calloc((size_t)cap, sizeof *slots);
+    if (!slots)
+        return false;
+    free(g->by_name);
+    g->by_name = slots;
+    g->cap_by_name = cap;
+    for (int k = 0; k < g->n_tensors; k++)
+        index_insert(g, g->tensors[k]);
+    return true;
+}
+
 Tensor *graph_find_tensor(const Graph *g, const char *name)
 {
-    for (int k = 0; k < g->n_tensors; k++)
-        if (!strcmp(g->tensors[k]->name, name))
-            return g->tensors[k];
+    if (!g->cap_by_name)
+        return NULL;
+    uint32_t mask = (uint32_t)g->cap_by_name - 1;
+    for (uint32_t k = name_hash(name) & mask; g->by_name[k]; k = (k + 1) & mask)
+        if (!strcmp(g->by_name[k]->name, name))
+            return g->by_name[k];
     return NULL;
 }
 
@@ -81,11 +122,14 @@ Tensor *graph_add_tensor(Graph *g, const char *name)
     }
     if (!grow((void **)&g->tensors, &g->cap_tensors, g->n_tensors + 1, sizeof(Tensor *)))
         return NULL;
+    if (2 * (g->n_tensors + 1) > g->cap_by_name && !index_rebuild(g, g->n_tensors + 1))
+        return NULL;
     Tensor *t = arena_alloc(&g->arena, sizeof *t);
     if (!t || !(t->name = arena_strdup(&g->arena, unique)))
         return NULL;
     t->shape.rank = -1;
     g->tensors[g->n_tensors++] = t;
+    index_insert(g, t);
     return t;
 }
 
@@ -138,6 +182,16 @@ static bool tensor_referenced(const Graph *g, const Tensor *t)
     return false;
 }
 
+void graph_reindex_tensors(Graph *g)
+{
+    /* Reuses the slots already allocated: compaction never needs more. */
+    if (!g->cap_by_name)
+        return;
+    memset(g->by_name, 0, (size_t)g->cap_by_name * sizeof *g->by_name);
+    for (int k = 0; k < g->n_tensors; k++)
+        index_insert(g, g->tensors[k]);
+}
+
 void graph_drop_unused_tensors(Graph *g)
 {
     int kept = 0;
@@ -145,6 +199,7 @@ void graph_drop_unused_tensors(Graph *g)
         if (tensor_referenced(g, g->tensors[k]))
             g->tensors[kept++] = g->tensors[k];
     g->n_tensors = kept;
+    graph_reindex_tensors(g);
 }
 
 void graph_number_tensors(Graph *g)

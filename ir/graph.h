@@ -77,6 +77,8 @@ typedef struct Graph {
     const char *name;
     int n_tensors, cap_tensors;
     Tensor **tensors;
+    Tensor **by_name;         /* open-addressing hash of tensors by name, cap_by_name slots */
+    int cap_by_name;
     int n_nodes, cap_nodes;
     Node **nodes;
     int n_inputs, n_outputs;  /* runtime inputs (constants excluded) and outputs */
@@ -84,6 +86,8 @@ typedef struct Graph {
     Tensor **outputs;
     int n_opsets;
     OpsetImport *opsets;
+    bool names_unique;        /* set by pass_unique_names: from then on node names are
+                                 unique and non-empty, and graph_verify checks it */
 } Graph;
 
 OpDomain domain_kind(const char *domain);
@@ -102,6 +106,8 @@ Node *graph_add_node(Graph *g, const char *name, const char *op_type, const char
                      int n_inputs, int n_outputs);
 /* Removes the node at index k, keeping the order of the others. */
 void graph_remove_node(Graph *g, int k);
+/* Rebuilds the name index after g->tensors was compacted in place. */
+void graph_reindex_tensors(Graph *g);
 /* Drops tensors no node, input or output references. */
 void graph_drop_unused_tensors(Graph *g);
 
