@@ -1,0 +1,117 @@
+/* The dataflow graph's element-level executor: each layer computed the
+ * way its hardware streams it, on whole frames, ignoring the folding
+ * (which only groups elements into beats). The reference for what each
+ * backend's stream must carry; tests compare it with the int engine. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataflow.h"
+
+static int64_t activate(const Layer *l, int64_t row, int64_t acc)
+{
+    if (!l->n_thresholds)
+        return acc;
+    const int32_t *t = &l->thresholds[(l->thresholds_per_channel == 1 ? 0 : row) * l->n_thresholds];
+    int64_t count = 0;
+    for (int k = 0; k < l->n_thresholds; k++)
+        count += acc >= t[k];
+    return l->out_bias + (int64_t)l->out_scale * count;
+}
+
+static void run_mvau(const Layer *l, const int64_t *in, int64_t *out)
+{
+    for (int64_t v = 0; v < l->vectors; v++) {
+        const int64_t *x = &in[v * l->mw];
+        for (int64_t h = 0; h < l->mh; h++) {
+            const int32_t *w = &l->weights[h * l->mw];
+            int64_t acc = 0;
+            for (int64_t k = 0; k < l->mw; k++)
+                acc += l->xnor ? (x[k] == w[k]) : x[k] * w[k];
+            out[v * l->mh + h] = activate(l, h, acc);
+        }
+    }
+}
+
+static void run_swg(const Layer *l, const int64_t *in, int64_t *out)
+{
+    int64_t C = l->channels, n = 0;
+    for (int64_t oh = 0; oh < l->out_h; oh++)
+        for (int64_t ow = 0; ow < l->out_w; ow++)
+            for (int64_t i = 0; i < l->k_h; i++)
+                for (int64_t j = 0; j < l->k_w; j++) {
+                    int64_t y = oh * l->stride_h - l->pad_top + i;
+                    int64_t x = ow * l->stride_w - l->pad_left + j;
+                    bool inside = y >= 0 && y < l->in_h && x >= 0 && x < l->in_w;
+                    for (int64_t c = 0; c < C; c++)
+                        out[n++] = inside ? in[(y * l->in_w + x) * C + c] : l->pad_value;
+                }
+}
+
+static void run_maxpool(const Layer *l, const int64_t *in, int64_t *out)
+{
+    int64_t C = l->channels;
+    for (int64_t oh = 0; oh < l->out_h; oh++)
+        for (int64_t ow = 0; ow < l->out_w; ow++)
+            for (int64_t c = 0; c < C; c++) {
+                int64_t m = l->pad_value;
+                for (int64_t i = 0; i < l->k_h; i++)
+                    for (int64_t j = 0; j < l->k_w; j++) {
+                        int64_t y = oh * l->stride_h - l->pad_top + i;
+                        int64_t x = ow * l->stride_w - l->pad_left + j;
+                        if (y >= 0 && y < l->in_h && x >= 0 && x < l->in_w &&
+                            in[(y * l->in_w + x) * C + c] > m)
+                            m = in[(y * l->in_w + x) * C + c];
+                    }
+                out[(oh * l->out_w + ow) * C + c] = m;
+            }
+}
+
+static void run_labelselect(const Layer *l, const int64_t *in, int64_t *out)
+{
+    for (int k = 0; k < l->k; k++) {
+        int64_t best = -1;
+        for (int64_t c = 0; c < l->channels; c++) {
+            bool taken = false;
+            for (int j = 0; j < k && !taken; j++)
+                taken = out[j] == c;
+            if (!taken && (best < 0 || in[c] > in[best]))
+                best = c;
+        }
+        out[k] = best;
+    }
+}
+
+bool dataflow_exec_frame(const Dataflow *df, const int64_t *in, int64_t *out, Diag *d)
+{
+    int64_t *cur = malloc((size_t)df->in_elems * sizeof *cur);
+    if (!cur)
+        return diag_error(d, df->path, NULL, NULL, "out of memory");
+    memcpy(cur, in, (size_t)df->in_elems * sizeof *cur);
+    for (int k = 0; k < df->n_layers; k++) {
+        const Layer *l = &df->layers[k];
+        int64_t *next = malloc((size_t)l->out.elems * sizeof *next);
+        if (!next) {
+            free(cur);
+            return diag_error(d, df->path, NULL, NULL, "out of memory");
+        }
+        switch (l->kind) {
+        case LAYER_MVAU: run_mvau(l, cur, next); break;
+        case LAYER_SWG: run_swg(l, cur, next); break;
+        case LAYER_MAXPOOL: run_maxpool(l, cur, next); break;
+        case LAYER_THRESHOLD:
+            for (int64_t s = 0; s < l->in.elems; s++)
+                next[s] = activate(l, s % l->channels, cur[s]);
+            break;
+        case LAYER_LABELSELECT: run_labelselect(l, cur, next); break;
+        case LAYER_DWC:
+        case LAYER_FIFO:
+            memcpy(next, cur, (size_t)l->out.elems * sizeof *next);
+            break;
+        }
+        free(cur);
+        cur = next;
+    }
+    memcpy(out, cur, (size_t)df->layers[df->n_layers - 1].out.elems * sizeof *out);
+    free(cur);
+    return true;
+}

@@ -1,0 +1,71 @@
+/* What the lowering passes (ir/lower_*.c) share: the walk's state and
+ * small helpers. Not for use outside ir/lower*.c.
+ *
+ * The driver (lower_dataflow.c) walks the chain from InputQuant's output
+ * to OutputAffine. It keeps the tensor the stream carries now and the
+ * stream's element order: order[s] is the row-major index, within one
+ * frame of that tensor, of stream element s. Images travel NHWC, so after
+ * a conv order is the NCHW -> NHWC permutation; layout ops (Reshape,
+ * Flatten, Squeeze, Unsqueeze) keep row-major indices and so the order;
+ * Transpose maps them. A layer that needs a particular order (a conv
+ * needs NHWC) checks it; a MatMul after a flatten absorbs any order into
+ * its weight columns. */
+#ifndef QONNXC_LOWER_INTERNAL_H
+#define QONNXC_LOWER_INTERNAL_H
+
+#include "dataflow.h"
+#include "ops.h"
+
+typedef struct Lower {
+    const Graph *g;
+    const BuildConfig *cfg;
+    Dataflow *df;
+    Diag *d;
+    OpCtx ctx;
+    const Tensor *cur;    /* what the stream carries now */
+    qc_dtype dt;          /* its datatype */
+    int64_t elems;        /* its elements per frame */
+    int64_t *order;       /* elems entries (df arena) */
+    /* The tensor the last layer wrote and its order (the boundary). */
+    const Tensor *last;
+    int64_t *last_order;
+} Lower;
+
+/* ---- one function per lowering (one file each) ---- */
+bool lower_conv(Lower *L, const Node *n);       /* lower_conv.c: IntConv -> SWG + MVAU */
+bool lower_matmul(Lower *L, const Node *n);     /* lower_matmul.c: IntMatMul -> MVAU */
+bool lower_maxpool(Lower *L, const Node *n);    /* lower_maxpool.c */
+bool lower_threshold(Lower *L, const Node *n);  /* lower_threshold.c: fused or standalone */
+/* lower_labelselect.c: top-k after the last layer; `affine` is the
+ * OutputAffine the walk stopped at (NULL when it ended at a graph output). */
+bool lower_labelselect(Lower *L, const Node *affine);
+
+/* ---- helpers (lower_dataflow.c) ---- */
+
+/* An error naming the node, exit code EXIT_BAD_MODEL. */
+bool lower_fail(Lower *L, const Node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The datatype a tensor of the integer graph is annotated with. */
+bool lower_tensor_dt(Lower *L, const Node *n, const Tensor *t, qc_dtype *dt);
+/* Appends a layer for node n, its input stream being the current one. */
+Layer *lower_add_layer(Lower *L, LayerKind kind, const char *name, const Node *n);
+/* Frame elements of a tensor (every dim but the leading batch of 1). */
+int64_t lower_frame_elems(const Tensor *t);
+/* The NCHW -> NHWC order for C x H x W (df arena); NULL when out of memory. */
+int64_t *lower_nhwc_order(Lower *L, int64_t C, int64_t H, int64_t W);
+/* The identity order of n elements (df arena). */
+int64_t *lower_identity_order(Lower *L, int64_t n);
+bool lower_order_is(const int64_t *order, const int64_t *want, int64_t n);
+/* Moves the stream on to tensor t (written by the layer just added when
+ * `layer_output`), with the given order. */
+bool lower_advance(Lower *L, const Node *n, const Tensor *t, int64_t *order, bool layer_output);
+/* The 2-D window of a conv or pool node (kernel from the weights, or NULL
+ * for a pool's kernel_shape) into l's geometry fields: image and output
+ * sizes from the tensors, kernel, strides, pads. Channels from X. Errors
+ * for 1-D/3-D, dilation and an output size the geometry does not give. */
+bool lower_window(Lower *L, const Node *n, const int64_t *kernel, int options, Layer *l);
+/* A constant integer input of n as int32 (thresholds and weights are
+ * checked against this range). */
+bool lower_need_i32(Lower *L, const Node *n, int64_t v, const char *what);
+
+#endif

@@ -1,0 +1,301 @@
+/* Estimates reports (report_estimates.h): JSON, the text table, and the
+ * Graphviz drawing. */
+#include "report_estimates.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "qc_dtype_name.h"
+
+extern char **environ;
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static void json_string(TextBuf *b, const char *s)
+{
+    tb_puts(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            tb_printf(b, "\\%c", *p);
+        else if (*p < 0x20)
+            tb_printf(b, "\\u%04x", *p);
+        else
+            tb_write(b, p, 1);
+    }
+    tb_puts(b, "\"");
+}
+
+static void json_stream(TextBuf *b, const char *key, const Stream *s)
+{
+    char dt[16];
+    tb_printf(b, "\"%s\": {\"dtype\": \"%s\", \"elems_per_beat\": %d, \"width\": %d, "
+              "\"beats\": %lld}", key, qc_dtype_name(s->dt, dt), s->elems_per_beat, s->bits,
+              (long long)s->beats);
+}
+
+static void json_layer(TextBuf *b, const Dataflow *df, int k)
+{
+    const Layer *l = &df->layers[k];
+    const Layer *e = l;
+    tb_printf(b, "    {\"index\": %d, \"name\": ", k);
+    json_string(b, l->name);
+    tb_printf(b, ", \"kind\": \"%s\", \"pe\": %d, \"simd\": %d,\n     ", layer_kind_name(l->kind),
+              l->pe, l->simd);
+    json_stream(b, "in", &l->in);
+    tb_puts(b, ",\n     ");
+    json_stream(b, "out", &l->out);
+    tb_printf(b, ",\n     \"in_width\": %d, \"out_width\": %d", l->in.bits, l->out.bits);
+    if (l->kind == LAYER_MVAU) {
+        char wdt[16];
+        tb_printf(b, ", \"mh\": %lld, \"mw\": %lld, \"vectors\": %lld, \"xnor\": %s, "
+                  "\"weight_dtype\": \"%s\", \"thresholds\": %d", (long long)l->mh,
+                  (long long)l->mw, (long long)l->vectors, l->xnor ? "true" : "false",
+                  qc_dtype_name(l->wdt, wdt), l->n_thresholds);
+    }
+    if (l->kind == LAYER_FIFO)
+        tb_printf(b, ", \"depth\": %lld", (long long)l->depth);
+    tb_printf(b, ",\n     \"cycles\": %lld, \"latency\": %lld, \"luts\": %lld, \"bram18\": %lld, "
+              "\"dsp\": %lld, \"weight_bits\": %lld, \"target_missed\": %s}",
+              (long long)e->cycles, (long long)e->latency, (long long)e->luts,
+              (long long)e->bram18, (long long)e->dsp, (long long)e->weight_bits,
+              l->target_missed ? "true" : "false");
+}
+
+void estimates_json(const Dataflow *df, TextBuf *b)
+{
+    const Dataflow *n = df;
+    tb_puts(b, "{\n  \"model\": ");
+    json_string(b, df->path ? df->path : "");
+    tb_printf(b, ",\n  \"clock_mhz\": %.6g,\n  \"target_fps\": ", df->clock_mhz);
+    if (df->target_fps > 0)
+        tb_printf(b, "%.6g", df->target_fps);
+    else
+        tb_puts(b, "null");
+    tb_printf(b, ",\n  \"labels_out\": %s,\n  \"layers\": [\n", df->labels_out ? "true" : "false");
+    for (int k = 0; k < df->n_layers; k++) {
+        json_layer(b, df, k);
+        tb_puts(b, k + 1 < df->n_layers ? ",\n" : "\n");
+    }
+    tb_puts(b, "  ],\n  \"network\": {\n    \"bottleneck_layer\": ");
+    json_string(b, df->n_layers ? df->layers[n->bottleneck].name : "");
+    tb_printf(b, ",\n    \"bottleneck_index\": %d,\n    \"bottleneck_cycles\": %lld,\n"
+              "    \"fps\": %.2f,\n    \"latency_cycles\": %lld,\n    \"luts\": %lld,\n"
+              "    \"bram18\": %lld,\n    \"dsp\": %lld,\n    \"weight_bits\": %lld,\n"
+              "    \"layers_missing_target\": [", n->bottleneck, (long long)n->bottleneck_cycles,
+              n->fps, (long long)n->latency_cycles, (long long)n->total_luts, (long long)n->total_bram18,
+              (long long)n->total_dsp, (long long)n->total_weight_bits);
+    bool first = true;
+    for (int k = 0; k < df->n_layers; k++)
+        if (df->layers[k].target_missed) {
+            tb_puts(b, first ? "" : ", ");
+            json_string(b, df->layers[k].name);
+            first = false;
+        }
+    tb_puts(b, "]\n  }\n}\n");
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+void estimates_table(const Dataflow *df, TextBuf *b)
+{
+    const Dataflow *n = df;
+    tb_printf(b, "%3s  %-40s %-11s %5s %5s %7s %7s %9s %8s %6s %5s\n", "#", "layer", "kind",
+              "PE", "SIMD", "in_w", "out_w", "cycles", "LUTs", "BRAM18", "DSP");
+    for (int k = 0; k < df->n_layers; k++) {
+        const Layer *l = &df->layers[k];
+        char name[48];
+        size_t len = strlen(l->name);
+        if (len > 40)
+            snprintf(name, sizeof name, "...%s", l->name + len - 37);
+        else
+            snprintf(name, sizeof name, "%s", l->name);
+        char pe[16] = "-", simd[16] = "-";
+        if (l->pe)
+            snprintf(pe, sizeof pe, "%d", l->pe);
+        if (l->simd)
+            snprintf(simd, sizeof simd, "%d", l->simd);
+        tb_printf(b, "%3d  %-40s %-11s %5s %5s %7d %7d %9lld %8lld %6lld %5lld%s\n", k, name,
+                  layer_kind_name(l->kind), pe, simd, l->in.bits, l->out.bits,
+                  (long long)l->cycles, (long long)l->luts, (long long)l->bram18,
+                  (long long)l->dsp,
+                  k == n->bottleneck ? "  <- bottleneck"
+                  : l->target_missed ? "  (misses target)" : "");
+    }
+    tb_printf(b, "\ntotal: %lld LUTs, %lld BRAM18, %lld DSP, %lld weight bits\n",
+              (long long)n->total_luts, (long long)n->total_bram18, (long long)n->total_dsp,
+              (long long)n->total_weight_bits);
+    tb_printf(b, "bottleneck: %s, %lld cycles per frame: %.2f fps at %.6g MHz\n",
+              df->layers[n->bottleneck].name, (long long)n->bottleneck_cycles, n->fps,
+              df->clock_mhz);
+    tb_printf(b, "latency: %lld cycles (%.2f us)\n", (long long)n->latency_cycles,
+              (double)n->latency_cycles / df->clock_mhz);
+    if (df->target_fps > 0) {
+        int missed = 0;
+        for (int k = 0; k < df->n_layers; k++)
+            missed += df->layers[k].target_missed;
+        tb_printf(b, "target: %.6g fps; %d layer%s cannot reach it\n", df->target_fps, missed,
+                  missed == 1 ? "" : "s");
+    }
+}
+
+/* ---- Graphviz ------------------------------------------------------------- */
+
+static void dot_escaped(TextBuf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            tb_printf(b, "\\%c", *s);
+        else
+            tb_write(b, s, 1);
+    }
+}
+
+void dataflow_dot(const Dataflow *df, TextBuf *b)
+{
+    tb_puts(b, "digraph dataflow {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\", "
+               "fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n");
+    tb_puts(b, "  host_in [shape=ellipse, label=\"host: InputQuant\"];\n");
+    for (int k = 0; k < df->n_layers; k++) {
+        const Layer *l = &df->layers[k];
+        char dt_in[16], dt_out[16];
+        tb_printf(b, "  L%d [label=\"", k);
+        dot_escaped(b, l->name);
+        tb_printf(b, "\\n%s", layer_kind_name(l->kind));
+        if (l->kind == LAYER_MVAU)
+            tb_printf(b, "  PE %d  SIMD %d", l->pe, l->simd);
+        else if (l->kind == LAYER_SWG)
+            tb_printf(b, "  SIMD %d", l->simd);
+        else if (l->kind == LAYER_FIFO)
+            tb_printf(b, "  depth %lld", (long long)l->depth);
+        else if (l->kind != LAYER_DWC)
+            tb_printf(b, "  PE %d", l->pe);
+        tb_printf(b, "\\nin %d b (%s)  out %d b (%s)\\n%lld cycles\"", l->in.bits,
+                  qc_dtype_name(l->in.dt, dt_in), l->out.bits, qc_dtype_name(l->out.dt, dt_out),
+                  (long long)l->cycles);
+        if (k == df->bottleneck)
+            tb_puts(b, ", style=\"filled,bold\", fillcolor=\"#f4a0a0\", penwidth=2");
+        else if (l->kind == LAYER_FIFO || l->kind == LAYER_DWC)
+            tb_puts(b, ", style=\"rounded,filled\", fillcolor=\"#eeeeee\"");
+        tb_puts(b, "];\n");
+    }
+    tb_puts(b, "  host_out [shape=ellipse, label=\"host: ");
+    tb_puts(b, df->labels_out ? "labels" : "OutputAffine");
+    tb_puts(b, "\"];\n");
+    for (int k = 0; k <= df->n_layers; k++) {
+        if (k == 0)
+            tb_puts(b, "  host_in");
+        else
+            tb_printf(b, "  L%d", k - 1);
+        if (k == df->n_layers)
+            tb_puts(b, " -> host_out;\n");
+        else
+            tb_printf(b, " -> L%d;\n", k);
+    }
+    tb_puts(b, "}\n");
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+static bool make_dirs(const char *dir, Diag *d)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *p = path + 1;; p++) {
+        bool end = *p == '\0';
+        if (*p == '/' || end) {
+            *p = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+                diag_error(d, path, NULL, NULL, "cannot create the directory: %s",
+                           strerror(errno));
+                diag_set_exit(d, EXIT_USAGE);
+                return false;
+            }
+            if (end)
+                break;
+            *p = '/';
+        }
+    }
+    return true;
+}
+
+static bool write_text(const char *dir, const char *file, const TextBuf *text, Diag *d)
+{
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (text->oom) {
+        diag_error(d, path, NULL, NULL, "out of memory");
+        diag_set_exit(d, EXIT_INTERNAL);
+        return false;
+    }
+    FILE *f = fopen(tmp, "wb");
+    bool ok = f && fwrite(tb_str(text), 1, text->len, f) == text->len;
+    ok = f && fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        diag_error(d, path, NULL, NULL, "cannot write: %s", strerror(errno));
+        diag_set_exit(d, EXIT_USAGE);
+        remove(tmp);
+        return false;
+    }
+    return true;
+}
+
+bool write_estimates_json(const Dataflow *df, const char *dir, Diag *d)
+{
+    if (!make_dirs(dir, d))
+        return false;
+    TextBuf b;
+    tb_init(&b);
+    estimates_json(df, &b);
+    bool ok = write_text(dir, "estimates.json", &b, d);
+    tb_free(&b);
+    return ok;
+}
+
+bool write_dataflow_svg(const Dataflow *df, const char *dir, bool *dot_missing, Diag *d)
+{
+    *dot_missing = false;
+    if (!make_dirs(dir, d))
+        return false;
+    TextBuf b;
+    tb_init(&b);
+    dataflow_dot(df, &b);
+    bool ok = write_text(dir, "dataflow.dot", &b, d);
+    tb_free(&b);
+    if (!ok)
+        return false;
+    char dot_path[4096], svg_tmp[4200], svg[4096];
+    snprintf(dot_path, sizeof dot_path, "%s/dataflow.dot", dir);
+    snprintf(svg, sizeof svg, "%s/dataflow.svg", dir);
+    snprintf(svg_tmp, sizeof svg_tmp, "%s.tmp", svg);
+    char *argv[] = { "dot", "-Tsvg", "-o", svg_tmp, dot_path, NULL };
+    pid_t pid;
+    int rc = posix_spawnp(&pid, "dot", NULL, NULL, argv, environ);
+    if (rc == ENOENT) {
+        *dot_missing = true;
+        return true;
+    }
+    int status = 0;
+    if (rc != 0 || waitpid(pid, &status, 0) < 0) {
+        diag_error(d, svg, NULL, NULL, "cannot run Graphviz's dot: %s", strerror(rc ? rc : errno));
+        diag_set_exit(d, EXIT_INTERNAL);
+        return false;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        *dot_missing = true; /* the spawn's exec failed: no dot on PATH */
+        remove(svg_tmp);
+        return true;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || rename(svg_tmp, svg) != 0) {
+        remove(svg_tmp);
+        diag_error(d, svg, NULL, NULL, "Graphviz's dot failed on %s", dot_path);
+        diag_set_exit(d, EXIT_INTERNAL);
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,332 @@
+/* The dataflow graph of the seven real models (ir/dataflow.h), each built
+ * with its configs/<model>.yaml:
+ *
+ *   - the layers: kinds and counts, thresholds fused into the MVAUs, a
+ *     FIFO between every two layers, DWCs only where beat widths differ;
+ *   - what they compute: the element-level executor (dataflow_exec_frame)
+ *     on the stream of InputQuant's output must give exactly the int
+ *     engine's values of the tensor the last layer writes, frame by frame
+ *     (the model's inputs.npy). This checks every weight reordering (conv
+ *     [O][kh][kw][I], flatten CHW -> HWC), the SWG's window order and the
+ *     fused thresholds on real weights;
+ *   - labels: top-k of the scores;
+ *   - `qonnxc report`: the table, estimates.json with the required keys,
+ *     dataflow.svg, byte-identical on a second run, and a clear message
+ *     and the JSON still written when Graphviz's dot is missing. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataflow.h"
+#include "exec.h"
+#include "frontend.h"
+#include "model_data.h"
+#include "run_cli.h"
+#include "streamline.h"
+
+typedef struct Built {
+    Graph *g;
+    BuildConfig cfg;
+    Dataflow df;
+} Built;
+
+/* configs/<model>.yaml for a tests/models folder ("CNV_1W1A_RANDOM" -> CNV_1W1A). */
+static const char *config_path(char *buf, int size, const char *model)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s", model);
+    char *r = strstr(name, "_RANDOM");
+    if (r)
+        *r = '\0';
+    snprintf(buf, (size_t)size, "%s/../configs/%s.yaml", TESTS_DIR, name);
+    return buf;
+}
+
+static void build(const char *model, int labels, Built *b)
+{
+    char path[512], cfg[512];
+    Diag d;
+    diag_init(&d);
+    memset(b, 0, sizeof *b);
+    ck_assert_msg(config_load(&b->cfg, config_path(cfg, sizeof cfg, model), &d), "%s", d.msg);
+    if (labels)
+        b->cfg.labels = labels;
+    b->g = frontend_load(model_path(path, sizeof path, model, "model.onnx"), &d);
+    ck_assert_msg(b->g, "%s", d.msg);
+    ck_assert_msg(streamline_graph(b->g, true, &d), "%s", d.msg);
+    ck_assert_msg(dataflow_build(b->g, &b->cfg, &b->df, &d), "%s: %s", model, d.msg);
+}
+
+static void unbuild(Built *b)
+{
+    dataflow_free(&b->df);
+    graph_free(b->g);
+    config_free(&b->cfg);
+}
+
+static int count(const Dataflow *df, LayerKind k)
+{
+    int n = 0;
+    for (int j = 0; j < df->n_layers; j++)
+        n += df->layers[j].kind == k;
+    return n;
+}
+
+/* ---- layers ------------------------------------------------------------------ */
+
+START_TEST(test_layers)
+{
+    const char *model = real_models[_i];
+    Built b;
+    build(model, 0, &b);
+    const Dataflow *df = &b.df;
+    bool cnv = !strncmp(model, "CNV", 3);
+    int mvaus = cnv ? 9 : 4;
+    ck_assert_int_eq(count(df, LAYER_MVAU), mvaus);
+    ck_assert_int_eq(count(df, LAYER_SWG), cnv ? 6 : 0);
+    ck_assert_int_eq(count(df, LAYER_MAXPOOL), cnv ? 2 : 0);
+    ck_assert_int_eq(count(df, LAYER_THRESHOLD), 0);
+    ck_assert_int_eq(count(df, LAYER_LABELSELECT), 0);
+    int compute = df->n_layers - count(df, LAYER_FIFO);
+    ck_assert_int_eq(count(df, LAYER_FIFO), compute - 1);
+    /* every MVAU but the last has its MultiThreshold fused (UNSW's last
+     * one too: its output is bipolar) */
+    bool unsw = !strncmp(model, "UNSW", 4);
+    for (int k = 0, m = 0; k < df->n_layers; k++) {
+        const Layer *l = &df->layers[k];
+        if (k > 0 && l->kind != LAYER_FIFO)
+            ck_assert_int_eq(df->layers[k - 1].kind, LAYER_FIFO);
+        if (l->kind == LAYER_DWC)
+            ck_assert_int_ne(l->in.bits, l->out.bits);
+        if (k > 0)
+            ck_assert_int_eq(df->layers[k - 1].out.bits, l->in.bits);
+        if (l->kind == LAYER_SWG) {
+            ck_assert_int_eq(df->layers[k + 2].kind, LAYER_MVAU);
+            ck_assert_int_eq(l->simd, df->layers[k + 2].simd);
+        }
+        if (l->kind != LAYER_MVAU)
+            continue;
+        ck_assert_msg((l->n_thresholds > 0) == (m < mvaus - 1 || unsw), "%s MVAU %d", model, m);
+        ck_assert_ptr_nonnull(l->node);
+        m++;
+    }
+    ck_assert_int_eq(df->layers[df->n_layers - 1].kind, LAYER_MVAU);
+    ck_assert_int_eq(df->in_elems, cnv ? 3 * 32 * 32 : unsw ? 600 : 784);
+    ck_assert_int_eq(df->out_elems, unsw ? 1 : 10);
+    unbuild(&b);
+}
+END_TEST
+
+/* ---- what they compute ------------------------------------------------------- */
+
+typedef struct Capture {
+    const Tensor *in_t, *out_t;
+    Value *in, *out;
+} Capture;
+
+static void capture(void *user, const Node *n, Value *const *outputs)
+{
+    Capture *c = user;
+    for (int k = 0; k < n->n_outputs; k++) {
+        if (n->outputs[k] == c->in_t && !c->in)
+            c->in = value_copy(outputs[k]);
+        if (n->outputs[k] == c->out_t && !c->out)
+            c->out = value_copy(outputs[k]);
+    }
+}
+
+/* Frame f of a [N, ...] value, as [1, ...]. */
+static Value *frame(const Value *all, int64_t f)
+{
+    Shape s = all->shape;
+    s.dims[0] = 1;
+    Value *v = value_new(ET_FLOAT, &s);
+    int64_t n = v->count;
+    memcpy(v->f, all->f + f * n, (size_t)n * sizeof(float));
+    return v;
+}
+
+/* Runs frames of inputs.npy through the int engine and the dataflow
+ * executor; returns how many frames were compared. */
+static int compare_frames(const char *model, Built *b, int frames, int labels)
+{
+    char path[512];
+    Value *all = load_npy_value(model_path(path, sizeof path, model, "inputs.npy"));
+    const Dataflow *df = &b->df;
+    int64_t out_n = df->layers[df->n_layers - 1].out.elems;
+    int64_t *in = malloc((size_t)df->in_elems * sizeof *in);
+    int64_t *out = malloc((size_t)out_n * sizeof *out);
+    if (frames > all->shape.dims[0])
+        frames = (int)all->shape.dims[0];
+    for (int f = 0; f < frames; f++) {
+        Diag d;
+        diag_init(&d);
+        Value *x = frame(all, f), *y = NULL;
+        Capture c = { df->in_tensor, df->out_tensor, NULL, NULL };
+        const Value *ins[1] = { x };
+        ck_assert_msg(exec_run_observed(b->g, ins, &y, capture, &c, &d), "%s", d.msg);
+        ck_assert_ptr_nonnull(c.in);
+        ck_assert_ptr_nonnull(c.out);
+        for (int64_t s = 0; s < df->in_elems; s++)
+            in[s] = c.in->i[df->in_order[s]];
+        ck_assert_msg(dataflow_exec_frame(df, in, out, &d), "%s", d.msg);
+        if (labels) {
+            /* top-k of the int engine's scores, ties to the lower index */
+            for (int k = 0; k < labels; k++) {
+                int64_t want = -1;
+                for (int64_t j = 0; j < c.out->count; j++) {
+                    bool taken = false;
+                    for (int i = 0; i < k; i++)
+                        taken |= out[i] == j;
+                    if (!taken && (want < 0 || c.out->i[j] > c.out->i[want]))
+                        want = j;
+                }
+                ck_assert_msg(out[k] == want, "%s frame %d: label %d is %lld, want %lld", model,
+                              f, k, (long long)out[k], (long long)want);
+            }
+        } else
+            for (int64_t s = 0; s < out_n; s++)
+                ck_assert_msg(out[s] == c.out->i[df->out_order[s]],
+                              "%s frame %d: stream element %lld is %lld, the int engine says "
+                              "%lld", model, f, (long long)s, (long long)out[s],
+                              (long long)c.out->i[df->out_order[s]]);
+        value_free(c.in);
+        value_free(c.out);
+        value_free(x);
+        value_free(y);
+    }
+    free(in);
+    free(out);
+    value_free(all);
+    return frames;
+}
+
+START_TEST(test_exec_matches_int_engine)
+{
+    const char *model = real_models[_i];
+    Built b;
+    build(model, 0, &b);
+    int n = compare_frames(model, &b, !strncmp(model, "CNV", 3) ? 3 : 20, 0);
+    printf("%-16s dataflow executor = int engine on %d frames\n", model, n);
+    unbuild(&b);
+}
+END_TEST
+
+START_TEST(test_labels)
+{
+    Built b;
+    build("TFC_2W2A", 3, &b);
+    const Layer *l = &b.df.layers[b.df.n_layers - 1];
+    ck_assert_int_eq(l->kind, LAYER_LABELSELECT);
+    ck_assert_int_eq(l->k, 3);
+    ck_assert_int_eq(l->channels, 10);
+    ck_assert_int_eq(l->out.dt.bits, 4);
+    ck_assert(b.df.labels_out);
+    compare_frames("TFC_2W2A", &b, 20, 3);
+    unbuild(&b);
+}
+END_TEST
+
+/* ---- the report command ------------------------------------------------------- */
+
+static char *slurp_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = '\0';
+    fclose(f);
+    return s;
+}
+
+START_TEST(test_report_command)
+{
+    char *dir = make_temp_dir("report");
+    char model[512], cfg[512], json[600], svg[600];
+    model_path(model, sizeof model, "CNV_1W1A_RANDOM", "model.onnx");
+    config_path(cfg, sizeof cfg, "CNV_1W1A_RANDOM");
+    snprintf(json, sizeof json, "%s/report/estimates.json", dir);
+    snprintf(svg, sizeof svg, "%s/report/dataflow.svg", dir);
+    const char *args[] = { "report", dir, "-m", model, "-c", cfg, NULL };
+    CliResult r = run_qonnxc(args);
+    ck_assert_msg(r.exit_code == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "/linear_features.0/MatMul"));
+    ck_assert_ptr_nonnull(strstr(r.out, "32768 cycles per frame: 3051.76 fps at 100 MHz"));
+    ck_assert(file_exists(json));
+    ck_assert(file_exists(svg));
+    char *j1 = slurp_file(json), *s1 = slurp_file(svg);
+    static const char *const keys[] = {
+        "\"name\"", "\"kind\"", "\"pe\"", "\"simd\"", "\"cycles\"", "\"luts\"", "\"bram18\"",
+        "\"dsp\"", "\"weight_bits\"", "\"in_width\"", "\"out_width\"", "\"bottleneck_layer\"",
+        "\"bottleneck_cycles\": 32768", "\"fps\": 3051.76", "\"latency_cycles\"",
+    };
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        ck_assert_msg(strstr(j1, keys[k]), "estimates.json lacks %s", keys[k]);
+    ck_assert_ptr_nonnull(strstr(s1, "<svg"));
+    ck_assert_ptr_nonnull(strstr(s1, "32768 cycles"));
+    cli_result_free(&r);
+
+    /* deterministic */
+    r = run_qonnxc(args);
+    ck_assert_int_eq(r.exit_code, 0);
+    char *j2 = slurp_file(json), *s2 = slurp_file(svg);
+    ck_assert_str_eq(j1, j2);
+    ck_assert_str_eq(s1, s2);
+    cli_result_free(&r);
+    free(j1);
+    free(j2);
+    free(s1);
+    free(s2);
+
+    /* without dot: the JSON, a clear message, exit 0 */
+    char dir2[600], svg2[700], json2[700];
+    snprintf(dir2, sizeof dir2, "%s/nodot", dir);
+    snprintf(svg2, sizeof svg2, "%s/report/dataflow.svg", dir2);
+    snprintf(json2, sizeof json2, "%s/report/estimates.json", dir2);
+    const char *env_args[] = { "/usr/bin/env", "PATH=/nonexistent", QONNXC_BIN, "report", dir2,
+                               "-m", model, "-c", cfg, NULL };
+    r = run_cmd(env_args);
+    ck_assert_msg(r.exit_code == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "graphviz"));
+    ck_assert(file_exists(json2));
+    ck_assert(!file_exists(svg2));
+    cli_result_free(&r);
+
+    /* errors: no model, bad config */
+    const char *no_model[] = { "report", dir, NULL };
+    r = run_qonnxc(no_model);
+    ck_assert_int_eq(r.exit_code, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "-m MODEL"));
+    cli_result_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("dataflow_models");
+    TCase *tc = tcase_create("models");
+    tcase_set_timeout(tc, 600);
+    tcase_add_loop_test(tc, test_layers, 0, N_REAL_MODELS);
+    tcase_add_loop_test(tc, test_exec_matches_int_engine, 0, N_REAL_MODELS);
+    tcase_add_test(tc, test_labels);
+    tcase_add_test(tc, test_report_command);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *r = srunner_create(suite());
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
