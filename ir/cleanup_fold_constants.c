@@ -17,6 +17,7 @@
 
 #include "cleanup.h"
 #include "ops.h"
+#include "resource_limits.h"
 
 /* Outputs of more elements are not folded: far beyond any model qonnxc
  * targets, it keeps a malformed model from doubling its memory in the arena. */
@@ -134,6 +135,10 @@ static bool fold_node(Graph *g, Node *n, const Value **in, Value **out, bool *fo
         Tensor *t = n->outputs[o];
         if (!t)
             continue;
+        if (!limits_constants_charge(d, g, n, t->name, out[o])) {
+            ok = false;
+            break;
+        }
         Value *v = value_copy_in(&g->arena, out[o]);
         ok = v ? make_constant(g, n, t, v, d)
                : diag_error(d, g->path, NULL, NULL, "out of memory folding constants");
@@ -159,9 +164,19 @@ bool pass_fold_constants(Graph *g, Diag *d)
     if (!ok)
         diag_error(d, g->path, NULL, NULL, "out of memory folding constants");
     int kept = 0;
+    limits_constants_begin(g);
+    OpCtx ctx = { g, d };
     for (int k = 0; k < g->n_nodes; k++) {
         Node *n = g->nodes[k];
         bool folded = false;
+        /* Inferring each node again with what this sweep folded lets a chain
+         * Shape -> Reshape -> Shape -> ... fold in one sweep rather than one
+         * link per round of cleanup_graph (quadratic on a hostile model). */
+        if (ok && n->op && !n->op->infer(&ctx, n)) {
+            if (!d->failed)
+                node_error(d, g, n, "shape inference failed");
+            ok = false;
+        }
         if (ok && is_shape_of_known(n)) {
             Value *v = eval_shape(g, n);
             ok = v ? make_constant(g, n, n->outputs[0], v, d)

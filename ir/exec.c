@@ -3,7 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resource_limits.h"
 #include "ops.h"
+
+static int64_t value_bytes(const Value *v)
+{
+    return v ? limits_value_bytes(v->elem_type, v->count) : 0;
+}
 
 static bool check_input(const Graph *g, const Tensor *t, const Value *v, Diag *d)
 {
@@ -25,6 +31,14 @@ static bool check_input(const Graph *g, const Tensor *t, const Value *v, Diag *d
     return true;
 }
 
+static bool node_precomputed(const Node *n, Value *const *pre)
+{
+    for (int o = 0; o < n->n_outputs; o++)
+        if (n->outputs[o] && !pre[n->outputs[o]->id])
+            return false;
+    return n->n_outputs > 0;
+}
+
 /* Index of the last node reading each tensor, so values die as early as they can. */
 static int *last_uses(const Graph *g)
 {
@@ -40,8 +54,11 @@ static int *last_uses(const Graph *g)
     return last;
 }
 
-bool exec_run_observed(Graph *g, const Value *const *inputs, Value **outputs,
-                       ExecObserver observe, void *user, Diag *d)
+/* Runs the graph; pre (may be NULL) holds, by tensor id, values computed
+ * once beforehand (see precompute_constant_nodes): they are borrowed, and a
+ * node whose outputs are all there is skipped. */
+static bool run_graph(Graph *g, const Value *const *inputs, Value **outputs, Value *const *pre,
+                      ExecObserver observe, void *user, Diag *d)
 {
     for (int k = 0; k < g->n_outputs; k++)
         outputs[k] = NULL;
@@ -58,14 +75,21 @@ bool exec_run_observed(Graph *g, const Value *const *inputs, Value **outputs,
     if (!ok)
         diag_error(d, g->path, NULL, NULL, "out of memory");
     for (int k = 0; ok && k < g->n_tensors; k++)
-        vals[k] = g->tensors[k]->value;
+        vals[k] = pre && pre[k] ? pre[k] : g->tensors[k]->value;
     for (int k = 0; ok && k < g->n_inputs; k++)
         vals[g->inputs[k]->id] = (Value *)inputs[k];
     OpCtx ctx = { g, d };
     const Value *in[64];
     Value *out[16];
+    /* Bytes of the owned values alive, which op_new_value checks against
+     * limit activation-bytes (the caller's count is restored at the end). */
+    int64_t saved_live = limits_live_bytes(), live = 0;
+    for (int k = 0; pre && k < g->n_tensors; k++)
+        live = limits_add(live, value_bytes(pre[k]));
     for (int k = 0; ok && k < g->n_nodes; k++) {
         Node *n = g->nodes[k];
+        if (pre && node_precomputed(n, pre))
+            continue;
         if (!n->op || n->n_inputs > 64 || n->n_outputs > 16) {
             ok = node_error(d, g, n, "cannot be executed (op not resolved or too many ports)");
             break;
@@ -77,6 +101,7 @@ bool exec_run_observed(Graph *g, const Value *const *inputs, Value **outputs,
                                 n->inputs[i]->name);
         }
         memset(out, 0, sizeof out);
+        limits_set_live_bytes(live);
         if (ok && !n->op->eval(&ctx, n, in, out)) {
             if (!d->failed)
                 node_error(d, g, n, "evaluation failed");
@@ -86,6 +111,7 @@ bool exec_run_observed(Graph *g, const Value *const *inputs, Value **outputs,
             if (n->outputs[o]) {
                 vals[n->outputs[o]->id] = out[o];
                 owned[n->outputs[o]->id] = true;
+                live = limits_add(live, value_bytes(out[o]));
             } else {
                 value_free(out[o]);
             }
@@ -95,6 +121,7 @@ bool exec_run_observed(Graph *g, const Value *const *inputs, Value **outputs,
         for (int i = 0; ok && i < n->n_inputs; i++) {
             Tensor *t = n->inputs[i];
             if (t && owned[t->id] && last[t->id] == k) {
+                live -= value_bytes(vals[t->id]);
                 value_free(vals[t->id]);
                 vals[t->id] = NULL;
                 owned[t->id] = false;
@@ -118,6 +145,7 @@ bool exec_run_observed(Graph *g, const Value *const *inputs, Value **outputs,
         if (!outputs[k])
             ok = diag_error(d, g->path, NULL, NULL, "graph output '%s' was not computed", t->name);
     }
+    limits_set_live_bytes(saved_live);
     for (int k = 0; vals && owned && k < g->n_tensors; k++)
         if (owned[k])
             value_free(vals[k]);
@@ -132,9 +160,66 @@ bool exec_run_observed(Graph *g, const Value *const *inputs, Value **outputs,
     return ok;
 }
 
+bool exec_run_observed(Graph *g, const Value *const *inputs, Value **outputs,
+                       ExecObserver observe, void *user, Diag *d)
+{
+    return run_graph(g, inputs, outputs, NULL, observe, user, d);
+}
+
 bool exec_run(Graph *g, const Value *const *inputs, Value **outputs, Diag *d)
 {
-    return exec_run_observed(g, inputs, outputs, NULL, NULL, d);
+    return run_graph(g, inputs, outputs, NULL, NULL, NULL, d);
+}
+
+/* Nodes whose inputs are all constant give the same values every frame:
+ * cleanup keeps weight quantizers (streamlining needs them), so without
+ * this the golden executor would re-quantize every weight once per frame.
+ * Returns the values by tensor id (NULL where not constant), or NULL on
+ * error with d filled. */
+static Value **precompute_constant_nodes(Graph *g, Diag *d)
+{
+    graph_number_tensors(g);
+    Value **pre = calloc((size_t)(g->n_tensors ? g->n_tensors : 1), sizeof *pre);
+    if (!pre) {
+        diag_error(d, g->path, NULL, NULL, "out of memory");
+        return NULL;
+    }
+    OpCtx ctx = { g, d };
+    /* the values held here count as activations (limit activation-bytes) */
+    int64_t saved_live = limits_live_bytes(), held = 0;
+    for (int k = 0; k < g->n_nodes; k++) {
+        Node *n = g->nodes[k];
+        const Value *in[64];
+        Value *out[16] = { NULL };
+        bool constant = n->op && n->n_inputs <= 64 && n->n_outputs <= 16;
+        for (int i = 0; constant && i < n->n_inputs; i++) {
+            const Tensor *t = n->inputs[i];
+            in[i] = !t ? NULL : t->value ? t->value : pre[t->id];
+            constant = !t || in[i];
+        }
+        if (!constant || n->n_inputs == 0)
+            continue;
+        limits_set_live_bytes(held);
+        if (!n->op->eval(&ctx, n, in, out)) {
+            if (!d->failed)
+                node_error(d, g, n, "evaluation failed");
+            for (int id = 0; id < g->n_tensors; id++)
+                value_free(pre[id]);
+            free(pre);
+            limits_set_live_bytes(saved_live);
+            return NULL;
+        }
+        for (int o = 0; o < n->n_outputs; o++) {
+            if (n->outputs[o]) {
+                pre[n->outputs[o]->id] = out[o];
+                held = limits_add(held, value_bytes(out[o]));
+            } else {
+                value_free(out[o]);
+            }
+        }
+    }
+    limits_set_live_bytes(saved_live);
+    return pre;
 }
 
 /* A view of frame f of a batched value, as a new one-frame value. */
@@ -189,6 +274,11 @@ bool exec_run_frames(Graph *g, const Value *const *inputs, Value **outputs, Diag
             diag_set_exit(d, EXIT_BAD_DATA);
             return false;
         }
+        /* (frames of no elements must not loop for ever either) */
+        int64_t elements = limits_shape_elements(&v->shape);
+        if (elements > limit(LIMIT_TENSOR_ELEMENTS))
+            return limit_error(d, g->path, NULL, NULL, LIMIT_TENSOR_ELEMENTS, elements,
+                               "the batch of frames for graph input '%s'", g->inputs[k]->name);
         if (frames >= 0 && v->shape.dims[0] != frames) {
             diag_error(d, g->path, NULL, NULL, "inputs disagree on the number of frames");
             diag_set_exit(d, EXIT_BAD_DATA);
@@ -207,14 +297,15 @@ bool exec_run_frames(Graph *g, const Value *const *inputs, Value **outputs, Diag
     Value *one_out[64];
     if (g->n_inputs > 64 || g->n_outputs > 64)
         return diag_error(d, g->path, NULL, NULL, "too many graph inputs or outputs");
-    bool ok = true;
+    Value **pre = precompute_constant_nodes(g, d);
+    bool ok = pre != NULL;
     for (int64_t f = 0; ok && f < frames; f++) {
         for (int k = 0; k < g->n_inputs; k++)
             one_in[k] = slice_frame(inputs[k], f);
         for (int k = 0; k < g->n_inputs; k++)
             if (!one_in[k])
                 ok = diag_error(d, g->path, NULL, NULL, "out of memory");
-        bool ran = ok && exec_run(g, one_in, one_out, d);
+        bool ran = ok && run_graph(g, one_in, one_out, pre, NULL, NULL, d);
         ok = ran;
         for (int k = 0; ok && k < g->n_outputs; k++)
             if (!stack_frame(&outputs[k], one_out[k], f, frames))
@@ -226,6 +317,9 @@ bool exec_run_frames(Graph *g, const Value *const *inputs, Value **outputs, Diag
         for (int k = 0; ran && k < g->n_outputs; k++)
             value_free(one_out[k]);
     }
+    for (int id = 0; pre && id < g->n_tensors; id++)
+        value_free(pre[id]);
+    free(pre);
     if (!ok)
         for (int k = 0; k < g->n_outputs; k++) {
             value_free(outputs[k]);

@@ -5,7 +5,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resource_limits.h"
 #include "onnx/onnx.pb-c.h"
+
+/* Bytes of constants loaded so far by the load in progress (limit constant-bytes). */
+static _Thread_local int64_t constant_bytes;
+
+/* ---- parsing under limit parse-bytes ---- */
+
+/* protobuf-c allocates the whole message tree before qonnxc sees any of
+ * it, up to ~50 bytes per byte of input (an empty NodeProto is 2 bytes):
+ * a counting allocator keeps that within the limit. */
+typedef struct ParseBudget {
+    int64_t used, refused;
+} ParseBudget;
+
+static void *budget_alloc(void *data, size_t size)
+{
+    ParseBudget *b = data;
+    int64_t want = limits_add(b->used, (int64_t)size);
+    if (want > limit(LIMIT_PARSE_BYTES)) {
+        b->refused = want;
+        return NULL;
+    }
+    void *p = malloc(size ? size : 1);
+    if (p)
+        b->used = want;
+    return p;
+}
+
+static void budget_free(void *data, void *p)
+{
+    (void)data;
+    free(p);
+}
+
+#define PARSE_ALLOCATOR(budget) { budget_alloc, budget_free, &(budget) }
+
+/* The error after a failed unpack: the budget, or a malformed file. */
+static void unpack_error(Diag *d, const char *file, const ParseBudget *b, const char *what)
+{
+    if (b->refused)
+        limit_error(d, file, NULL, NULL, LIMIT_PARSE_BYTES, b->refused, "parsing the model");
+    else
+        diag_error(d, file, NULL, NULL, "%s", what);
+}
 
 /* ---- files ---- */
 
@@ -34,6 +78,13 @@ static unsigned char *read_file(const char *path, size_t *len, Diag *d)
         n += got;
         if (got == 0)
             break;
+        if ((uint64_t)n > (uint64_t)limit(LIMIT_MODEL_BYTES)) {
+            free(buf);
+            fclose(f);
+            limit_error(d, path, NULL, NULL, LIMIT_MODEL_BYTES, (int64_t)n,
+                        "the model file (read so far)");
+            return NULL;
+        }
     }
     bool err = ferror(f);
     fclose(f);
@@ -148,9 +199,8 @@ static Value *value_from_proto(Arena *a, const Onnx__TensorProto *tp, const char
                    tname, elem_type_name(et), et);
         return NULL;
     }
-    if (tp->n_dims > MAX_RANK) {
-        diag_error(d, file, NULL, NULL, "tensor '%s': rank %zu exceeds the limit of %d", tname,
-                   tp->n_dims, MAX_RANK);
+    if (tp->n_dims > (size_t)limit(LIMIT_RANK)) {
+        limit_error(d, file, NULL, NULL, LIMIT_RANK, (int64_t)tp->n_dims, "tensor '%s'", tname);
         return NULL;
     }
     Shape shape = { (int)tp->n_dims, { 0 } };
@@ -161,6 +211,17 @@ static Value *value_from_proto(Arena *a, const Onnx__TensorProto *tp, const char
             return NULL;
         }
         shape.dims[k] = tp->dims[k];
+    }
+    int64_t elements = limits_shape_elements(&shape);
+    if (elements > limit(LIMIT_TENSOR_ELEMENTS)) {
+        limit_error(d, file, NULL, NULL, LIMIT_TENSOR_ELEMENTS, elements, "tensor '%s'", tname);
+        return NULL;
+    }
+    constant_bytes = limits_add(constant_bytes, limits_value_bytes(et, shape_count(&shape)));
+    if (constant_bytes > limit(LIMIT_CONSTANT_BYTES)) {
+        limit_error(d, file, NULL, NULL, LIMIT_CONSTANT_BYTES, constant_bytes,
+                    "the constants up to tensor '%s'", tname);
+        return NULL;
     }
     Value *v = value_new_in(a, et, &shape);
     if (!v) {
@@ -209,6 +270,93 @@ static Value *value_from_proto(Arena *a, const Onnx__TensorProto *tp, const char
 }
 
 /* ---- graph ---- */
+
+/* Bytes of an attribute's own data (a tensor attribute counts as a constant). */
+static int64_t attr_bytes(const Onnx__AttributeProto *ap)
+{
+    int64_t bytes = (int64_t)ap->s.len;
+    bytes = limits_add(bytes, (int64_t)ap->n_floats * (int64_t)sizeof(float));
+    bytes = limits_add(bytes, (int64_t)ap->n_ints * (int64_t)sizeof(int64_t));
+    for (size_t k = 0; k < ap->n_strings; k++)
+        bytes = limits_add(bytes, (int64_t)ap->strings[k].len);
+    return bytes;
+}
+
+/* Limit attribute-bytes on one name or string of the file. */
+static bool check_name(const Graph *g, const Node *n, const char *what, const char *name, Diag *d)
+{
+    int64_t len = name ? (int64_t)strlen(name) : 0;
+    if (len <= limit(LIMIT_ATTRIBUTE_BYTES))
+        return true;
+    return limit_error(d, g->path, n ? n->name : NULL, n ? n->op_type : NULL,
+                       LIMIT_ATTRIBUTE_BYTES, len, "%s (%.40s...)", what, name);
+}
+
+/* A node's names and attributes against limit attribute-bytes. */
+static bool check_node_sizes(const Graph *g, const Node *n, const Onnx__NodeProto *np, Diag *d)
+{
+    if (!check_name(g, n, "the node's name", np->name, d) ||
+        !check_name(g, n, "the node's op_type", np->op_type, d) ||
+        !check_name(g, n, "the node's domain", np->domain, d))
+        return false;
+    for (size_t i = 0; i < np->n_input; i++)
+        if (!check_name(g, n, "an input name", np->input[i], d))
+            return false;
+    for (size_t o = 0; o < np->n_output; o++)
+        if (!check_name(g, n, "an output name", np->output[o], d))
+            return false;
+    for (size_t a = 0; a < np->n_attribute; a++) {
+        const Onnx__AttributeProto *ap = np->attribute[a];
+        if (!check_name(g, n, "an attribute name", ap->name, d))
+            return false;
+        int64_t bytes = attr_bytes(ap);
+        if (bytes > limit(LIMIT_ATTRIBUTE_BYTES))
+            return limit_error(d, g->path, n->name, n->op_type, LIMIT_ATTRIBUTE_BYTES, bytes,
+                               "attribute '%.64s'", ap->name ? ap->name : "");
+    }
+    return true;
+}
+
+/* Counts of nodes and tensors against their limits, before building anything. */
+static bool check_counts(const Onnx__GraphProto *gp, const char *file, Diag *d)
+{
+    if (!limit_check(d, file, NULL, NULL, LIMIT_NODES, (int64_t)gp->n_node, "the graph"))
+        return false;
+    int64_t tensors = (int64_t)gp->n_initializer + (int64_t)gp->n_input;
+    for (size_t k = 0; k < gp->n_node; k++)
+        tensors = limits_add(tensors, (int64_t)gp->node[k]->n_output);
+    return limit_check(d, file, NULL, NULL, LIMIT_TENSORS, tensors, "the graph");
+}
+
+/* A graph input's declared rank and element count against the limits: an
+ * input larger than tensor-elements could never be given. */
+static bool check_input_type(const Graph *g, const Onnx__ValueInfoProto *vi, Diag *d)
+{
+    const char *name = vi->name ? vi->name : "";
+    if (!check_name(g, NULL, "a graph input's name", name, d))
+        return false;
+    if (!vi->type || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE ||
+        !vi->type->tensor_type || !vi->type->tensor_type->shape)
+        return true;
+    const Onnx__TensorShapeProto *sp = vi->type->tensor_type->shape;
+    if (sp->n_dim > (size_t)limit(LIMIT_RANK))
+        return limit_error(d, g->path, NULL, NULL, LIMIT_RANK, (int64_t)sp->n_dim,
+                           "graph input '%s'", name);
+    int64_t elements = 1;
+    for (size_t k = 0; k < sp->n_dim; k++) {
+        const Onnx__TensorShapeProto__Dimension *dim = sp->dim[k];
+        if (dim->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
+            dim->dim_value < 0)
+            continue;
+        /* dim 0 is the batch, set to 1 when the graph is cleaned up */
+        int64_t x = k == 0 || dim->dim_value == 0 ? 1 : dim->dim_value;
+        elements = elements > INT64_MAX / x ? INT64_MAX : elements * x;
+    }
+    if (elements <= limit(LIMIT_TENSOR_ELEMENTS))
+        return true;
+    return limit_error(d, g->path, NULL, NULL, LIMIT_TENSOR_ELEMENTS, elements,
+                       "graph input '%s' (one frame of it)", name);
+}
 
 static bool load_attr(Graph *g, Attr *at, const Onnx__AttributeProto *ap, Diag *d)
 {
@@ -300,6 +448,8 @@ static bool load_initializers(Graph *g, const Onnx__GraphProto *gp, Diag *d)
         const char *name = tp->name ? tp->name : "";
         if (!*name)
             return diag_error(d, g->path, NULL, NULL, "initializer %zu has no name", k);
+        if (!check_name(g, NULL, "an initializer's name", name, d))
+            return false;
         if (graph_find_tensor(g, name))
             return diag_error(d, g->path, NULL, NULL, "initializer '%s' is defined twice", name);
         Tensor *t = graph_add_tensor(g, name);
@@ -328,6 +478,8 @@ static bool load_inputs(Graph *g, const Onnx__GraphProto *gp, Diag *d)
             return diag_error(d, g->path, NULL, NULL, "graph input '%s' is listed twice", name);
         if (!*name)
             return diag_error(d, g->path, NULL, NULL, "graph input %zu has no name", k);
+        if (!check_input_type(g, gp->input[k], d))
+            return false;
         if (!(t = graph_add_tensor(g, name)))
             return out_of_memory(d, g);
         load_value_info(t, gp->input[k]);
@@ -364,6 +516,8 @@ static bool load_nodes(Graph *g, const Onnx__GraphProto *gp, Diag *d)
                                  (int)np->n_output);
         if (!n)
             return out_of_memory(d, g);
+        if (!check_node_sizes(g, n, np, d))
+            return false;
         for (size_t o = 0; o < np->n_output; o++) {
             if (!np->output[o][0])
                 continue; /* an omitted optional output */
@@ -453,10 +607,17 @@ static bool load_opsets(Graph *g, const Onnx__ModelProto *mp, Diag *d)
 
 Graph *onnx_load_mem(const void *buf, size_t len, const char *name, Diag *d)
 {
-    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, buf);
+    if ((uint64_t)len > (uint64_t)limit(LIMIT_MODEL_BYTES)) {
+        limit_error(d, name, NULL, NULL, LIMIT_MODEL_BYTES, (int64_t)len, "the model file");
+        return NULL;
+    }
+    constant_bytes = 0;
+    ParseBudget budget = { 0, 0 };
+    ProtobufCAllocator allocator = PARSE_ALLOCATOR(budget);
+    Onnx__ModelProto *mp = onnx__model_proto__unpack(&allocator, len, buf);
     if (!mp) {
-        diag_error(d, name, NULL, NULL,
-                   "not a valid ONNX protobuf (truncated or not an ONNX file)");
+        unpack_error(d, name, &budget,
+                     "not a valid ONNX protobuf (truncated or not an ONNX file)");
         return NULL;
     }
     Graph *g = graph_new(name);
@@ -465,6 +626,7 @@ Graph *onnx_load_mem(const void *buf, size_t len, const char *name, Diag *d)
         diag_error(d, name, NULL, NULL, "out of memory");
     if (ok && !mp->graph)
         ok = diag_error(d, name, NULL, NULL, "the model has no graph");
+    ok = ok && check_counts(mp->graph, name, d);
     ok = ok && load_opsets(g, mp, d);
     if (ok && mp->graph->name)
         g->name = arena_strdup(&g->arena, mp->graph->name);
@@ -472,7 +634,7 @@ Graph *onnx_load_mem(const void *buf, size_t len, const char *name, Diag *d)
          load_nodes(g, mp->graph, d) && load_outputs(g, mp->graph, d);
     if (ok)
         load_annotations(g, mp->graph);
-    onnx__model_proto__free_unpacked(mp, NULL);
+    onnx__model_proto__free_unpacked(mp, &allocator);
     if (!ok) {
         graph_free(g);
         return NULL;
@@ -497,13 +659,16 @@ Value *onnx_load_tensor_file(const char *path, Arena *a, Diag *d)
     unsigned char *buf = read_file(path, &len, d);
     if (!buf)
         return NULL;
-    Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, buf);
+    ParseBudget budget = { 0, 0 };
+    ProtobufCAllocator allocator = PARSE_ALLOCATOR(budget);
+    Onnx__TensorProto *tp = onnx__tensor_proto__unpack(&allocator, len, buf);
     free(buf);
     if (!tp) {
-        diag_error(d, path, NULL, NULL, "not a valid serialized ONNX TensorProto");
+        unpack_error(d, path, &budget, "not a valid serialized ONNX TensorProto");
         return NULL;
     }
+    constant_bytes = 0;
     Value *v = value_from_proto(a, tp, path, d);
-    onnx__tensor_proto__free_unpacked(tp, NULL);
+    onnx__tensor_proto__free_unpacked(tp, &allocator);
     return v;
 }

@@ -248,14 +248,14 @@ static bool conv_eval(const OpCtx *ctx, const Node *n, const Value *const *in, V
     int64_t col_len;
     if (!direct && y->count > 0) {
         /* the scratch counts as an activation (limit activation-bytes) */
+        int64_t live = 0;
         if (!__builtin_mul_overflow(k, ldc, &col_len) && col_len <= ((int64_t)1 << 31) &&
-            limits_add(limits_live_bytes(), (y->count + col_len) * (int64_t)sizeof(float)) >
+            (live = limits_add(limits_live_bytes(),
+                               (y->count + col_len) * (int64_t)sizeof(float))) >
                 limit(LIMIT_ACTIVATION_BYTES)) {
             value_free(y);
             return limit_error(ctx->d, ctx->g ? ctx->g->path : NULL, n->name, n->op_type,
-                               LIMIT_ACTIVATION_BYTES,
-                               limits_add(limits_live_bytes(),
-                                          (y->count + col_len) * (int64_t)sizeof(float)),
+                               LIMIT_ACTIVATION_BYTES, live,
                                "the unrolled input (%lld x %lld floats), with the activations "
                                "alive,", (long long)k, (long long)ldc);
         }

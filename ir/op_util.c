@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "resource_limits.h"
+
 bool op_error(const OpCtx *ctx, const Node *n, const char *fmt, ...)
 {
     va_list ap;
@@ -15,9 +17,26 @@ bool op_error(const OpCtx *ctx, const Node *n, const char *fmt, ...)
 
 Value *op_new_value(const OpCtx *ctx, const Node *n, int elem_type, const Shape *shape)
 {
+    char buf[128];
+    bool known = shape->rank >= 0 && shape->rank <= MAX_RANK && shape_known(shape);
+    int64_t elements = limits_shape_elements(shape);
+    if (known && elements > limit(LIMIT_TENSOR_ELEMENTS)) {
+        limit_error(ctx->d, ctx->g ? ctx->g->path : NULL, n ? n->name : NULL,
+                    n ? n->op_type : NULL, LIMIT_TENSOR_ELEMENTS, elements,
+                    "an output of shape %s", shape_str(shape, buf, sizeof buf));
+        return NULL;
+    }
+    int64_t bytes = limits_value_bytes(elem_type, shape_count(shape));
+    int64_t live = limits_add(limits_live_bytes(), bytes);
+    if (known && live > limit(LIMIT_ACTIVATION_BYTES)) {
+        limit_error(ctx->d, ctx->g ? ctx->g->path : NULL, n ? n->name : NULL,
+                    n ? n->op_type : NULL, LIMIT_ACTIVATION_BYTES, live,
+                    "an output of shape %s, with the activations alive",
+                    shape_str(shape, buf, sizeof buf));
+        return NULL;
+    }
     Value *v = value_new(elem_type, shape);
     if (!v) {
-        char buf[128];
         op_error(ctx, n, "output of shape %s is too large or unknown",
                  shape_str(shape, buf, sizeof buf));
         diag_set_exit(ctx->d, EXIT_LIMIT);

@@ -9,6 +9,10 @@ packages=(
   protobuf-c-compiler libprotobuf-c-dev libonnx-dev   # ONNX schema, compiled at build time
   libyaml-dev check                                    # configs, unit tests
   libonnx-testdata                                     # ONNX's per-operator conformance tests
+  graphviz                                             # dataflow.svg (qonnxc report)
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev         # fuzz targets (fuzz/run.sh)
+  verilator yosys iverilog                             # rtl/ library: simulation, lint, synthesis check
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm  # mcu target: Cortex-M build, run under qemu
 )
 
 missing=()

@@ -7,6 +7,9 @@
 
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Prints the diagnostic to stderr as "qonnxc: error: ..." and returns its exit code. */
 int cli_fail(const Diag *d);

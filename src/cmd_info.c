@@ -1,8 +1,10 @@
 /* qonnxc info MODEL: what is in a model, after cleanup. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_limits.h"
 #include "frontend.h"
 
 static bool is_op(const Node *n, const char *op)
@@ -70,27 +72,31 @@ static bool is_parameter_use(const Node *n, int input)
     return true;
 }
 
-static void print_params(const Graph *g)
+static void print_params(Graph *g)
 {
     long long params = 0, bits = 0, quantized = 0;
-    for (int t = 0; t < g->n_tensors; t++) {
-        const Tensor *c = g->tensors[t];
-        if (!c->value)
-            continue;
-        int width = 0;
-        for (int k = 0; k < g->n_nodes && !width; k++) {
-            const Node *n = g->nodes[k];
-            for (int i = 0; i < n->n_inputs && !width; i++)
-                if (n->inputs[i] == c && is_parameter_use(n, i))
-                    width = is_quantizer(n) ? quantizer_bits(n) : 32;
+    /* width[t]: bit width of constant t at its first parameter use, one
+     * walk over the nodes (a walk per constant is quadratic on big models) */
+    graph_number_tensors(g);
+    int *width = calloc((size_t)(g->n_tensors ? g->n_tensors : 1), sizeof *width);
+    for (int k = 0; width && k < g->n_nodes; k++) {
+        const Node *n = g->nodes[k];
+        for (int i = 0; i < n->n_inputs; i++) {
+            const Tensor *c = n->inputs[i];
+            if (c && c->value && !width[c->id] && is_parameter_use(n, i))
+                width[c->id] = is_quantizer(n) ? quantizer_bits(n) : 32;
         }
-        if (!width)
+    }
+    for (int t = 0; width && t < g->n_tensors; t++) {
+        const Tensor *c = g->tensors[t];
+        if (!c->value || !width[t])
             continue;
         params += c->value->count;
-        bits += (long long)width * c->value->count;
-        if (width < 32)
+        bits += (long long)width[t] * c->value->count;
+        if (width[t] < 32)
             quantized += c->value->count;
     }
+    free(width);
     printf("parameters: %lld (%lld quantized), total weight bits: %lld (%.1f KiB)\n", params,
            quantized, bits, (double)bits / 8.0 / 1024.0);
 }
@@ -108,17 +114,22 @@ static void print_ports(const char *title, Tensor *const *ts, int n)
 static void print_op_histogram(const Graph *g)
 {
     printf("ops (%d nodes):\n", g->n_nodes);
-    for (int k = 0; k < g->n_nodes; k++) {
-        bool seen = false;
-        for (int j = 0; j < k && !seen; j++)
-            seen = !strcmp(g->nodes[j]->op_type, g->nodes[k]->op_type);
-        if (seen)
-            continue;
-        int count = 0;
-        for (int j = k; j < g->n_nodes; j++)
-            count += !strcmp(g->nodes[j]->op_type, g->nodes[k]->op_type);
-        printf("  %-20s %d\n", g->nodes[k]->op_type, count);
+    /* op types in order of first appearance (resolved ops: a few dozen types) */
+    const char **types = calloc((size_t)(g->n_nodes ? g->n_nodes : 1), sizeof *types);
+    int *counts = calloc((size_t)(g->n_nodes ? g->n_nodes : 1), sizeof *counts);
+    int n_types = 0;
+    for (int k = 0; types && counts && k < g->n_nodes; k++) {
+        int j = 0;
+        while (j < n_types && strcmp(types[j], g->nodes[k]->op_type))
+            j++;
+        if (j == n_types)
+            types[n_types++] = g->nodes[k]->op_type;
+        counts[j]++;
     }
+    for (int j = 0; j < n_types; j++)
+        printf("  %-20s %d\n", types[j], counts[j]);
+    free(types);
+    free(counts);
 }
 
 static void print_tensors(const Graph *g)
@@ -139,14 +150,25 @@ static void print_tensors(const Graph *g)
 
 int cmd_info(int argc, char **argv)
 {
-    if (argc != 2 || argv[1][0] == '-')
+    const char *model = NULL;
+    for (int k = 1; k < argc; k++) {
+        if (!strcmp(argv[k], "--limit") && k + 1 < argc) {
+            if (cli_limit_option("info", argv[++k]) != EXIT_OK)
+                return EXIT_USAGE;
+        } else if (argv[k][0] == '-' || model) {
+            return cli_usage_error("info", "expects exactly one MODEL argument");
+        } else {
+            model = argv[k];
+        }
+    }
+    if (!model)
         return cli_usage_error("info", "expects exactly one MODEL argument");
     Diag d;
     diag_init(&d);
-    Graph *g = frontend_load(argv[1], &d);
+    Graph *g = frontend_load(model, &d);
     if (!g)
         return cli_fail(&d);
-    printf("model: %s\n", argv[1]);
+    printf("model: %s\n", model);
     printf("opsets:");
     for (int k = 0; k < g->n_opsets; k++)
         printf(" %s:%lld", *g->opsets[k].domain ? g->opsets[k].domain : "ai.onnx",

@@ -1,4 +1,4 @@
-/* qonnxc run MODEL -i IN.npy -o OUT.npy [--engine golden|int]
+/* qonnxc run MODEL -i IN.npy -o OUT.npy [--engine golden|int] [--limit NAME=VALUE]...
  *
  * Runs a batch of frames (the leading dim of IN.npy) through the model and
  * writes the outputs, float32, with the same leading dim. */
@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_limits.h"
 #include "exec.h"
 #include "frontend.h"
 #include "npy.h"
+#include "streamline.h"
 
 typedef struct RunArgs {
     const char *model, *input, *output, *engine;
@@ -29,7 +31,10 @@ static int parse_args(int argc, char **argv, RunArgs *a)
             a->output = argv[++k];
         else if (!strcmp(arg, "--engine") && has_value)
             a->engine = argv[++k];
-        else if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet"))
+        else if (!strcmp(arg, "--limit") && has_value) {
+            if (cli_limit_option("run", argv[++k]) != EXIT_OK)
+                return EXIT_USAGE;
+        } else if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet"))
             a->quiet = true;
         else if (arg[0] == '-')
             return cli_usage_error("run", "unknown option or missing value: %s", arg);
@@ -40,8 +45,8 @@ static int parse_args(int argc, char **argv, RunArgs *a)
     }
     if (!a->model || !a->input || !a->output)
         return cli_usage_error("run", "needs MODEL, -i IN.npy and -o OUT.npy");
-    if (strcmp(a->engine, "golden"))
-        return cli_usage_error("run", "unknown engine '%s' (golden)", a->engine);
+    if (strcmp(a->engine, "golden") && strcmp(a->engine, "int"))
+        return cli_usage_error("run", "unknown engine '%s' (golden, int)", a->engine);
     return EXIT_OK;
 }
 
@@ -122,6 +127,11 @@ int cmd_run(int argc, char **argv)
     Graph *g = frontend_load(a.model, &d);
     if (!g)
         return cli_fail(&d);
+    /* The int engine is the same interpreter on the streamlined graph. */
+    if (!strcmp(a.engine, "int") && !streamline_graph(g, true, &d)) {
+        graph_free(g);
+        return cli_fail(&d);
+    }
     if (g->n_inputs != 1 || g->n_outputs != 1) {
         diag_error(&d, a.model, NULL, NULL,
                    "qonnxc run handles models with one input and one output; this one has %d and %d",

@@ -10,8 +10,14 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  info    MODEL                        ops, tensors, datatypes, parameter bits\n"
-    "  run     MODEL -i IN.npy -o OUT.npy [--engine golden]\n"
+    "  run     MODEL -i IN.npy -o OUT.npy [--engine golden|int]\n"
     "                                       run the model on a batch of frames\n"
+    "  build   MODEL [-c CONFIG.yaml] -o DIR [--target ref,hls]\n"
+    "                                       generate code into DIR/<target>/\n"
+    "  verify  MODEL [-c CONFIG.yaml] [-i IN.npy] [--frames N] [--target ref,hls]\n"
+    "                                       check every engine and target against golden\n"
+    "  report  DIR [-m MODEL] [-c CONFIG.yaml]\n"
+    "                                       dataflow estimates into DIR/report/\n"
     "\n"
     "Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad data, 5 limit exceeded, 6 internal.\n";
 
@@ -47,6 +53,12 @@ int main(int argc, char **argv)
         return cmd_info(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "build"))
+        return cmd_build(argc - 1, argv + 1);
+    if (!strcmp(cmd, "verify"))
+        return cmd_verify(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "qonnxc: unknown command '%s'\n\n%s", cmd, usage);
     return EXIT_USAGE;
 }

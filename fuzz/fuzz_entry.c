@@ -1,0 +1,199 @@
+#include "fuzz_entry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "exec.h"
+#include "load_onnx.h"
+#include "npy.h"
+#include "resource_limits.h"
+
+void fuzz_set_limits(void)
+{
+    Limits l = limits_default;
+    l.value[LIMIT_MODEL_BYTES] = 1 << 20;
+    l.value[LIMIT_PARSE_BYTES] = 64 << 20;
+    l.value[LIMIT_NODES] = 256;
+    l.value[LIMIT_TENSORS] = 1024;
+    /* Elements bound the work of an op too: a Conv or MatMul does at most
+     * (output elements) x (weight elements) multiply-adds, here 2^24. */
+    l.value[LIMIT_TENSOR_ELEMENTS] = 4096;
+    l.value[LIMIT_ATTRIBUTE_BYTES] = 64 << 10;
+    l.value[LIMIT_CONSTANT_BYTES] = 1 << 20;
+    l.value[LIMIT_ACTIVATION_BYTES] = 256 << 10;
+    limits_set(&l);
+}
+
+/* With QONNXC_FUZZ_VERBOSE set, each input reports how far it got (to see
+ * what a corpus exercises: fuzz_onnx_loader FILE... prints one line each). */
+static void report(const char *stage, const Diag *d)
+{
+    static int verbose = -1;
+    if (verbose < 0)
+        verbose = getenv("QONNXC_FUZZ_VERBOSE") != NULL;
+    if (verbose)
+        fprintf(stderr, "fuzz: %s%s%.200s\n", stage, d && d->failed ? ": " : "",
+                d && d->failed ? d->msg : "");
+}
+
+/* A failure must come with a message and a documented exit code. */
+static void check_failure(const Diag *d, const char *where)
+{
+    if (!d->failed || d->len == 0 || d->msg[0] == '\0') {
+        fprintf(stderr, "fuzz: %s failed without a diagnostic\n", where);
+        abort();
+    }
+    if (d->exit_code != EXIT_BAD_MODEL && d->exit_code != EXIT_LIMIT &&
+        d->exit_code != EXIT_BAD_DATA && d->exit_code != EXIT_INTERNAL) {
+        fprintf(stderr, "fuzz: %s failed with exit code %d: %s\n", where, d->exit_code, d->msg);
+        abort();
+    }
+    if (memchr(d->msg, '\0', sizeof d->msg) == NULL) {
+        fprintf(stderr, "fuzz: %s: diagnostic not terminated\n", where);
+        abort();
+    }
+}
+
+static void check_value(const Value *v)
+{
+    if (!v || shape_count(&v->shape) != v->count || (v->f == NULL) == (v->i == NULL)) {
+        fprintf(stderr, "fuzz: an output does not match its shape\n");
+        abort();
+    }
+    /* touch every element: ASan flags a buffer shorter than the shape */
+    volatile double sum = 0;
+    for (int64_t k = 0; k < v->count; k++)
+        sum += value_get(v, k);
+    (void)sum;
+}
+
+/* Input element k: a fixed pattern with zeros, signs, halves and large values. */
+static double pattern(int64_t k)
+{
+    static const double p[] = { 0, 1, -1, 0.5, -2.5, 3, 100, -0.25, 7, 0 };
+    return p[k % (int64_t)(sizeof p / sizeof p[0])];
+}
+
+/* Runs g once on a fixed pattern: as a batch of two frames through
+ * exec_run_frames (what `qonnxc run` does) when every input has a batch
+ * dim, else one exec_run. */
+static void run_once(Graph *g)
+{
+    if (g->n_inputs > 64 || g->n_outputs > 64)
+        return;
+    const Value *in[64] = { 0 };
+    Value *out[64] = { 0 };
+    bool runnable = true, frames = g->n_inputs > 0;
+    for (int k = 0; k < g->n_inputs; k++)
+        frames = frames && g->inputs[k]->shape.rank >= 1 && g->inputs[k]->shape.dims[0] == 1;
+    for (int k = 0; k < g->n_inputs && runnable; k++) {
+        const Tensor *t = g->inputs[k];
+        int64_t n = shape_count(&t->shape);
+        runnable = n >= 0 && n <= limit(LIMIT_TENSOR_ELEMENTS);
+        if (!runnable)
+            break;
+        int et = t->elem_type == ET_UNDEFINED || !elem_type_supported(t->elem_type)
+                     ? ET_FLOAT : t->elem_type;
+        Shape batch = t->shape;
+        if (frames)
+            batch.dims[0] = 2;
+        Value *v = value_new(et, &batch);
+        if (!v)
+            break;
+        for (int64_t e = 0; e < v->count; e++)
+            value_set(v, e, et == ET_BOOL ? (double)(e & 1) : pattern(e));
+        in[k] = v;
+    }
+    for (int k = 0; k < g->n_inputs; k++)
+        runnable = runnable && in[k];
+    if (!runnable)
+        report("not run (an input of unknown or large shape)", NULL);
+    if (runnable) {
+        Diag d;
+        diag_init(&d);
+        if (frames ? exec_run_frames(g, in, out, &d) : exec_run(g, in, out, &d)) {
+            report("ran", NULL);
+            for (int k = 0; k < g->n_outputs; k++)
+                check_value(out[k]);
+        } else {
+            report("exec_run failed", &d);
+            check_failure(&d, "exec_run");
+            for (int k = 0; k < g->n_outputs; k++)
+                if (out[k]) {
+                    fprintf(stderr, "fuzz: exec_run failed but left an output\n");
+                    abort();
+                }
+        }
+    }
+    for (int k = 0; k < g->n_inputs; k++)
+        value_free((Value *)in[k]);
+    for (int k = 0; k < g->n_outputs; k++)
+        value_free(out[k]);
+}
+
+int fuzz_onnx_loader_one(const uint8_t *data, size_t size)
+{
+    Diag d;
+    diag_init(&d);
+    Graph *g = onnx_load_mem(data, size, "fuzz.onnx", &d);
+    if (!g) {
+        report("onnx_load_mem failed", &d);
+        check_failure(&d, "onnx_load_mem");
+        return 0;
+    }
+    diag_init(&d);
+    if (cleanup_graph(g, true, &d)) {
+        run_once(g);
+    } else {
+        report("cleanup_graph failed", &d);
+        check_failure(&d, "cleanup_graph");
+    }
+    graph_free(g);
+    return 0;
+}
+
+int fuzz_npy_one(const uint8_t *data, size_t size)
+{
+    Diag d;
+    diag_init(&d);
+    NpyArray a;
+    if (!npy_read_mem(data, size, "fuzz.npy", &a, &d)) {
+        check_failure(&d, "npy_read_mem");
+        if (a.data) {
+            fprintf(stderr, "fuzz: npy_read_mem failed but left data\n");
+            abort();
+        }
+        return 0;
+    }
+    if (a.rank < 0 || a.rank > NPY_MAX_RANK || !a.data || a.count < 0) {
+        fprintf(stderr, "fuzz: npy_read_mem returned an inconsistent array\n");
+        abort();
+    }
+    /* the element count, which a zero dim makes 0 whatever the others are */
+    int64_t n = 1;
+    for (int k = 0; k < a.rank; k++)
+        if (a.shape[k] < 0 || (n && __builtin_mul_overflow(n, a.shape[k], &n)))
+            n = -1, k = a.rank;
+    for (int k = 0; k < a.rank; k++)
+        if (a.shape[k] == 0)
+            n = 0;
+    if (n != a.count || (uint64_t)a.count * npy_dtype_size(a.dtype) > size) {
+        fprintf(stderr, "fuzz: npy_read_mem: count %lld does not match the shape or the file\n",
+                (long long)a.count);
+        abort();
+    }
+    float *f = NULL;
+    if (npy_to_f32(&a, &f, &d)) {
+        volatile float sum = 0;
+        for (int64_t k = 0; k < a.count; k++)
+            sum += f[k];
+        (void)sum;
+        free(f);
+    } else {
+        check_failure(&d, "npy_to_f32");
+    }
+    npy_free(&a);
+    return 0;
+}

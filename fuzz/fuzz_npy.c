@@ -1,0 +1,22 @@
+/* libFuzzer target: the .npy reader (npy_read_mem, npy_to_f32).
+ * Built and run by fuzz/run.sh; the body is fuzz_npy_one (fuzz/fuzz_entry.c). */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fuzz_entry.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_set_limits();
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_npy_one(data, size);
+}

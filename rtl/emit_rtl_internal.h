@@ -1,0 +1,32 @@
+/* Shared by the files of the `rtl` target emitter (rtl/emit_rtl*.c):
+ *
+ *   emit_rtl_top.c    <name>_top.v and the .mem files of its layers
+ *   emit_rtl_host.c   the simulation's host side: host.c/.h, model.h,
+ *                     npy_io.c, rtlsim_design.h
+ *   emit_rtl.c        the driver: library and harness sources, Makefile
+ *
+ * Streams are numbered along the chain: stream k is what layer k reads
+ * (stream 0 the top's s_axis input), stream n_layers the m_axis output. */
+#ifndef QONNXC_EMIT_RTL_INTERNAL_H
+#define QONNXC_EMIT_RTL_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "dataflow.h"
+#include "emit_util.h"
+
+/* The instance name of layer k: "l<k>_<layer name as an identifier>". */
+void rtl_instance_name(const Dataflow *df, int k, char *out, size_t size);
+/* The Verilog wire prefix of stream k: "s_axis", "st<k>" or "m_axis". */
+void rtl_stream_name(const Dataflow *df, int k, char *out, size_t size);
+/* Width of FIFO layer l's occupancy port: $clog2(depth + 1). */
+int rtl_count_width(int64_t depth);
+/* layer_error with "rtl target: " before the message. */
+bool rtl_layer_error(Diag *d, const Dataflow *df, const Layer *l, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* emit_rtl_host.c: everything of the simulation but the Verilog. */
+bool rtl_emit_host(const Dataflow *df, const char *model_path, const char *name, OutTree *out,
+                   Diag *d);
+
+#endif

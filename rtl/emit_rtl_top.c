@@ -1,0 +1,470 @@
+/* <name>_top.v: the dataflow graph as a chain of library modules.
+ *
+ * Layer k becomes instance "l<k>_<name>" of the module of its kind
+ * (qnn_mvau, qnn_swg, qnn_maxpool, qnn_threshold, qnn_labelselect,
+ * qnn_dwc, qnn_fifo), its parameters the layer's folding and datatypes;
+ * the instances are wired through the streams st1 .. st<n-1>, the first
+ * reading the top's s_axis, the last writing m_axis. The tvalid/tready of
+ * every stream and the occupancy of every FIFO are marked public for the
+ * simulation harness (a Verilator metacomment; other tools ignore it).
+ *
+ * Weights and thresholds go into "<instance>_weights.mem" and
+ * "<instance>_thresholds.mem" in the layouts qnn_mvau.v and
+ * qnn_threshold.v document: hex words, one per line, element codes as
+ * qc_pack writes them (two's complement, plain binary, BIPOLAR 1 for +1). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit_rtl.h"
+#include "emit_rtl_internal.h"
+
+bool rtl_layer_error(Diag *d, const Dataflow *df, const Layer *l, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return layer_error(d, df, l, "rtl target: %s", msg);
+}
+
+void rtl_instance_name(const Dataflow *df, int k, char *out, size_t size)
+{
+    char id[48];
+    c_identifier(df->layers[k].name, id, sizeof id);
+    snprintf(out, size, "l%d_%s", k, id);
+}
+
+void rtl_stream_name(const Dataflow *df, int k, char *out, size_t size)
+{
+    if (k == 0)
+        snprintf(out, size, "s_axis");
+    else if (k == df->n_layers)
+        snprintf(out, size, "m_axis");
+    else
+        snprintf(out, size, "st%d", k);
+}
+
+int rtl_count_width(int64_t depth)
+{
+    int w = 0;
+    while (((int64_t)1 << w) < depth + 1)
+        w++;
+    return w < 1 ? 1 : w;
+}
+
+/* ---- element codes and memory words ---------------------------------------- */
+
+static bool dt_signed(qc_dtype dt)
+{
+    return dt.kind == QC_INT || dt.kind == QC_TERNARY;
+}
+
+static uint64_t elem_code(qc_dtype dt, int64_t v)
+{
+    if (dt.kind == QC_BIPOLAR)
+        return v > 0 ? 1u : 0u;
+    return (uint64_t)v & (dt.bits >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << dt.bits) - 1));
+}
+
+/* A memory word under construction: `bits` wide, LSB in w[0]. */
+typedef struct Word {
+    uint64_t *w;
+    int bits, n;
+} Word;
+
+static bool word_init(Word *x, int bits)
+{
+    x->bits = bits;
+    x->n = (bits + 63) / 64;
+    x->w = calloc((size_t)x->n, sizeof *x->w);
+    return x->w != NULL;
+}
+
+static void word_put(Word *x, int64_t pos, int nbits, uint64_t code)
+{
+    for (int b = 0; b < nbits; b++, pos++)
+        if ((code >> b) & 1u)
+            x->w[pos / 64] |= (uint64_t)1 << (pos % 64);
+}
+
+/* The word as hex digits, most significant first, and a newline; cleared. */
+static void word_flush(Word *x, TextBuf *b)
+{
+    static const char hex[] = "0123456789abcdef";
+    char line[520];
+    int nd = (x->bits + 3) / 4, len = 0;
+    for (int i = nd - 1; i >= 0; i--) {
+        line[len++] = hex[(x->w[(4 * i) / 64] >> ((4 * i) % 64)) & 0xf];
+        if (len == (int)sizeof line - 1) {
+            tb_write(b, line, (size_t)len);
+            len = 0;
+        }
+    }
+    line[len++] = '\n';
+    tb_write(b, line, (size_t)len);
+    memset(x->w, 0, (size_t)x->n * sizeof *x->w);
+}
+
+/* Bits of a two's complement type holding every threshold, at least `min`. */
+static int threshold_bits(const Layer *l, int min)
+{
+    int64_t lo = 0, hi = 0, n = l->thresholds_per_channel * l->n_thresholds;
+    for (int64_t k = 0; k < n; k++) {
+        if (l->thresholds[k] < lo)
+            lo = l->thresholds[k];
+        if (l->thresholds[k] > hi)
+            hi = l->thresholds[k];
+    }
+    int bits = 1;
+    while (bits < 32 && (lo < -((int64_t)1 << (bits - 1)) || hi > ((int64_t)1 << (bits - 1)) - 1))
+        bits++;
+    if (bits < min)
+        bits = min;
+    return bits > 32 ? 32 : bits;
+}
+
+static bool add_mem(OutTree *out, const char *file, TextBuf **b, const Dataflow *df, Diag *d)
+{
+    char path[160];
+    snprintf(path, sizeof path, "rtl/%s", file);
+    *b = outtree_add(out, path);
+    return *b || diag_error(d, df->path, NULL, NULL, "out of memory");
+}
+
+/* qnn_threshold's layout: `channels / pe` words, word f holding channel
+ * f*pe + p's thresholds in lane p, threshold t at (p*T + t) * tbits. */
+static bool emit_thresholds(const Dataflow *df, const Layer *l, int64_t channels, int pe,
+                            int tbits, const char *file, OutTree *out, Diag *d)
+{
+    TextBuf *b;
+    Word w;
+    if (!add_mem(out, file, &b, df, d))
+        return false;
+    if (!word_init(&w, pe * l->n_thresholds * tbits))
+        return diag_error(d, df->path, NULL, NULL, "out of memory");
+    qc_dtype tdt = qc_dtype_int((unsigned)tbits);
+    for (int64_t f = 0; f < channels / pe; f++) {
+        for (int p = 0; p < pe; p++) {
+            int64_t row = l->thresholds_per_channel == 1 ? 0 : f * pe + p;
+            for (int t = 0; t < l->n_thresholds; t++)
+                word_put(&w, ((int64_t)p * l->n_thresholds + t) * tbits, tbits,
+                         elem_code(tdt, l->thresholds[row * l->n_thresholds + t]));
+        }
+        word_flush(&w, b);
+    }
+    free(w.w);
+    return true;
+}
+
+/* qnn_mvau's layout: NF * SF words, word nf*SF + sf holding the PE x SIMD
+ * block W[nf*PE + p][sf*SIMD + s], element (p, s) at (p*SIMD + s) * wbits. */
+static bool emit_weights(const Dataflow *df, const Layer *l, const char *file, OutTree *out,
+                         Diag *d)
+{
+    TextBuf *b;
+    Word w;
+    int wbits = l->wdt.bits;
+    if (!add_mem(out, file, &b, df, d))
+        return false;
+    if (!word_init(&w, l->pe * l->simd * wbits))
+        return diag_error(d, df->path, NULL, NULL, "out of memory");
+    int64_t nf_n = l->mh / l->pe, sf_n = l->mw / l->simd;
+    for (int64_t nf = 0; nf < nf_n; nf++)
+        for (int64_t sf = 0; sf < sf_n; sf++) {
+            for (int p = 0; p < l->pe; p++)
+                for (int s = 0; s < l->simd; s++) {
+                    int64_t h = nf * l->pe + p, c = sf * l->simd + s;
+                    word_put(&w, ((int64_t)p * l->simd + s) * wbits, wbits,
+                             elem_code(l->wdt, l->weights[h * l->mw + c]));
+                }
+            word_flush(&w, b);
+        }
+    free(w.w);
+    return true;
+}
+
+/* ---- instances ------------------------------------------------------------- */
+
+typedef struct Inst {
+    TextBuf *b;
+    bool first;
+} Inst;
+
+static void param(Inst *x, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void param(Inst *x, const char *name, const char *fmt, ...)
+{
+    char v[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v, sizeof v, fmt, ap);
+    va_end(ap);
+    tb_printf(x->b, "%s\n    .%s(%s)", x->first ? "" : ",", name, v);
+    x->first = false;
+}
+
+static void inst_begin(Inst *x, TextBuf *b, const char *module)
+{
+    x->b = b;
+    x->first = true;
+    tb_printf(b, "%s #(", module);
+}
+
+static void inst_ports(Inst *x, const char *inst, const char *in, const char *out)
+{
+    tb_printf(x->b, "\n) %s (\n    .clk(clk),\n    .rst(rst),\n", inst);
+    tb_printf(x->b, "    .s_axis_tdata(%s_tdata),\n    .s_axis_tvalid(%s_tvalid),\n"
+              "    .s_axis_tready(%s_tready),\n", in, in, in);
+    tb_printf(x->b, "    .m_axis_tdata(%s_tdata),\n    .m_axis_tvalid(%s_tvalid),\n"
+              "    .m_axis_tready(%s_tready)\n);\n\n", out, out, out);
+}
+
+static void dt_params(Inst *x, const char *prefix, qc_dtype dt, bool bipolar_param)
+{
+    char n[32];
+    snprintf(n, sizeof n, "%s_BITS", prefix);
+    param(x, n, "%d", dt.bits);
+    snprintf(n, sizeof n, "%s_SIGNED", prefix);
+    param(x, n, "%d", dt_signed(dt) ? 1 : 0);
+    if (bipolar_param) {
+        snprintf(n, sizeof n, "%s_BIPOLAR", prefix);
+        param(x, n, "%d", dt.kind == QC_BIPOLAR ? 1 : 0);
+    }
+}
+
+static bool emit_mvau(const Dataflow *df, const Layer *l, const char *inst, Inst *x,
+                      OutTree *out, Diag *d)
+{
+    char wfile[128], tfile[128];
+    int acc_bits = l->acc_dt.bits;
+    if (l->in.dt.kind == QC_BINARY || l->wdt.kind == QC_BINARY || l->in.dt.kind == QC_TERNARY ||
+        l->wdt.kind == QC_TERNARY)
+        return rtl_layer_error(d, df, l, "BINARY and TERNARY elements are not supported by "
+                               "qnn_mvau");
+    if (l->n_thresholds == 0 && l->out.dt.bits != acc_bits)
+        return rtl_layer_error(d, df, l, "without thresholds the output (%d bits) must be the "
+                               "accumulator (%d bits)", l->out.dt.bits, acc_bits);
+    if (acc_bits < 2 || acc_bits > 32)
+        return rtl_layer_error(d, df, l, "accumulator of %d bits (qnn_mvau: 2 to 32)", acc_bits);
+    param(x, "MW", "%lld", (long long)l->mw);
+    param(x, "MH", "%lld", (long long)l->mh);
+    param(x, "SIMD", "%d", l->simd);
+    param(x, "PE", "%d", l->pe);
+    param(x, "BINARY", "%d", l->xnor ? 1 : 0);
+    dt_params(x, "IN", l->in.dt, true);
+    dt_params(x, "W", l->wdt, true);
+    param(x, "ACC_BITS", "%d", acc_bits);
+    param(x, "ACC_SIGNED", "%d", dt_signed(l->acc_dt) ? 1 : 0);
+    snprintf(wfile, sizeof wfile, "%s_weights.mem", inst);
+    if (l->n_thresholds > 0) {
+        int tbits = threshold_bits(l, acc_bits + 1);
+        snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
+        param(x, "N_THRESHOLDS", "%d", l->n_thresholds);
+        param(x, "T_BITS", "%d", tbits);
+        param(x, "OUT_BITS", "%d", l->out.dt.bits);
+        param(x, "OUT_SCALE", "%d", l->out_scale);
+        param(x, "OUT_BIAS", "%d", l->out_bias);
+        param(x, "OUT_BIPOLAR", "%d", l->out.dt.kind == QC_BIPOLAR ? 1 : 0);
+        param(x, "WEIGHT_FILE", "\"%s\"", wfile);
+        param(x, "THRESH_FILE", "\"%s\"", tfile);
+        if (!emit_thresholds(df, l, l->mh, l->pe, tbits, tfile, out, d))
+            return false;
+    } else {
+        param(x, "WEIGHT_FILE", "\"%s\"", wfile);
+    }
+    return emit_weights(df, l, wfile, out, d);
+}
+
+static bool emit_layer(const Dataflow *df, int k, TextBuf *b, OutTree *out, Diag *d)
+{
+    const Layer *l = &df->layers[k];
+    char inst[80], in[16], outs[16], occ[112], tfile[128];
+    rtl_instance_name(df, k, inst, sizeof inst);
+    rtl_stream_name(df, k, in, sizeof in);
+    rtl_stream_name(df, k + 1, outs, sizeof outs);
+    Inst x;
+    tb_printf(b, "// layer %d: %s '%s'", k, layer_kind_name(l->kind), l->name);
+    if (l->kind == LAYER_MVAU || l->kind == LAYER_SWG)
+        tb_printf(b, ", PE %d, SIMD %d", l->pe, l->simd);
+    else if (l->kind != LAYER_DWC && l->kind != LAYER_FIFO)
+        tb_printf(b, ", PE %d", l->pe);
+    if (l->kind == LAYER_FIFO)
+        tb_printf(b, ", depth %lld", (long long)l->depth);
+    tb_printf(b, "; %lld beats of %d bits in, %lld of %d out; estimate %lld cycles per frame\n",
+              (long long)l->in.beats, l->in.bits, (long long)l->out.beats, l->out.bits,
+              (long long)l->cycles);
+    switch (l->kind) {
+    case LAYER_MVAU:
+        inst_begin(&x, b, "qnn_mvau");
+        if (!emit_mvau(df, l, inst, &x, out, d))
+            return false;
+        break;
+    case LAYER_SWG:
+        if (l->in.dt.kind == QC_BIPOLAR && (l->pad_top || l->pad_left || l->pad_bottom ||
+                                            l->pad_right))
+            return rtl_layer_error(d, df, l, "padding a BIPOLAR image");
+        inst_begin(&x, b, "qnn_swg");
+        param(&x, "CHANNELS", "%lld", (long long)l->channels);
+        param(&x, "SIMD", "%d", l->simd);
+        param(&x, "IN_BITS", "%d", l->in.dt.bits);
+        param(&x, "IFM_H", "%lld", (long long)l->in_h);
+        param(&x, "IFM_W", "%lld", (long long)l->in_w);
+        param(&x, "K_H", "%d", l->k_h);
+        param(&x, "K_W", "%d", l->k_w);
+        param(&x, "STRIDE_H", "%d", l->stride_h);
+        param(&x, "STRIDE_W", "%d", l->stride_w);
+        param(&x, "PAD_TOP", "%d", l->pad_top);
+        param(&x, "PAD_LEFT", "%d", l->pad_left);
+        param(&x, "PAD_BOTTOM", "%d", l->pad_bottom);
+        param(&x, "PAD_RIGHT", "%d", l->pad_right);
+        param(&x, "PAD_VALUE", "%llu", (unsigned long long)elem_code(l->in.dt, l->pad_value));
+        break;
+    case LAYER_MAXPOOL:
+        if (l->stride_h != l->k_h || l->stride_w != l->k_w)
+            return rtl_layer_error(d, df, l, "stride %dx%d differs from the kernel %dx%d "
+                                   "(qnn_maxpool: kernel = stride)", l->stride_h, l->stride_w,
+                                   l->k_h, l->k_w);
+        /* BIPOLAR codes compare as unsigned bits: 1 (+1) > 0 (-1) */
+        inst_begin(&x, b, "qnn_maxpool");
+        param(&x, "CHANNELS", "%lld", (long long)l->channels);
+        param(&x, "PE", "%d", l->pe);
+        param(&x, "IN_BITS", "%d", l->in.dt.bits);
+        param(&x, "SIGNED", "%d", dt_signed(l->in.dt) ? 1 : 0);
+        param(&x, "IFM_H", "%lld", (long long)l->in_h);
+        param(&x, "IFM_W", "%lld", (long long)l->in_w);
+        param(&x, "K_H", "%d", l->k_h);
+        param(&x, "K_W", "%d", l->k_w);
+        param(&x, "PAD_TOP", "%d", l->pad_top);
+        param(&x, "PAD_LEFT", "%d", l->pad_left);
+        param(&x, "OFM_H", "%lld", (long long)l->out_h);
+        param(&x, "OFM_W", "%lld", (long long)l->out_w);
+        break;
+    case LAYER_THRESHOLD: {
+        if (l->in.dt.kind == QC_BIPOLAR)
+            return rtl_layer_error(d, df, l, "thresholds on a BIPOLAR stream");
+        int tbits = threshold_bits(l, l->in.dt.bits + 1);
+        rtl_instance_name(df, k, inst, sizeof inst);
+        snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
+        inst_begin(&x, b, "qnn_threshold");
+        param(&x, "CHANNELS", "%lld", (long long)l->channels);
+        param(&x, "PE", "%d", l->pe);
+        param(&x, "IN_BITS", "%d", l->in.dt.bits);
+        param(&x, "IN_SIGNED", "%d", dt_signed(l->in.dt) ? 1 : 0);
+        param(&x, "N_THRESHOLDS", "%d", l->n_thresholds);
+        param(&x, "T_BITS", "%d", tbits);
+        param(&x, "OUT_BITS", "%d", l->out.dt.bits);
+        param(&x, "OUT_SCALE", "%d", l->out_scale);
+        param(&x, "OUT_BIAS", "%d", l->out_bias);
+        param(&x, "OUT_BIPOLAR", "%d", l->out.dt.kind == QC_BIPOLAR ? 1 : 0);
+        param(&x, "THRESH_FILE", "\"%s\"", tfile);
+        if (!emit_thresholds(df, l, l->channels, l->pe, tbits, tfile, out, d))
+            return false;
+        break;
+    }
+    case LAYER_LABELSELECT:
+        if (l->in.dt.kind == QC_BIPOLAR)
+            return rtl_layer_error(d, df, l, "label select over BIPOLAR values");
+        inst_begin(&x, b, "qnn_labelselect");
+        param(&x, "N", "%lld", (long long)l->channels);
+        param(&x, "PE", "%d", l->pe);
+        param(&x, "IN_BITS", "%d", l->in.dt.bits);
+        param(&x, "SIGNED", "%d", dt_signed(l->in.dt) ? 1 : 0);
+        param(&x, "K", "%d", l->k);
+        param(&x, "OUT_BITS", "%d", l->out.dt.bits);
+        break;
+    case LAYER_DWC:
+        if (l->in.bits % l->out.bits && l->out.bits % l->in.bits)
+            return rtl_layer_error(d, df, l, "neither of the beat widths %d and %d divides the "
+                                   "other (qnn_dwc)", l->in.bits, l->out.bits);
+        inst_begin(&x, b, "qnn_dwc");
+        param(&x, "IN_BITS", "%d", l->in.bits);
+        param(&x, "OUT_BITS", "%d", l->out.bits);
+        break;
+    case LAYER_FIFO:
+        if (l->depth < 2)
+            return rtl_layer_error(d, df, l, "depth %lld (qnn_fifo: at least 2)",
+                                   (long long)l->depth);
+        inst_begin(&x, b, "qnn_fifo");
+        param(&x, "DATA_WIDTH", "%d", l->in.bits);
+        param(&x, "DEPTH", "%lld", (long long)l->depth);
+        param(&x, "RAM_STYLE", "\"%s\"", l->depth > 256 ? "block" : "distributed");
+        tb_printf(b, "\n) %s (\n    .clk(clk),\n    .rst(rst),\n", inst);
+        tb_printf(b, "    .s_axis_tdata(%s_tdata),\n    .s_axis_tvalid(%s_tvalid),\n"
+                  "    .s_axis_tready(%s_tready),\n", in, in, in);
+        snprintf(occ, sizeof occ, "%s_occupancy", inst);
+        tb_printf(b, "    .m_axis_tdata(%s_tdata),\n    .m_axis_tvalid(%s_tvalid),\n"
+                  "    .m_axis_tready(%s_tready),\n    .occupancy(%s)\n);\n\n", outs, outs, outs,
+                  occ);
+        return true;
+    }
+    inst_ports(&x, inst, in, outs);
+    return true;
+}
+
+static bool check_chain(const Dataflow *df, Diag *d)
+{
+    if (df->n_layers < 1)
+        return diag_error(d, df->path, NULL, NULL, "rtl target: the dataflow graph has no layers");
+    for (int k = 0; k + 1 < df->n_layers; k++)
+        if (df->layers[k].out.bits != df->layers[k + 1].in.bits)
+            return rtl_layer_error(d, df, &df->layers[k + 1], "reads %d-bit beats from a %d-bit "
+                                   "stream (no DWC between them)", df->layers[k + 1].in.bits,
+                                   df->layers[k].out.bits);
+    return true;
+}
+
+bool emit_rtl_top(const Dataflow *df, const char *name, TextBuf *b, OutTree *out, Diag *d)
+{
+    if (!check_chain(df, d))
+        return false;
+    const Layer *first = &df->layers[0], *last = &df->layers[df->n_layers - 1];
+    char s[16], inst[80];
+    tb_puts(b, "`default_nettype none\n`timescale 1ns / 1ps\n\n");
+    tb_printf(b, "/*\n * %s_top: the dataflow accelerator of %s, generated by qonnxc.\n *\n", name,
+              df->path ? df->path : name);
+    tb_printf(b, " * Input:  %lld beats per frame, %d elements of %d bits per beat (%d bits)\n",
+              (long long)first->in.beats, first->in.elems_per_beat, first->in.dt.bits,
+              first->in.bits);
+    tb_printf(b, " * Output: %lld beats per frame, %d elements of %d bits per beat (%d bits)\n",
+              (long long)last->out.beats, last->out.elems_per_beat, last->out.dt.bits,
+              last->out.bits);
+    tb_printf(b, " * Estimate at %g MHz: %lld cycles per frame (bottleneck layer %d '%s'),\n"
+              " * latency %lld cycles.\n *\n", df->clock_mhz, (long long)df->bottleneck_cycles,
+              df->bottleneck, df->layers[df->bottleneck].name, (long long)df->latency_cycles);
+    tb_puts(b, " * Streams are AXI-Stream (tdata, tvalid, tready), element 0 of a beat in\n"
+               " * the low bits. Weights and thresholds are read from the .mem files\n"
+               " * beside this file ($readmemh, paths relative to the working directory).\n */\n");
+    tb_printf(b, "module %s_top (\n    input  wire clk,\n    input  wire rst,\n\n", name);
+    tb_printf(b, "    // input stream\n    input  wire [%d:0] s_axis_tdata,\n"
+              "    input  wire s_axis_tvalid,\n    output wire s_axis_tready,\n\n",
+              first->in.bits - 1);
+    tb_printf(b, "    // output stream\n    output wire [%d:0] m_axis_tdata,\n"
+              "    output wire m_axis_tvalid,\n    input  wire m_axis_tready\n);\n\n",
+              last->out.bits - 1);
+    tb_puts(b, "// the streams between the layers; valid/ready (and the FIFOs' occupancy)\n"
+               "// are public for the simulation harness's watchdog and FIFO statistics\n");
+    for (int k = 1; k < df->n_layers; k++) {
+        rtl_stream_name(df, k, s, sizeof s);
+        tb_printf(b, "wire [%d:0] %s_tdata;\nwire %s_tvalid /* verilator public_flat_rd */;\n"
+                  "wire %s_tready /* verilator public_flat_rd */;\n", df->layers[k].in.bits - 1, s,
+                  s, s);
+    }
+    tb_puts(b, "/* verilator lint_off UNUSEDSIGNAL */\n");
+    for (int k = 0; k < df->n_layers; k++)
+        if (df->layers[k].kind == LAYER_FIFO) {
+            rtl_instance_name(df, k, inst, sizeof inst);
+            tb_printf(b, "wire [%d:0] %s_occupancy /* verilator public_flat_rd */;\n",
+                      rtl_count_width(df->layers[k].depth) - 1, inst);
+        }
+    tb_puts(b, "/* verilator lint_on UNUSEDSIGNAL */\n\n");
+    for (int k = 0; k < df->n_layers; k++)
+        if (!emit_layer(df, k, b, out, d))
+            return false;
+    tb_puts(b, "endmodule\n\n`resetall\n");
+    if (b->oom)
+        return diag_error(d, df->path, NULL, NULL, "out of memory");
+    return true;
+}

@@ -1,0 +1,622 @@
+/* qonnxc verify MODEL [-c CONFIG.yaml] [-i IN.npy] [--frames N] [--target ref,hls] [--keep]
+ *
+ * Runs the same frames through every engine and target and compares:
+ *
+ *   golden  the cleaned QONNX graph in float32 (exec_run_frames): the oracle
+ *   int     the integer graph (streamline_graph) in the int engine
+ *   ref     the `ref` target, built into a temporary directory, compiled
+ *           with the host's make and cc, run on the frames
+ *   hls     the `hls` target (folded as CONFIG says), its C simulation
+ *           built and run the same way
+ *
+ * Integer level: ref and hls must give exactly the int engine's integers
+ * before OutputAffine (--int) and bit for bit its float outputs. Float
+ * level, int, ref and hls against golden: per frame the largest difference
+ * relative to the frame's largest golden magnitude, at most 1e-5, and the
+ * same argmax. Without -i, N random frames (fixed seed): uniform in [0, 1),
+ * or -1/+1 when the input is annotated BIPOLAR. Exit status 0 when
+ * everything agrees, EXIT_INTERNAL when anything disagrees. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "dataflow.h"
+#include "emit_hls.h"
+#include "../rtl/emit_rtl.h"   /* rtl/ is not on the include path (CMakeLists.txt) */
+#include "emit_mcu.h"
+#include "emit_ref.h"
+#include "emit_util.h"
+#include "exec.h"
+#include "frontend.h"
+#include "npy.h"
+#include "streamline.h"
+
+#define VERIFY_TOLERANCE 1e-5
+#define VERIFY_DEFAULT_FRAMES 100
+#define VERIFY_SEED 0x51A7E5EDu
+#define VERIFY_MAX_REPORTS 10
+
+typedef struct VerifyArgs {
+    const char *model, *config, *input;
+    long frames;
+    bool keep, ref, hls, rtl;
+    bool mcu, npu;         /* src/emit_mcu.h */
+} VerifyArgs;
+
+static int parse_args(int argc, char **argv, VerifyArgs *a)
+{
+    memset(a, 0, sizeof *a);
+    a->frames = -1;
+    a->ref = true;
+    for (int k = 1; k < argc; k++) {
+        const char *arg = argv[k];
+        bool has_value = k + 1 < argc;
+        if ((!strcmp(arg, "-i") || !strcmp(arg, "--input")) && has_value) {
+            a->input = argv[++k];
+        } else if ((!strcmp(arg, "-c") || !strcmp(arg, "--config")) && has_value) {
+            a->config = argv[++k];
+        } else if (!strcmp(arg, "--frames") && has_value) {
+            char *end;
+            a->frames = strtol(argv[++k], &end, 10);
+            if (*end || a->frames < 1 || a->frames > 1000000)
+                return cli_usage_error("verify", "--frames needs a count from 1 to 1000000, not "
+                                       "'%s'", argv[k]);
+        } else if ((!strcmp(arg, "-t") || !strcmp(arg, "--target")) && has_value) {
+            const char *t = argv[++k];
+            a->ref = !strcmp(t, "ref") || !strcmp(t, "all") || !strcmp(t, "ref,hls") ||
+                     !strcmp(t, "hls,ref");
+            a->hls = !strcmp(t, "hls") || !strcmp(t, "all") || !strcmp(t, "ref,hls") ||
+                     !strcmp(t, "hls,ref");
+            a->rtl = !strcmp(t, "rtl") || !strcmp(t, "all");
+            a->mcu = !strcmp(t, "mcu") || !strcmp(t, "mcu,npu") || !strcmp(t, "all");
+            a->npu = !strcmp(t, "npu") || !strcmp(t, "mcu,npu") || !strcmp(t, "all");
+            if (!a->ref && !a->hls && !a->rtl && !a->mcu && !a->npu && strcmp(t, "none"))
+                return cli_usage_error("verify", "unknown or unavailable target '%s' (available: "
+                                       "ref, hls, rtl, ref,hls, mcu, npu, mcu,npu, all, none)", t);
+        } else if (!strcmp(arg, "--keep")) {
+            a->keep = true;
+        } else if (arg[0] == '-' && arg[1]) {
+            return cli_usage_error("verify", "unknown option or missing value: %s", arg);
+        } else if (!a->model) {
+            a->model = arg;
+        } else {
+            return cli_usage_error("verify", "unexpected argument: %s", arg);
+        }
+    }
+    if (!a->model)
+        return cli_usage_error("verify", "needs MODEL");
+    if (a->config) {
+        FILE *f = fopen(a->config, "r");
+        if (!f)
+            return cli_usage_error("verify", "cannot read the configuration %s", a->config);
+        fclose(f);
+    }
+    return EXIT_OK;
+}
+
+/* ---- inputs -------------------------------------------------------------- */
+
+static uint32_t rng_next(uint32_t *s)
+{
+    uint32_t x = *s;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *s = x;
+}
+
+/* The frames: from IN.npy (the first `frames` of it) or random. */
+static Value *make_inputs(const Graph *g, const VerifyArgs *a, char *what, size_t what_size,
+                          Diag *d)
+{
+    const Tensor *t = g->inputs[0];
+    char want[96], got[96];
+    Shape s = t->shape;
+    if (s.rank < 1 || !shape_known(&s))
+        return diag_error(d, g->path, NULL, NULL, "input '%s' has no known shape", t->name), NULL;
+    if (!a->input) {
+        s.dims[0] = a->frames > 0 ? a->frames : VERIFY_DEFAULT_FRAMES;
+        Value *v = value_new(ET_FLOAT, &s);
+        if (!v)
+            return diag_error(d, g->path, NULL, NULL, "out of memory"), NULL;
+        bool bipolar = t->qdt && !strcmp(t->qdt, "BIPOLAR");
+        uint32_t seed = VERIFY_SEED;
+        for (int64_t k = 0; k < v->count; k++) {
+            uint32_t r = rng_next(&seed);
+            v->f[k] = bipolar ? (r & 1u ? 1.0f : -1.0f) : (float)(r >> 8) * (1.0f / 16777216.0f);
+        }
+        snprintf(what, what_size, "%lld random frames (%s, fixed seed)", (long long)s.dims[0],
+                 bipolar ? "-1/+1" : "uniform in [0, 1)");
+        return v;
+    }
+    NpyArray arr;
+    if (!npy_read(a->input, &arr, d))
+        return NULL;
+    Shape got_s = { arr.rank, { 0 } };
+    memcpy(got_s.dims, arr.shape, sizeof(int64_t) * (size_t)arr.rank);
+    bool fits = arr.rank == s.rank && arr.rank >= 1;
+    for (int k = 1; fits && k < arr.rank; k++)
+        fits = arr.shape[k] == s.dims[k];
+    float *f = NULL;
+    if (!fits) {
+        npy_free(&arr);
+        diag_error(d, a->input, NULL, NULL, "data of shape %s does not fit input '%s' of shape %s "
+                   "(frames go along the first dimension)", shape_str(&got_s, got, sizeof got),
+                   t->name, shape_str(&t->shape, want, sizeof want));
+        diag_set_exit(d, EXIT_BAD_DATA);
+        return NULL;
+    }
+    bool conv = npy_to_f32(&arr, &f, d);
+    int64_t frames = arr.shape[0];
+    npy_free(&arr);
+    if (!conv)
+        return NULL;
+    if (a->frames > 0 && a->frames < frames)
+        frames = a->frames;
+    s.dims[0] = frames;
+    Value *v = value_new(ET_FLOAT, &s);
+    if (v)
+        memcpy(v->f, f, (size_t)v->count * sizeof(float));
+    free(f);
+    if (!v)
+        diag_error(d, a->input, NULL, NULL, "out of memory");
+    snprintf(what, what_size, "%lld frames of %s", (long long)frames, a->input);
+    return v;
+}
+
+/* ---- the ref executor ---------------------------------------------------- */
+
+/* Runs argv with stdout and stderr into log; true on exit status 0. */
+static bool run_command(char *const *argv, const char *log)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return false;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* A failed step: the message names it and quotes the end of the log. */
+static bool step_failed(const char *target, const char *what, const char *log, Diag *d)
+{
+    char tail[1600] = "";
+    FILE *f = fopen(log, "rb");
+    if (f) {
+        fseek(f, 0, SEEK_END);
+        long size = ftell(f);
+        fseek(f, size > (long)sizeof tail - 1 ? size - (long)sizeof tail + 1 : 0, SEEK_SET);
+        size_t n = fread(tail, 1, sizeof tail - 1, f);
+        tail[n] = '\0';
+        fclose(f);
+    }
+    diag_error(d, NULL, NULL, NULL, "%s target: %s failed:\n%s", target, what, tail);
+    diag_set_exit(d, EXIT_INTERNAL);
+    return false;
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(len);
+    if (p)
+        snprintf(p, len, "%s/%s", dir, name);
+    return p;
+}
+
+static Value *read_output(const char *path, int elem_type, Diag *d)
+{
+    NpyArray arr;
+    if (!npy_read(path, &arr, d))
+        return NULL;
+    Shape s = { arr.rank, { 0 } };
+    memcpy(s.dims, arr.shape, sizeof(int64_t) * (size_t)arr.rank);
+    Value *v = value_new(elem_type, &s);
+    if (v && elem_type == ET_FLOAT && arr.dtype == NPY_F32)
+        memcpy(v->f, arr.data, (size_t)v->count * sizeof(float));
+    else if (v && elem_type == ET_INT64 && arr.dtype == NPY_I32)
+        for (int64_t k = 0; k < v->count; k++)
+            v->i[k] = ((const int32_t *)arr.data)[k];
+    else if (v) {
+        value_free(v);
+        v = NULL;
+        diag_error(d, path, NULL, NULL, "unexpected dtype %s", npy_dtype_name(arr.dtype));
+    }
+    npy_free(&arr);
+    return v;
+}
+
+/* Builds the ref target of the integer graph (or, with df, the hls target
+ * of the dataflow graph) in a temporary directory and runs it on the
+ * frames: float outputs and integer outputs. */
+static bool run_ref(Graph *ig, const Dataflow *df, bool rtl, const char *model, const Value *in,
+                    bool keep, Value **out_f, Value **out_i, Diag *d)
+{
+    char name[64], tmpl[4096];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(tmpl, sizeof tmpl, "%s/qonnxc-verify-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!mkdtemp(tmpl))
+        return diag_error(d, tmpl, NULL, NULL, "cannot create a temporary directory: %s",
+                          strerror(errno));
+    ref_model_name(model, name, sizeof name);
+    OutTree tree;
+    outtree_init(&tree);
+    char *build = path_in(tmpl, "build"), *dir = path_in(tmpl, rtl ? "build/rtl" : df ? "build/hls" : "build/ref"),
+         *log = path_in(tmpl, "log.txt"), *in_path = path_in(tmpl, "in.npy"),
+         *f_path = path_in(tmpl, "out.npy"), *i_path = path_in(tmpl, "out_int.npy"),
+         *exe = path_in(tmpl, rtl ? "build/rtl/" : df ? "build/hls/" : "build/ref/");
+    char *exe_path = exe ? malloc(strlen(exe) + strlen(name) + 6) : NULL;
+    bool ok = build && dir && log && in_path && f_path && i_path && exe_path;
+    if (!ok)
+        diag_error(d, NULL, NULL, NULL, "out of memory");
+    else
+        sprintf(exe_path, "%s%s%s", exe, name, rtl ? "_rtlsim" : df ? "_csim" : "");
+    ok = ok && (rtl ? emit_rtl(df, model, name, &tree, d)
+                : df ? emit_hls(df, model, name, &tree, d) : emit_ref(ig, model, name, &tree, d)) &&
+         outtree_commit(&tree, build, d);
+    ok = ok && npy_write_f32(in_path, in->f, in->shape.rank, in->shape.dims, d);
+    const char *target = rtl ? "rtl" : df ? "hls" : "ref";
+    if (ok) {
+        char *make[] = { "make", "-s", "-C", dir, rtl ? "sim" : NULL, NULL };
+        ok = run_command(make, log) || step_failed(target, "make (the host's cc)", log, d);
+    }
+    if (ok) {
+        char *run[] = { exe_path, in_path, f_path, NULL };
+        ok = run_command(run, log) || step_failed(target, "running the executor", log, d);
+    }
+    if (ok) {
+        char *run[] = { exe_path, "--int", in_path, i_path, NULL };
+        ok = run_command(run, log) || step_failed(target, "running the executor with --int", log,
+                                                  d);
+    }
+    ok = ok && (*out_f = read_output(f_path, ET_FLOAT, d)) != NULL;
+    ok = ok && (*out_i = read_output(i_path, ET_INT64, d)) != NULL;
+    if (keep)
+        printf("%s build kept in %s\n", target, tmpl);
+    else
+        remove_tree(tmpl);
+    outtree_free(&tree);
+    free(build);
+    free(dir);
+    free(log);
+    free(in_path);
+    free(f_path);
+    free(i_path);
+    free(exe);
+    free(exe_path);
+    return ok;
+}
+
+/* The mcu or npu target of the integer graph, built in a temporary
+ * directory, compiled for the host and run like the ref executor. */
+static bool run_mcu(Graph *ig, bool npu, const char *model, const Value *in, bool keep,
+                    Value **out_f, Value **out_i, Diag *d)
+{
+    char name[64], tmpl[4096];
+    const char *tmp = getenv("TMPDIR"), *target = npu ? "npu" : "mcu";
+    snprintf(tmpl, sizeof tmpl, "%s/qonnxc-verify-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!mkdtemp(tmpl))
+        return diag_error(d, tmpl, NULL, NULL, "cannot create a temporary directory: %s",
+                          strerror(errno));
+    ref_model_name(model, name, sizeof name);
+    OutTree tree;
+    outtree_init(&tree);
+    char sub[80];
+    snprintf(sub, sizeof sub, "build/%s", target);
+    char *build = path_in(tmpl, "build"), *dir = path_in(tmpl, sub),
+         *log = path_in(tmpl, "log.txt"), *in_path = path_in(tmpl, "in.npy"),
+         *f_path = path_in(tmpl, "out.npy"), *i_path = path_in(tmpl, "out_int.npy"),
+         *exe_path = dir ? path_in(dir, name) : NULL;
+    bool ok = build && dir && log && in_path && f_path && i_path && exe_path;
+    if (!ok)
+        diag_error(d, NULL, NULL, NULL, "out of memory");
+    ok = ok && (npu ? emit_npu(ig, model, name, &tree, NULL, d) : emit_mcu(ig, model, name, &tree, d)) &&
+         outtree_commit(&tree, build, d);
+    ok = ok && npy_write_f32(in_path, in->f, in->shape.rank, in->shape.dims, d);
+    if (ok) {
+        char *make[] = { "make", "-s", "-C", dir, NULL };
+        ok = run_command(make, log) || step_failed(target, "make (the host's cc)", log, d);
+    }
+    if (ok) {
+        char *run[] = { exe_path, in_path, f_path, NULL };
+        ok = run_command(run, log) || step_failed(target, "running the executor", log, d);
+    }
+    if (ok) {
+        char *run[] = { exe_path, "--int", in_path, i_path, NULL };
+        ok = run_command(run, log) || step_failed(target, "running the executor with --int", log,
+                                                  d);
+    }
+    ok = ok && (*out_f = read_output(f_path, ET_FLOAT, d)) != NULL;
+    ok = ok && (*out_i = read_output(i_path, ET_INT64, d)) != NULL;
+    if (keep)
+        printf("%s build kept in %s\n", target, tmpl);
+    else
+        remove_tree(tmpl);
+    outtree_free(&tree);
+    free(build);
+    free(dir);
+    free(log);
+    free(in_path);
+    free(f_path);
+    free(i_path);
+    free(exe_path);
+    return ok;
+}
+
+/* ---- comparison ---------------------------------------------------------- */
+
+typedef struct Score {
+    const char *name;
+    int64_t frames, exact, argmax_agree;
+    bool has_int;          /* compared at the integer level */
+    bool has_argmax;       /* at least two outputs per frame */
+    double max_err;
+    int reports;
+} Score;
+
+static int64_t argmax(const float *v, int64_t n)
+{
+    int64_t best = 0;
+    for (int64_t k = 1; k < n; k++)
+        if (v[k] > v[best])
+            best = k;
+    return best;
+}
+
+static void report(Score *s, int64_t frame, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void report(Score *s, int64_t frame, const char *fmt, ...)
+{
+    if (s->reports++ >= VERIFY_MAX_REPORTS)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    printf("  %s, frame %lld: ", s->name, (long long)frame);
+    vprintf(fmt, ap);
+    printf("\n");
+    va_end(ap);
+}
+
+/* Float outputs against golden, frame by frame. */
+static void compare_float(Score *s, const Value *out, const Value *golden)
+{
+    int64_t frames = golden->shape.dims[0], per = golden->count / frames;
+    s->frames = frames;
+    s->has_argmax = per >= 2;
+    for (int64_t f = 0; f < frames; f++) {
+        const float *o = out->f + f * per, *g = golden->f + f * per;
+        double scale = 0, diff = 0;
+        for (int64_t k = 0; k < per; k++) {
+            scale = fmax(scale, fabs((double)g[k]));
+            double dk = fabs((double)o[k] - (double)g[k]);
+            diff = isnan(dk) || (isnan((double)o[k]) != isnan((double)g[k])) ? INFINITY
+                                                                              : fmax(diff, dk);
+        }
+        double err = diff == 0 ? 0 : diff / fmax(scale, 1e-30);
+        s->max_err = fmax(s->max_err, err);
+        if (err > VERIFY_TOLERANCE)
+            report(s, f, "output differs from golden by %.3g (relative)", err);
+        if (!s->has_argmax || argmax(o, per) == argmax(g, per))
+            s->argmax_agree++;
+        else
+            report(s, f, "argmax %lld, golden %lld", (long long)argmax(o, per),
+                   (long long)argmax(g, per));
+    }
+}
+
+/* ref against the int engine: integers equal, floats bit-identical. */
+static void compare_int(Score *s, const Value *ref_i, const Value *ref_f, const Value *eng_i,
+                        const Value *eng_f)
+{
+    int64_t frames = eng_f->shape.dims[0], per_i = eng_i->count / frames;
+    int64_t per_f = eng_f->count / frames;
+    s->has_int = true;
+    for (int64_t f = 0; f < frames; f++) {
+        int64_t bad = -1;
+        for (int64_t k = 0; k < per_i && bad < 0; k++)
+            if (ref_i->i[f * per_i + k] != eng_i->i[f * per_i + k])
+                bad = k;
+        bool same_f = memcmp(ref_f->f + f * per_f, eng_f->f + f * per_f,
+                             (size_t)per_f * sizeof(float)) == 0;
+        if (bad < 0 && same_f)
+            s->exact++;
+        else if (bad >= 0)
+            report(s, f, "integer output %lld is %lld, the int engine's %lld", (long long)bad,
+                   (long long)ref_i->i[f * per_i + bad], (long long)eng_i->i[f * per_i + bad]);
+        else
+            report(s, f, "float outputs are not bit-identical to the int engine's");
+    }
+}
+
+static bool score_ok(const Score *s)
+{
+    return s->max_err <= VERIFY_TOLERANCE && s->argmax_agree == s->frames &&
+           (!s->has_int || s->exact == s->frames);
+}
+
+static void print_row(const Score *s)
+{
+    char exact[48], arg[48];
+    if (s->has_int)
+        snprintf(exact, sizeof exact, "%lld/%lld", (long long)s->exact, (long long)s->frames);
+    else
+        snprintf(exact, sizeof exact, "-");
+    if (s->has_argmax)
+        snprintf(arg, sizeof arg, "%lld/%lld", (long long)s->argmax_agree, (long long)s->frames);
+    else
+        snprintf(arg, sizeof arg, "n/a");
+    printf("%-8s %8lld  %-12s %-12.3g %-12s %s\n", s->name, (long long)s->frames, exact, s->max_err,
+           arg, score_ok(s) ? "ok" : "DISAGREES");
+}
+
+/* The int graph also hands out OutputAffine's input, the integer outputs. */
+static bool expose_integers(Graph *g, Diag *d)
+{
+    const Node *oa = NULL;
+    for (int k = 0; k < g->n_nodes; k++)
+        if (g->nodes[k]->domain_kind == DOMAIN_QONNXC &&
+            !strcmp(g->nodes[k]->op_type, "OutputAffine"))
+            oa = g->nodes[k];
+    if (!oa || !oa->inputs[0])
+        return diag_error(d, g->path, NULL, NULL, "the integer graph has no OutputAffine");
+    Tensor **outs = arena_array(&g->arena, (size_t)g->n_outputs + 1, sizeof *outs);
+    if (!outs)
+        return diag_error(d, g->path, NULL, NULL, "out of memory");
+    memcpy(outs, g->outputs, sizeof *outs * (size_t)g->n_outputs);
+    outs[g->n_outputs] = oa->inputs[0];
+    oa->inputs[0]->is_graph_output = true;
+    g->outputs = outs;
+    g->n_outputs++;
+    return true;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    VerifyArgs a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != EXIT_OK)
+        return rc;
+    Diag d;
+    diag_init(&d);
+    Graph *golden = frontend_load(a.model, &d);
+    Graph *ig = golden ? frontend_load(a.model, &d) : NULL;
+    Value *in = NULL, *gold[1] = { NULL }, *eng[2] = { NULL, NULL }, *ref_f = NULL, *ref_i = NULL;
+    Value *hls_f = NULL, *hls_i = NULL, *rtl_f = NULL, *rtl_i = NULL;
+    Value *mcu_f = NULL, *mcu_i = NULL, *npu_f = NULL, *npu_i = NULL;
+    BuildConfig cfg;
+    Dataflow df;
+    bool have_df = false;
+    config_defaults(&cfg);
+    memset(&df, 0, sizeof df);
+    char what[256] = "";
+    bool ok = ig != NULL;
+    if (ok && (golden->n_inputs != 1 || golden->n_outputs != 1))
+        ok = diag_error(&d, a.model, NULL, NULL, "qonnxc verify handles models with one input "
+                        "and one output; this one has %d and %d", golden->n_inputs,
+                        golden->n_outputs);
+    ok = ok && streamline_graph(ig, true, &d);
+    ok = ok && (in = make_inputs(golden, &a, what, sizeof what, &d)) != NULL;
+    if (ok)
+        printf("verify %s: %s\n", a.model, what);
+    ok = ok && exec_run_frames(golden, (const Value *const *)&in, gold, &d);
+    if (ok && a.ref)
+        ok = run_ref(ig, NULL, false, a.model, in, a.keep, &ref_f, &ref_i, &d);
+    if (ok && a.hls) {
+        ok = (!a.config || config_load(&cfg, a.config, &d)) &&
+             (have_df = dataflow_build(ig, &cfg, &df, &d));
+        if (ok && df.labels_out)
+            ok = diag_error(&d, a.config, NULL, NULL, "verify --target hls compares scores; this "
+                            "configuration ends in labels (labels: %d)", cfg.labels);
+        ok = ok && run_ref(ig, &df, false, a.model, in, a.keep, &hls_f, &hls_i, &d);
+    }
+    if (ok && a.rtl) {
+        if (!have_df)
+            ok = (!a.config || config_load(&cfg, a.config, &d)) &&
+                 (have_df = dataflow_build(ig, &cfg, &df, &d));
+        if (ok && df.labels_out)
+            ok = diag_error(&d, a.config, NULL, NULL, "verify --target rtl compares scores; this "
+                            "configuration ends in labels (labels: %d)", cfg.labels);
+        ok = ok && run_ref(ig, &df, true, a.model, in, a.keep, &rtl_f, &rtl_i, &d);
+    }
+    if (ok && a.mcu)
+        ok = run_mcu(ig, false, a.model, in, a.keep, &mcu_f, &mcu_i, &d);
+    if (ok && a.npu)
+        ok = run_mcu(ig, true, a.model, in, a.keep, &npu_f, &npu_i, &d);
+    ok = ok && expose_integers(ig, &d) && exec_run_frames(ig, (const Value *const *)&in, eng, &d);
+    if (ok && ((a.ref && (ref_f->count != gold[0]->count || ref_i->count != eng[1]->count)) ||
+               (a.hls && (hls_f->count != gold[0]->count || hls_i->count != eng[1]->count)) ||
+               (a.rtl && (rtl_f->count != gold[0]->count || rtl_i->count != eng[1]->count)) ||
+               (a.mcu && (mcu_f->count != gold[0]->count || mcu_i->count != eng[1]->count)) ||
+               (a.npu && (npu_f->count != gold[0]->count || npu_i->count != eng[1]->count)) ||
+               eng[0]->count != gold[0]->count))
+        ok = diag_error(&d, a.model, NULL, NULL, "the engines' outputs differ in size");
+    bool agree = true;
+    if (ok) {
+        Score si = { .name = "int" }, sr = { .name = "ref" }, sh = { .name = "hls" },
+              sv = { .name = "rtl" }, sm = { .name = "mcu" }, sn = { .name = "npu" };
+        compare_float(&si, eng[0], gold[0]);
+        if (a.ref) {
+            compare_int(&sr, ref_i, ref_f, eng[1], eng[0]);
+            compare_float(&sr, ref_f, gold[0]);
+        }
+        if (a.hls) {
+            compare_int(&sh, hls_i, hls_f, eng[1], eng[0]);
+            compare_float(&sh, hls_f, gold[0]);
+        }
+        if (a.rtl) {
+            compare_int(&sv, rtl_i, rtl_f, eng[1], eng[0]);
+            compare_float(&sv, rtl_f, gold[0]);
+        }
+        if (a.mcu) {
+            compare_int(&sm, mcu_i, mcu_f, eng[1], eng[0]);
+            compare_float(&sm, mcu_f, gold[0]);
+        }
+        if (a.npu) {
+            compare_int(&sn, npu_i, npu_f, eng[1], eng[0]);
+            compare_float(&sn, npu_f, gold[0]);
+        }
+        printf("%-8s %8s  %-12s %-12s %-12s\n", "engine", "frames", "int-exact", "max-rel-err",
+               "argmax");
+        print_row(&si);
+        if (a.ref)
+            print_row(&sr);
+        if (a.hls)
+            print_row(&sh);
+        if (a.rtl)
+            print_row(&sv);
+        if (a.mcu)
+            print_row(&sm);
+        if (a.npu)
+            print_row(&sn);
+        agree = score_ok(&si) && (!a.mcu || score_ok(&sm)) && (!a.npu || score_ok(&sn)) && (!a.ref || score_ok(&sr)) && (!a.hls || score_ok(&sh)) &&
+                (!a.rtl || score_ok(&sv));
+    }
+    value_free(in);
+    value_free(gold[0]);
+    value_free(eng[0]);
+    value_free(eng[1]);
+    value_free(ref_f);
+    value_free(ref_i);
+    value_free(hls_f);
+    value_free(hls_i);
+    value_free(rtl_f);
+    value_free(rtl_i);
+    value_free(mcu_f);
+    value_free(mcu_i);
+    value_free(npu_f);
+    value_free(npu_i);
+    if (have_df)
+        dataflow_free(&df);
+    config_free(&cfg);
+    graph_free(golden);
+    graph_free(ig);
+    if (!ok)
+        return cli_fail(&d);
+    if (!agree) {
+        fprintf(stderr, "qonnxc: error: %s: the engines disagree (see above)\n", a.model);
+        return EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+}

@@ -1,0 +1,170 @@
+/* The `npu` target: per layer, the NPU's constraints (ir/npu_bnorm.h:
+ * npu_layer_check) and the exact BNORM search (npu_bnorm_search, every
+ * output channel); layers that pass run the BNORM sequence, the others
+ * keep the mcu kernels. The code is the mcu target's generator
+ * (emit_mcu.c: mcu_generate) with this analysis plugged in; the table goes
+ * to npu/layers.json and, for the command line, into a text table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit_mcu.h"
+#include "emit_mcu_internal.h"
+
+typedef struct Row {
+    char name[128], op[64], fn[64];
+    bool on_npu, dot;
+    char reason[256];
+} Row;
+
+typedef struct Table {
+    Row *rows;
+    int n;
+} Table;
+
+static bool analyse_layer(RefPlan *p, RefLayer *l, McuNpuLayer *u, Diag *d)
+{
+    NpuLayerDesc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.dot = l->kind == RL_DOT;
+    if (!desc.dot) {
+        npu_layer_check(&desc, u->reason, sizeof u->reason);
+        return true;
+    }
+    desc.has_threshold = l->thr != NULL;
+    desc.out_scale = l->thr ? node_attr_int(l->thr, "out_scale", 1) : 1;
+    desc.in_dt = l->in[0]->dt;
+    desc.out_dt = l->out->dt;
+    desc.first = l->in[0] == p->x;
+    if (!mcu_dot_desc(p, l, &desc.in_c, &desc.out_c, &desc.wdt, &desc.groups, d))
+        return false;
+    if (npu_layer_check(&desc, u->reason, sizeof u->reason))
+        return true;
+    /* exactness, channel by channel */
+    int64_t lo, hi;
+    RefThresholds th;
+    if (!mcu_dot_acc_range(p, l, &lo, &hi, d) ||
+        !ref_thresholds_read(p, l->thr, l->fn, NULL, l->out, desc.out_c, lo, hi, &th, d))
+        return false;
+    u->ch = calloc((size_t)desc.out_c, sizeof *u->ch);
+    if (!u->ch) {
+        free(th.t);
+        return diag_error(d, p->g->path, NULL, NULL, "out of memory");
+    }
+    unsigned bias_bits = npu_bias_bits(desc.wdt.bits);
+    int64_t *clo = malloc((size_t)desc.out_c * sizeof *clo), *chi = malloc((size_t)desc.out_c * sizeof *chi);
+    bool ok = clo && chi;
+    if (!ok) {
+        free(clo);
+        free(chi);
+        free(th.t);
+        return diag_error(d, p->g->path, NULL, NULL, "out of memory");
+    }
+    if (!mcu_dot_channel_ranges(p, l, clo, chi, d)) {
+        free(clo);
+        free(chi);
+        free(th.t);
+        return false;
+    }
+    for (int64_t c = 0; ok && c < desc.out_c; c++) {
+        char why[200];
+        const int32_t *t = th.t + (th.rows == 1 ? 0 : c) * th.levels;
+        if (!npu_bnorm_search(t, (int)th.levels, th.bias, qc_dtype_min(desc.out_dt),
+                              qc_dtype_max(desc.out_dt), clo[c], chi[c], bias_bits,
+                              desc.wdt.bits == 8, &u->ch[c], why, sizeof why)) {
+            snprintf(u->reason, sizeof u->reason, "channel %lld (accumulators %lld..%lld): %s",
+                     (long long)c, (long long)clo[c], (long long)chi[c], why);
+            ok = false;
+        }
+    }
+    free(clo);
+    free(chi);
+    free(th.t);
+    u->on_npu = ok;
+    if (!ok) {
+        free(u->ch);
+        u->ch = NULL;
+    }
+    return true;
+}
+
+static bool analyse(RefPlan *p, McuNpuLayer *npu, void *ctx, Diag *d)
+{
+    Table *t = ctx;
+    t->rows = calloc((size_t)p->n_layers + 1, sizeof *t->rows);
+    if (!t->rows)
+        return diag_error(d, p->g->path, NULL, NULL, "out of memory");
+    for (int k = 0; k < p->n_layers; k++) {
+        RefLayer *l = &p->layers[k];
+        if (!analyse_layer(p, l, &npu[k], d))
+            return false;
+        Row *r = &t->rows[t->n++];
+        snprintf(r->name, sizeof r->name, "%s", l->node->name);
+        snprintf(r->op, sizeof r->op, "%s%s%s", l->node->op_type, l->thr ? "+MultiThreshold" : "",
+                 l->pool ? "+IntMaxPool" : "");
+        snprintf(r->fn, sizeof r->fn, "%s", l->kind == RL_ALIAS ? "" : l->fn);
+        r->on_npu = npu[k].on_npu;
+        r->dot = l->kind == RL_DOT;
+        snprintf(r->reason, sizeof r->reason, "%s", npu[k].on_npu ? "" : npu[k].reason);
+    }
+    return true;
+}
+
+static void json_str(TextBuf *b, const char *s)
+{
+    tb_puts(b, "\"");
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            tb_printf(b, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            tb_printf(b, "\\u%04x", *s);
+        else
+            tb_printf(b, "%c", *s);
+    }
+    tb_puts(b, "\"");
+}
+
+static void emit_layers_json(const Table *t, const char *name, TextBuf *b)
+{
+    int on = 0;
+    for (int k = 0; k < t->n; k++)
+        on += t->rows[k].on_npu;
+    tb_puts(b, "{\n  \"model\": ");
+    json_str(b, name);
+    tb_printf(b, ",\n  \"layers_on_npu\": %d,\n  \"layers\": %d,\n  \"table\": [", on, t->n);
+    for (int k = 0; k < t->n; k++) {
+        const Row *r = &t->rows[k];
+        tb_printf(b, "%s\n    {\"name\": ", k ? "," : "");
+        json_str(b, r->name);
+        tb_puts(b, ", \"op\": ");
+        json_str(b, r->op);
+        tb_printf(b, ", \"unit\": \"%s\", \"reason\": ", r->on_npu ? "NPU" : "CPU");
+        json_str(b, r->reason);
+        tb_puts(b, "}");
+    }
+    tb_puts(b, "\n  ]\n}\n");
+}
+
+bool emit_npu(Graph *g, const char *model_path, const char *name, OutTree *out, TextBuf *table,
+              Diag *d)
+{
+    Table t = { NULL, 0 };
+    bool ok = mcu_generate(g, model_path, name, "npu", analyse, &t, out, d);
+    TextBuf *json = ok ? outtree_add(out, "npu/layers.json") : NULL;
+    if (ok && !json)
+        ok = diag_error(d, model_path, NULL, NULL, "out of memory");
+    if (ok)
+        emit_layers_json(&t, name, json);
+    if (ok && table) {
+        int on = 0;
+        for (int k = 0; k < t.n; k++)
+            on += t.rows[k].on_npu;
+        tb_printf(table, "npu: %d of %d layers on the NPU\n", on, t.n);
+        tb_printf(table, "  %-36s %-30s %-4s %s\n", "layer", "op", "unit", "reason");
+        for (int k = 0; k < t.n; k++)
+            tb_printf(table, "  %-36s %-30s %-4s %s\n", t.rows[k].name, t.rows[k].op,
+                      t.rows[k].on_npu ? "NPU" : "CPU", t.rows[k].reason);
+    }
+    free(t.rows);
+    return ok;
+}

@@ -1,0 +1,517 @@
+/* The float boundary of a reference executor, and the integer entry
+ * points' conversions:
+ *
+ *   input_quant()      float frame (logical order) -> the stored x, replaying
+ *                      InputQuant's float32 operations one by one, as the
+ *                      golden executor does them (docs/integer-graph.md)
+ *   output_affine()    the stored y -> float frame (logical order):
+ *                      (float)((double)A[c] * y + (double)B[c])
+ *   load_int_input()   int32 frame (logical order) -> the stored x, checking
+ *                      every value against x's datatype
+ *   store_int_output() the stored y -> int32 frame (logical order)
+ *
+ * Per-channel constants are indexed along axis 1 (axis 0 for rank 1): the
+ * innermost stored axis. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit_ref_internal.h"
+#include "op_quant.h"
+
+/* ---- loops over a tensor's elements ------------------------------------- */
+
+/* Nested loops visiting every element of t once, with C expressions for
+ * its logical index, stored index and channel. */
+typedef struct Walk {
+    char li[48], pi[48], ch[16];
+    bool nested;               /* channels-last: loops over c, s */
+    bool batched;              /* an outer loop over n */
+} Walk;
+
+static void walk_open(TextBuf *b, const RefTensor *t, Walk *w)
+{
+    memset(w, 0, sizeof *w);
+    if (t->channels_last && t->c > 1 && t->s > 1) {
+        w->nested = true;
+        w->batched = t->n > 1;
+        if (w->batched)
+            tb_printf(b, "    enum { N = %lld, C = %lld, S = %lld };   /* frames, channels, "
+                      "positions */\n", (long long)t->n, (long long)t->c, (long long)t->s);
+        else
+            tb_printf(b, "    enum { C = %lld, S = %lld };   /* channels, positions */\n",
+                      (long long)t->c, (long long)t->s);
+        return;
+    }
+    if (t->rows > 1 && t->inner > 1)
+        tb_printf(b, "    enum { COUNT = %lld, C = %lld };\n", (long long)t->count,
+                  (long long)t->inner);
+    else
+        tb_printf(b, "    enum { COUNT = %lld };\n", (long long)t->count);
+}
+
+/* Declares the loop variables. */
+static void walk_vars(TextBuf *b, const Walk *w)
+{
+    if (w->nested)
+        tb_printf(b, "    int %sc, s;\n", w->batched ? "n, " : "");
+    else
+        tb_puts(b, "    int i;\n");
+}
+
+static void walk_begin(TextBuf *b, const RefTensor *t, Walk *w, const char **ind)
+{
+    if (w->nested) {
+        if (w->batched) {
+            tb_puts(b, "    for (n = 0; n < N; ++n)\n");
+            snprintf(w->li, sizeof w->li, "(n * C + c) * S + s");
+            snprintf(w->pi, sizeof w->pi, "(n * S + s) * C + c");
+        } else {
+            snprintf(w->li, sizeof w->li, "c * S + s");
+            snprintf(w->pi, sizeof w->pi, "s * C + c");
+        }
+        tb_printf(b, "%sfor (c = 0; c < C; ++c)\n", w->batched ? "        " : "    ");
+        tb_printf(b, "%sfor (s = 0; s < S; ++s) {\n", w->batched ? "            " : "        ");
+        snprintf(w->ch, sizeof w->ch, "c");
+        *ind = w->batched ? "                " : "            ";
+        return;
+    }
+    snprintf(w->li, sizeof w->li, "i");
+    snprintf(w->pi, sizeof w->pi, "i");
+    snprintf(w->ch, sizeof w->ch, "%s", t->rows > 1 && t->inner > 1 ? "i % C" : "i");
+    tb_puts(b, "    for (i = 0; i < COUNT; ++i) {\n");
+    *ind = "        ";
+}
+
+static void walk_end(TextBuf *b, const Walk *w)
+{
+    tb_puts(b, w->nested && w->batched ? "            }\n" : w->nested ? "        }\n" : "    }\n");
+}
+
+/* ---- per-channel constants ----------------------------------------------- */
+
+typedef struct Param {
+    bool per_channel;
+    int64_t count;             /* 1, or the channels */
+    const Value *v;
+    char name[64];             /* the array, when per channel */
+} Param;
+
+/* A constant of the boundary op n that is per tensor or varies only along
+ * the channel axis of x. */
+static bool param_read(RefPlan *p, const Node *n, const Value *v, const RefTensor *x,
+                       const char *what, Param *out, Diag *d)
+{
+    char buf[96], base[128];
+    memset(out, 0, sizeof *out);
+    out->v = v;
+    out->count = 1;
+    if (v->count == 1)
+        return true;
+    int xr = x->shape.rank, pr = v->shape.rank, axis = xr >= 2 ? 1 : 0;
+    bool ok = pr <= xr && xr >= 1;
+    for (int j = 0; ok && j < pr; j++) {
+        int a = xr - pr + j;
+        if (v->shape.dims[j] != 1 && (a != axis || v->shape.dims[j] != x->shape.dims[axis]))
+            ok = false;
+    }
+    if (!ok || v->count != x->inner)
+        return node_error(d, p->g, n, "the ref target needs the %s (shape %s) per tensor or per "
+                          "channel (axis %d)", what, shape_str(&v->shape, buf, sizeof buf), axis);
+    out->per_channel = true;
+    out->count = v->count;
+    snprintf(base, sizeof base, "%s_%s", n->name && n->name[0] ? n->name : n->op_type, what);
+    ref_unique_name(p, base, out->name);
+    return true;
+}
+
+static float param_value(const Param *prm, int64_t k)
+{
+    return (float)value_get(prm->v, k);
+}
+
+static void param_emit(const Param *prm, const char *comment, TextBuf *data)
+{
+    if (!prm->per_channel)
+        return;
+    float *vals = malloc((size_t)prm->count * sizeof *vals);
+    char decl[128];
+    if (!vals) {
+        data->oom = true;
+        return;
+    }
+    for (int64_t k = 0; k < prm->count; k++)
+        vals[k] = param_value(prm, k);
+    tb_printf(data, "/* %s, per channel */\n", comment);
+    snprintf(decl, sizeof decl, "static const float %s[%lld]", prm->name, (long long)prm->count);
+    emit_array_f32(data, decl, vals, (size_t)prm->count, 6);
+    tb_puts(data, "\n");
+    free(vals);
+}
+
+/* The C expression of the parameter for channel expression ch. */
+static const char *param_expr(const Param *prm, const char *ch, char buf[96])
+{
+    char lit[32];
+    if (prm->per_channel)
+        snprintf(buf, 96, "%s[%s]", prm->name, ch);
+    else
+        snprintf(buf, 96, "%s", c_float(param_value(prm, 0), lit));
+    return buf;
+}
+
+/* ---- input quantizer ----------------------------------------------------- */
+
+static const char *const rounding_fn[] = {
+    [QROUND_HALF_EVEN] = "round_half_even", [QROUND_HALF_UP] = "round_half_up",
+    [QROUND_HALF_DOWN] = "round_half_down", [QROUND_CEIL] = "ceilf",
+    [QROUND_FLOOR] = "floorf",              [QROUND_UP] = "round_up",
+    [QROUND_DOWN] = "truncf",
+};
+
+/* The helper reproducing qonnx_round (ir/op_quant.c) for one mode; the
+ * C library's own functions need none. */
+static void emit_rounding_helper(QonnxRounding mode, TextBuf *code)
+{
+    switch (mode) {
+    case QROUND_HALF_EVEN:
+    case QROUND_HALF_UP:
+    case QROUND_HALF_DOWN:
+        tb_printf(code, "/* y rounded to the nearest integer, ties %s (qonnx rounding mode %s);\n"
+                  " * floor is exact, so is the fraction */\n",
+                  mode == QROUND_HALF_EVEN ? "to even" : mode == QROUND_HALF_UP
+                                                             ? "away from zero"
+                                                             : "toward zero",
+                  qonnx_rounding_name(mode));
+        tb_printf(code, "static float %s(float y)\n{\n", rounding_fn[mode]);
+        tb_puts(code, "    float f = floorf(y), frac = y - f;\n");
+        if (mode == QROUND_HALF_EVEN)
+            tb_puts(code, "    int odd = floorf(f * 0.5f) * 2.0f != f;   /* exact: f is an integer */\n");
+        tb_puts(code, "\n    /* no branches: the fractions of real inputs are unpredictable */\n");
+        tb_printf(code, "    return f + (float)((frac > 0.5f) | ((frac == 0.5f) & (%s)));\n}\n\n",
+                  mode == QROUND_HALF_EVEN ? "odd" : mode == QROUND_HALF_UP ? "y >= 0.0f"
+                                                                            : "y < 0.0f");
+        break;
+    case QROUND_UP:
+        tb_puts(code, "/* y rounded away from zero (qonnx rounding mode UP) */\n");
+        tb_puts(code, "static float round_up(float y)\n{\n    return y < 0.0f ? floorf(y) : ceilf(y);\n}\n\n");
+        break;
+    default:
+        break;
+    }
+}
+
+typedef enum { IQ_QUANT, IQ_BIPOLAR, IQ_INTEGER } IqMode;
+
+static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *headers, Diag *d)
+{
+    const Node *n = p->input_quant;
+    const RefTensor *x = p->x;
+    const Attr *steps = node_attr(n, "steps");
+    int n_steps = steps && steps->kind == ATTR_STRINGS ? steps->n : 0;
+    const char *mode_s = node_attr_string(n, "mode", "");
+    IqMode mode = !strcmp(mode_s, "quant") ? IQ_QUANT : !strcmp(mode_s, "bipolar") ? IQ_BIPOLAR
+                                                                                  : IQ_INTEGER;
+    if (n->n_inputs != 1 + n_steps + (mode == IQ_QUANT ? 2 : 0))
+        return node_error(d, p->g, n, "has %d inputs for %d steps in mode %s", n->n_inputs,
+                          n_steps, mode_s);
+    Param prm[16 + 2];
+    const char *ops[16];
+    char shape[96], dtn[16], what[32];
+    if (n_steps > 16)
+        return node_error(d, p->g, n, "more than 16 steps");
+    for (int k = 1; k < n->n_inputs; k++) {
+        const Value *v = n->inputs[k] ? n->inputs[k]->value : NULL;
+        if (!v)
+            return node_error(d, p->g, n, "input %d must be a constant", k);
+        if (k <= n_steps)
+            snprintf(what, sizeof what, "step%d", k);
+        else
+            snprintf(what, sizeof what, k == n_steps + 1 ? "scale" : "zeropt");
+        if (!param_read(p, n, v, x, what, &prm[k - 1], d))
+            return false;
+    }
+    for (int k = 0; k < n_steps; k++) {
+        const char *s = steps->strings[k];
+        ops[k] = !strcmp(s, "mul") ? "*" : !strcmp(s, "add") ? "+" : !strcmp(s, "sub") ? "-"
+                                                                   : !strcmp(s, "div") ? "/"
+                                                                                       : NULL;
+        if (!ops[k])
+            return node_error(d, p->g, n, "unknown step '%s'", s);
+    }
+    int bits = (int)node_attr_int(n, "bits", 8);
+    bool is_signed = node_attr_int(n, "signed", 1) != 0, narrow = node_attr_int(n, "narrow", 0) != 0;
+    bool sign_quant = mode == IQ_QUANT && bits == 1 && is_signed;
+    QonnxRounding rounding = QROUND_HALF_EVEN;
+    if (mode == IQ_QUANT && !qonnx_rounding_parse(node_attr_string(n, "rounding_mode", "ROUND"),
+                                                  &rounding))
+        return node_error(d, p->g, n, "unknown rounding_mode");
+    int64_t lo = 0, hi = 0;
+    if (mode == IQ_QUANT)
+        qonnx_int_range(bits, is_signed, narrow, &lo, &hi);
+    const Param *scale = mode == IQ_QUANT ? &prm[n_steps] : NULL;
+    const Param *zeropt = mode == IQ_QUANT ? &prm[n_steps + 1] : NULL;
+    bool zp_zero = true;
+    for (int64_t k = 0; zeropt && k < zeropt->count; k++)
+        zp_zero = zp_zero && param_value(zeropt, k) == 0.0f;
+
+    for (int k = 0; k < n_steps; k++) {
+        char c[64];
+        snprintf(c, sizeof c, "%s: step %d, %s", n->name, k + 1, steps->strings[k]);
+        param_emit(&prm[k], c, data);
+    }
+    if (scale) {
+        char c[64];
+        snprintf(c, sizeof c, "%s: scale", n->name);
+        param_emit(scale, c, data);
+        snprintf(c, sizeof c, "%s: zero point (an integer)", n->name);
+        param_emit(zeropt, c, data);
+    }
+    if (mode == IQ_QUANT && !sign_quant)
+        emit_rounding_helper(rounding, code);
+
+    /* comment */
+    tb_printf(code, "/* %s: InputQuant, float %s -> %s", n->name,
+              shape_str(&x->shape, shape, sizeof shape), ref_dt_name(x->dt, dtn));
+    if (x->channels_last)
+        tb_puts(code, ", stored channels-last");
+    tb_puts(code, ":\n *   v = x");
+    for (int k = 0; k < n_steps; k++)
+        tb_printf(code, ", v = v %s c%d", ops[k], k + 1);
+    if (mode == IQ_BIPOLAR)
+        tb_puts(code, ", out = v >= 0 ? +1 : -1 */\n");
+    else if (mode == IQ_INTEGER)
+        tb_puts(code, ", out = v, which must be an integer of the datatype */\n");
+    else if (sign_quant)
+        tb_puts(code, ", t = v / scale + zeropt, q = t >= 0 ? +1 : -1, out = q - zeropt */\n");
+    else
+        tb_printf(code, ",\n *   q = clamp(%s(v / scale + zeropt), %lld, %lld), out = q - zeropt\n"
+                  " * each operation in float32, as the golden executor does it */\n",
+                  rounding_fn[rounding], (long long)lo, (long long)hi);
+    bool bits_out = x->fmt == REF_BITS;
+    tb_printf(code, "static int input_quant(const float *in, %s *out)\n{\n", ref_ctype(x->fmt));
+    Walk w;
+    const char *ind = "    ";
+    walk_open(code, x, &w);
+    if (bits_out) {
+        tb_printf(code, "    enum { ROWS = %lld, INNER = %lld, WORDS = %lld };\n",
+                  (long long)x->rows, (long long)x->inner, (long long)x->row_words);
+        tb_printf(code, "    static int32_t values[%lld];   /* +1 / -1, in stored order */\n",
+                  (long long)x->count);
+        headers[QH_XNOR64] = true;
+    }
+    walk_vars(code, &w);
+    if (bits_out)
+        tb_puts(code, "    int r;\n");
+    tb_puts(code, "\n");
+    walk_begin(code, x, &w, &ind);
+    if (mode == IQ_QUANT)
+        tb_printf(code, "%sfloat v = in[%s], t;\n%sint32_t q;\n\n", ind, w.li, ind);
+    else
+        tb_printf(code, "%sfloat v = in[%s];\n\n", ind, w.li);
+    char e1[96], e2[96];
+    for (int k = 0; k < n_steps; k++)
+        tb_printf(code, "%sv = v %s %s;\n", ind, ops[k], param_expr(&prm[k], w.ch, e1));
+    char value[160];
+    if (mode == IQ_BIPOLAR) {
+        snprintf(value, sizeof value, "v >= 0.0f ? 1 : -1");
+    } else if (mode == IQ_INTEGER) {
+        int64_t vlo = qc_dtype_min(x->dt), vhi = qc_dtype_max(x->dt);
+        if (bits_out)
+            tb_printf(code, "%sif (v != 1.0f && v != -1.0f)\n", ind);
+        else
+            tb_printf(code, "%sif (!(v == floorf(v) && v >= %lld.0f && v <= %lld.0f))\n", ind,
+                      (long long)vlo, (long long)vhi);
+        tb_printf(code, "%s    return %s_BAD_INPUT;   /* outside the input's datatype */\n", ind,
+                  p->upper);
+        snprintf(value, sizeof value, "(int32_t)v");
+    } else {
+        tb_printf(code, "%st = v / %s;\n", ind, param_expr(scale, w.ch, e1));
+        if (!zp_zero)
+            tb_printf(code, "%st = t + %s;\n", ind, param_expr(zeropt, w.ch, e2));
+        if (sign_quant) {
+            tb_printf(code, "%sq = t >= 0.0f ? 1 : -1;\n", ind);
+        } else {
+            tb_printf(code, "%sif (isnan(t))\n%s    return %s_BAD_INPUT;\n", ind, ind, p->upper);
+            tb_printf(code, "%st = %s(t);\n", ind, rounding_fn[rounding]);
+            tb_printf(code, "%st = t < %lld.0f ? %lld.0f : t;\n", ind, (long long)lo,
+                      (long long)lo);
+            tb_printf(code, "%st = t > %lld.0f ? %lld.0f : t;\n", ind, (long long)hi,
+                      (long long)hi);
+            tb_printf(code, "%sq = (int32_t)t;\n", ind);
+        }
+        if (zp_zero)
+            snprintf(value, sizeof value, "q");
+        else
+            snprintf(value, sizeof value, "q - (int32_t)%s", param_expr(zeropt, w.ch, e2));
+    }
+    if (bits_out)
+        tb_printf(code, "%svalues[%s] = %s;\n", ind, w.pi, value);
+    else
+        tb_printf(code, strchr(value, ' ') ? "%sout[%s] = (%s)(%s);\n" : "%sout[%s] = (%s)%s;\n",
+                  ind, w.pi, ref_ctype(x->fmt), value);
+    walk_end(code, &w);
+    if (bits_out)
+        tb_puts(code, "    for (r = 0; r < ROWS; ++r)\n"
+                      "        qc_xnor64_pack(&values[r * INNER], INNER, &out[r * WORDS]);\n");
+    tb_printf(code, "    return %s_OK;\n}\n\n", p->upper);
+    return true;
+}
+
+/* ---- output affine ------------------------------------------------------- */
+
+/* The C expression reading stored element `pi` of t as an int32_t. */
+static void read_expr(const RefTensor *t, const char *pi, char *buf, size_t size)
+{
+    if (t->fmt != REF_BITS)
+        snprintf(buf, size, "in[%s]", pi);
+    else if (t->rows == 1)
+        snprintf(buf, size, "qc_xnor64_get(in, %s)", pi);
+    else
+        snprintf(buf, size, "qc_xnor64_get(&in[(%s) / INNER * WORDS], (%s) %% INNER)", pi, pi);
+}
+
+static bool emit_output_affine(RefPlan *p, TextBuf *data, TextBuf *code, bool *headers, Diag *d)
+{
+    const Node *n = p->output_affine;
+    const RefTensor *y = p->y;
+    Param a, b;
+    char dtn[16], shape[96], e1[96], e2[96], rd[128], c[64];
+    const Value *av = n->n_inputs > 1 && n->inputs[1] ? n->inputs[1]->value : NULL;
+    const Value *bv = n->n_inputs > 2 && n->inputs[2] ? n->inputs[2]->value : NULL;
+    if (!av || !bv)
+        return node_error(d, p->g, n, "A and B must be constants");
+    if (av->count > 1) {
+        int rank = y->shape.rank;
+        int64_t axis = node_attr_int(n, "channel_axis", 1);
+        if (axis < 0)
+            axis += rank;
+        if ((rank >= 2 ? axis != 1 : axis != 0) || av->count != y->inner)
+            return node_error(d, p->g, n, "the ref target needs the channel axis to be axis 1 "
+                              "(the stored innermost axis)");
+    }
+    /* A and B are 1-D: as parameters they vary along the channel axis */
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    a.v = av;
+    b.v = bv;
+    a.count = av->count;
+    b.count = bv->count;
+    a.per_channel = av->count > 1;
+    b.per_channel = bv->count > 1;
+    snprintf(c, sizeof c, "%s_scale", n->name && n->name[0] ? n->name : "output");
+    ref_unique_name(p, c, a.name);
+    snprintf(c, sizeof c, "%s_bias", n->name && n->name[0] ? n->name : "output");
+    ref_unique_name(p, c, b.name);
+    snprintf(c, sizeof c, "%s: A (scale)", n->name);
+    param_emit(&a, c, data);
+    snprintf(c, sizeof c, "%s: B (bias)", n->name);
+    param_emit(&b, c, data);
+    if (y->fmt == REF_BITS)
+        headers[QH_XNOR64] = true;
+    tb_printf(code, "/* %s: OutputAffine, %s %s -> float: out = A[c] * y + B[c],\n"
+              " * in double, rounded once to float */\n", n->name, ref_dt_name(y->dt, dtn),
+              shape_str(&y->shape, shape, sizeof shape));
+    tb_printf(code, "static void output_affine(const %s *in, float *out)\n{\n", ref_ctype(y->fmt));
+    Walk w;
+    const char *ind = "    ";
+    walk_open(code, y, &w);
+    if (y->fmt == REF_BITS && y->rows > 1)
+        tb_printf(code, "    enum { INNER = %lld, WORDS = %lld };\n", (long long)y->inner,
+                  (long long)y->row_words);
+    walk_vars(code, &w);
+    tb_puts(code, "\n");
+    walk_begin(code, y, &w, &ind);
+    read_expr(y, w.pi, rd, sizeof rd);
+    tb_printf(code, "%sout[%s] = (float)((double)%s * %s + (double)%s);\n", ind, w.li,
+              param_expr(&a, w.ch, e1), rd, param_expr(&b, w.ch, e2));
+    walk_end(code, &w);
+    tb_puts(code, "}\n\n");
+    return true;
+}
+
+/* ---- integer entry points ------------------------------------------------ */
+
+static void emit_load_int(const RefPlan *p, TextBuf *code, bool *headers)
+{
+    const RefTensor *x = p->x;
+    char dtn[16];
+    int64_t lo = qc_dtype_min(x->dt), hi = qc_dtype_max(x->dt);
+    bool bits = x->fmt == REF_BITS;
+    tb_printf(code, "/* An integer frame (logical order) into the stored input, each value checked "
+              "against %s */\n", ref_dt_name(x->dt, dtn));
+    tb_printf(code, "static int load_int_input(const int32_t *in, %s *out)\n{\n",
+              ref_ctype(x->fmt));
+    Walk w;
+    const char *ind = "    ";
+    walk_open(code, x, &w);
+    if (bits) {
+        tb_printf(code, "    enum { ROWS = %lld, INNER = %lld, WORDS = %lld };\n",
+                  (long long)x->rows, (long long)x->inner, (long long)x->row_words);
+        tb_printf(code, "    static int32_t values[%lld];   /* +1 / -1, in stored order */\n",
+                  (long long)x->count);
+        headers[QH_XNOR64] = true;
+    }
+    walk_vars(code, &w);
+    if (bits)
+        tb_puts(code, "    int r;\n");
+    tb_puts(code, "\n");
+    walk_begin(code, x, &w, &ind);
+    if (bits)
+        tb_printf(code, "%sif (in[%s] != 1 && in[%s] != -1)\n", ind, w.li, w.li);
+    else
+        tb_printf(code, "%sif (in[%s] < %lld || in[%s] > %lld)\n", ind, w.li, (long long)lo, w.li,
+                  (long long)hi);
+    tb_printf(code, "%s    return %s_BAD_INPUT;\n", ind, p->upper);
+    if (bits)
+        tb_printf(code, "%svalues[%s] = in[%s];\n", ind, w.pi, w.li);
+    else
+        tb_printf(code, "%sout[%s] = (%s)in[%s];\n", ind, w.pi, ref_ctype(x->fmt), w.li);
+    walk_end(code, &w);
+    if (bits)
+        tb_puts(code, "    for (r = 0; r < ROWS; ++r)\n"
+                      "        qc_xnor64_pack(&values[r * INNER], INNER, &out[r * WORDS]);\n");
+    tb_printf(code, "    return %s_OK;\n}\n\n", p->upper);
+}
+
+static void emit_store_int(const RefPlan *p, TextBuf *code, bool *headers)
+{
+    const RefTensor *y = p->y;
+    char rd[128];
+    tb_puts(code, "/* The stored output as an integer frame (logical order) */\n");
+    tb_printf(code, "static void store_int_output(const %s *in, int32_t *out)\n{\n",
+              ref_ctype(y->fmt));
+    Walk w;
+    const char *ind = "    ";
+    walk_open(code, y, &w);
+    if (y->fmt == REF_BITS && y->rows > 1)
+        tb_printf(code, "    enum { INNER = %lld, WORDS = %lld };\n", (long long)y->inner,
+                  (long long)y->row_words);
+    if (y->fmt == REF_BITS)
+        headers[QH_XNOR64] = true;
+    walk_vars(code, &w);
+    tb_puts(code, "\n");
+    walk_begin(code, y, &w, &ind);
+    read_expr(y, w.pi, rd, sizeof rd);
+    tb_printf(code, "%sout[%s] = %s;\n", ind, w.li, rd);
+    walk_end(code, &w);
+    tb_puts(code, "}\n\n");
+}
+
+bool ref_emit_io(RefPlan *p, TextBuf *data, TextBuf *code, bool *headers, Diag *d)
+{
+    if (!emit_input_quant(p, data, code, headers, d) ||
+        !emit_output_affine(p, data, code, headers, d))
+        return false;
+    emit_load_int(p, code, headers);
+    emit_store_int(p, code, headers);
+    return true;
+}
+
+bool ref_emit_input_io(RefPlan *p, TextBuf *data, TextBuf *code, bool *headers, Diag *d)
+{
+    if (!emit_input_quant(p, data, code, headers, d))
+        return false;
+    emit_load_int(p, code, headers);
+    return true;
+}

@@ -1,0 +1,336 @@
+/* The npu target end to end:
+ *
+ *   every shared model (tests/models): qonnxc build --target ref,npu, both
+ *   executors compiled on the host, outputs (floats and --int integers) on
+ *   inputs.npy byte-identical; npu/layers.json lists every layer
+ *
+ *   an 8-bit model built here (tests/helpers/onnx_builder.h), made for the
+ *   NPU: 1 input channel, channels in multiples of 4, FLOOR activations with
+ *   power-of-2 scale ratios. conv1 (INT4 weights) and conv2 (INT8) must go
+ *   on the NPU; conv3's activation rounds half to even (ROUND), which no
+ *   BNORM reproduces (the search proves it); conv4 has 6 output channels;
+ *   the final MatMul feeds the output affine. Bit-exact with ref on random
+ *   frames.
+ *
+ * With QONNXC_NPU_DOC=FILE set, the per-model NPU/CPU tables are written
+ * to FILE as Markdown (docs/mcu-npu.md includes them). */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "emit_ref.h"
+#include "npy.h"
+#include "onnx_builder.h"
+#include "run_cli.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+
+#define QONNX "qonnx.custom_op.general"
+
+static const char *const models[] = {
+    "TFC_1W1A", "TFC_1W2A", "TFC_2W2A", "UNSW_MLP_W2A2",
+    "CNV_1W1A_RANDOM", "CNV_1W2A_RANDOM", "CNV_2W2A_RANDOM",
+};
+#define N_MODELS (int)(sizeof models / sizeof models[0])
+
+static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int shell(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(fread(s, 1, (size_t)n, f), n);
+    s[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return s;
+}
+
+static void same_files(const char *a, const char *b)
+{
+    size_t la, lb;
+    char *x = slurp(a, &la), *y = slurp(b, &lb);
+    ck_assert_msg(x && y, "missing output %s or %s", a, b);
+    ck_assert_msg(la == lb && !memcmp(x, y, la), "%s and %s differ", a, b);
+    free(x);
+    free(y);
+}
+
+/* Builds ref and npu of model into dir/out, runs both on `input`, compares;
+ * returns npu/layers.json (malloc'ed). */
+static char *build_and_compare(const char *model, const char *input, const char *dir)
+{
+    char name[64], log[1100];
+    ref_model_name(model, name, sizeof name);
+    snprintf(log, sizeof log, "%s/log", dir);
+    int rc = shell("'%s' build '%s' -o '%s/out' --target ref,npu > '%s' 2>&1", QONNXC_BIN, model,
+                   dir, log);
+    if (rc != 0) {
+        char *text = slurp(log, NULL);
+        ck_abort_msg("qonnxc build %s failed:\n%s", model, text ? text : "");
+    }
+    const char *flags = SANITIZED ? "CFLAGS='-O1 -g -fsanitize=address,undefined "
+                                    "-fno-sanitize-recover=all'" : "";
+    for (int t = 0; t < 2; t++) {
+        rc = shell("make -s -C '%s/out/%s' %s > '%s' 2>&1", dir, t ? "npu" : "ref", flags, log);
+        if (rc != 0) {
+            char *text = slurp(log, NULL);
+            ck_abort_msg("make %s failed:\n%s", t ? "npu" : "ref", text ? text : "");
+        }
+    }
+    for (int as_int = 0; as_int < 2; as_int++) {
+        char o1[1100], o2[1100];
+        snprintf(o1, sizeof o1, "%s/ref_%d.npy", dir, as_int);
+        snprintf(o2, sizeof o2, "%s/npu_%d.npy", dir, as_int);
+        ck_assert_int_eq(shell("'%s/out/ref/%s' %s '%s' '%s'", dir, name,
+                               as_int ? "--int" : "", input, o1), 0);
+        ck_assert_int_eq(shell("'%s/out/npu/%s' %s '%s' '%s'", dir, name,
+                               as_int ? "--int" : "", input, o2), 0);
+        same_files(o1, o2);
+    }
+    char path[1100];
+    snprintf(path, sizeof path, "%s/out/npu/layers.json", dir);
+    char *json = slurp(path, NULL);
+    ck_assert_ptr_nonnull(json);
+    return json;
+}
+
+/* layers.json as a Markdown table, appended to $QONNXC_NPU_DOC. */
+static void doc_table(const char *title, const char *json)
+{
+    const char *doc = getenv("QONNXC_NPU_DOC");
+    if (!doc || !doc[0])
+        return;
+    FILE *f = fopen(doc, "a");
+    ck_assert_ptr_nonnull(f);
+    int on = 0, n = 0;
+    const char *p = strstr(json, "\"layers_on_npu\": ");
+    if (p)
+        sscanf(p, "\"layers_on_npu\": %d,\n  \"layers\": %d", &on, &n);
+    fprintf(f, "### %s\n\n%d of %d layers on the NPU.\n\n| layer | op | unit | reason |\n"
+               "|---|---|---|---|\n", title, on, n);
+    for (p = strstr(json, "{\"name\": "); p; p = strstr(p + 1, "{\"name\": ")) {
+        char name[128] = "", op[128] = "", unit[8] = "", reason[300] = "";
+        sscanf(p, "{\"name\": \"%127[^\"]\", \"op\": \"%127[^\"]\", \"unit\": \"%7[^\"]\", "
+                  "\"reason\": \"%299[^\"]\"", name, op, unit, reason);
+        fprintf(f, "| %s | %s | %s | %s |\n", name, op, unit, reason);
+    }
+    fputs("\n", f);
+    fclose(f);
+}
+
+START_TEST(test_shared_model)
+{
+    char *dir = make_temp_dir("npu-e2e");
+    char model[512], input[512];
+    snprintf(model, sizeof model, TESTS_DIR "/models/%s/model.onnx", models[_i]);
+    snprintf(input, sizeof input, TESTS_DIR "/models/%s/inputs.npy", models[_i]);
+    char *json = build_and_compare(model, input, dir);
+    ck_assert_ptr_nonnull(strstr(json, "\"table\""));
+    /* every CPU layer says why */
+    ck_assert_ptr_null(strstr(json, "\"unit\": \"CPU\", \"reason\": \"\""));
+    doc_table(models[_i], json);
+    free(json);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* ---- the 8-bit model -------------------------------------------------------- */
+
+static int uniq;
+static uint32_t rng_state = 2463534242u;
+
+static uint32_t rng(void)
+{
+    uint32_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return rng_state = x;
+}
+
+static const char *scalar(OnnxBuilder *b, float v)
+{
+    static char names[64][32];
+    char *name = names[uniq % 64];
+    snprintf(name, 32, "c%d", uniq++);
+    ob_init_f32(b, name, 0, NULL, &v);
+    return name;
+}
+
+static void quant(OnnxBuilder *b, const char *in, const char *out, float scale, int bits,
+                  int is_signed, const char *rounding)
+{
+    char name[64];
+    snprintf(name, sizeof name, "quant_%s", out);
+    ObNode *q = ob_node(b, "Quant", QONNX, name, 4,
+                        (const char *[]){ in, scalar(b, scale), scalar(b, 0.0f),
+                                          scalar(b, (float)bits) },
+                        1, (const char *[]){ out });
+    ob_attr_int(q, "signed", is_signed);
+    ob_attr_int(q, "narrow", 0);
+    ob_attr_string(q, "rounding_mode", rounding);
+}
+
+/* Quantized weights: random integers of `bits` bits times scale. */
+static void weights(OnnxBuilder *b, const char *name, int rank, const int64_t *dims, int bits,
+                    float scale, const char *out)
+{
+    int64_t count = 1;
+    for (int k = 0; k < rank; k++)
+        count *= dims[k];
+    float *w = malloc((size_t)count * sizeof *w);
+    int64_t lo = -((int64_t)1 << (bits - 1)), span = (int64_t)1 << bits;
+    for (int64_t k = 0; k < count; k++)
+        w[k] = (float)(lo + (int64_t)(rng() % (uint32_t)span)) * scale;
+    ob_init_f32(b, name, rank, dims, w);
+    free(w);
+    quant(b, name, out, scale, bits, 1, "ROUND");
+}
+
+/* conv (3x3, pad 1, or 1x1) + Relu + Quant(8 bits unsigned) */
+static void conv_layer(OnnxBuilder *b, const char *name, const char *in, int in_c, int out_c,
+                       int k, int wbits, float wscale, float ascale, const char *rounding,
+                       const char *out)
+{
+    char w[64], wq[64], acc[64], relu[64];
+    snprintf(w, sizeof w, "%s_w", name);
+    snprintf(wq, sizeof wq, "%s_wq", name);
+    snprintf(acc, sizeof acc, "%s_acc", name);
+    snprintf(relu, sizeof relu, "%s_relu", name);
+    weights(b, w, 4, (int64_t[]){ out_c, in_c, k, k }, wbits, wscale, wq);
+    ObNode *c = ob_node(b, "Conv", NULL, name, 2, (const char *[]){ in, wq }, 1,
+                        (const char *[]){ acc });
+    ob_attr_ints(c, "kernel_shape", 2, (int64_t[]){ k, k });
+    int64_t pad = k / 2;
+    ob_attr_ints(c, "pads", 4, (int64_t[]){ pad, pad, pad, pad });
+    char rn[80];
+    snprintf(rn, sizeof rn, "%s_relu_node", name);
+    ob_node(b, "Relu", NULL, rn, 1, (const char *[]){ acc }, 1, (const char *[]){ relu });
+    quant(b, relu, out, ascale, 8, 0, rounding);
+}
+
+/* Writes the model to path. */
+static void build_npu_model(const char *path)
+{
+    OnnxBuilder *b = ob_new("npu8");
+    ob_opset(b, "", 13);
+    ob_opset(b, QONNX, 1);
+    ob_input(b, "x", ET_FLOAT, 4, (int64_t[]){ 1, 1, 8, 8 });
+    quant(b, "x", "a0", 1.0f / 256, 8, 0, "ROUND");                       /* UINT8 */
+    conv_layer(b, "conv1", "a0", 1, 8, 3, 4, 1.0f / 8, 1.0f / 16, "FLOOR", "a1");
+    conv_layer(b, "conv2", "a1", 8, 8, 3, 8, 1.0f / 128, 1.0f / 16, "FLOOR", "a2");
+    conv_layer(b, "conv3", "a2", 8, 12, 3, 2, 0.5f, 1.0f / 8, "ROUND", "a3");
+    conv_layer(b, "conv4", "a3", 12, 6, 1, 4, 1.0f / 8, 1.0f / 4, "FLOOR", "a4");
+    ObNode *fl = ob_node(b, "Flatten", NULL, "flatten", 1, (const char *[]){ "a4" }, 1,
+                         (const char *[]){ "f" });
+    ob_attr_int(fl, "axis", 1);
+    weights(b, "fc_w", 2, (int64_t[]){ 6 * 8 * 8, 10 }, 4, 1.0f / 8, "fc_wq");
+    ob_node(b, "MatMul", NULL, "fc", 2, (const char *[]){ "f", "fc_wq" }, 1,
+            (const char *[]){ "y" });
+    ob_output(b, "y", ET_FLOAT, 2, (int64_t[]){ 1, 10 });
+    ck_assert(ob_write(b, path));
+    ob_free(b);
+}
+
+/* The row of layer `name` in layers.json. */
+static const char *row_of(const char *json, const char *name)
+{
+    char key[96];
+    snprintf(key, sizeof key, "{\"name\": \"%s\"", name);
+    const char *p = strstr(json, key);
+    ck_assert_msg(p, "no layer %s in layers.json:\n%s", name, json);
+    return p;
+}
+
+static bool row_has(const char *row, const char *text)
+{
+    const char *end = strchr(row, '}');
+    const char *p = strstr(row, text);
+    return p && end && p < end;
+}
+
+START_TEST(test_npu_model)
+{
+    char *dir = make_temp_dir("npu-model");
+    char model[1100], input[1100];
+    snprintf(model, sizeof model, "%s/npu8.onnx", dir);
+    snprintf(input, sizeof input, "%s/frames.npy", dir);
+    build_npu_model(model);
+    int frames = SANITIZED ? 20 : 500;
+    float *x = malloc((size_t)frames * 64 * sizeof *x);
+    for (int k = 0; k < frames * 64; k++)
+        x[k] = (float)(rng() >> 8) / 16777216.0f;
+    Diag d;
+    diag_init(&d);
+    ck_assert_msg(npy_write_f32(input, x, 4, (int64_t[]){ frames, 1, 8, 8 }, &d), "%s", d.msg);
+    free(x);
+    char *json = build_and_compare(model, input, dir);
+    ck_assert_msg(row_has(row_of(json, "conv1"), "\"unit\": \"NPU\""), "%s", json);
+    ck_assert_msg(row_has(row_of(json, "conv2"), "\"unit\": \"NPU\""), "%s", json);
+    ck_assert_msg(row_has(row_of(json, "conv3"), "no exact BNORM"), "%s", json);
+    ck_assert_msg(row_has(row_of(json, "conv4"), "6 output channels"), "%s", json);
+    ck_assert_msg(row_has(row_of(json, "fc"), "no activation after the accumulator"), "%s", json);
+    doc_table("npu8 (tests/e2e/test_npu_target.c: 8-bit activations, built for the NPU)", json);
+    /* the NPU layers requantize with BNORM in the emitted code */
+    char path[1200];
+    snprintf(path, sizeof path, "%s/out/npu/model.c", dir);
+    char *c = slurp(path, NULL);
+    ck_assert_ptr_nonnull(strstr(c, "qc_bnorm_requant("));
+    free(c);
+    free(json);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("npu_target");
+    TCase *tc = tcase_create("models");
+    tcase_set_timeout(tc, 1800);
+    tcase_add_test(tc, test_npu_model);
+    tcase_add_loop_test(tc, test_shared_model, 0, N_MODELS);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

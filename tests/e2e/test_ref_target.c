@@ -1,0 +1,473 @@
+/* The ref target end to end, on every model of tests/models:
+ *
+ *   qonnxc build MODEL -o DIR       (the command line)
+ *   make -C DIR/ref                 (the emitted Makefile: C99, strict flags)
+ *   ./<name> IN.npy OUT.npy         float outputs
+ *   ./<name> --int IN.npy OUT.npy   the integers before OutputAffine
+ *
+ * on the model's inputs.npy and on random frames (uniform in [0, 1), or
+ * -1/+1 for BIPOLAR inputs). Against the int engine (the streamlined graph)
+ * the integers must be equal and the floats bit-identical, since both apply
+ * the same OutputAffine to the same integers; against golden (the cleaned
+ * QONNX graph) the floats must agree within 1e-5 of the frame's largest
+ * magnitude, with the same argmax.
+ *
+ * Also: two builds are byte-identical; the code compiles with exactly the
+ * promised flags; command line errors give a message, an exit code and no
+ * output directory. Under AddressSanitizer the emitted executor is built
+ * with the sanitizers too, on fewer frames. */
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "emit_ref.h"
+#include "emit_util.h"
+#include "exec.h"
+#include "frontend.h"
+#include "npy.h"
+#include "streamline.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+
+#define TOLERANCE 1e-5
+
+typedef struct Model {
+    const char *dir;
+    int random_frames;          /* per normal build */
+    int sanitized_frames;       /* under the sanitizers: also caps inputs.npy */
+} Model;
+
+static const Model models[] = {
+    { "TFC_1W1A", 1000, 1000 },
+    { "TFC_1W2A", 1000, 1000 },
+    { "TFC_2W2A", 1000, 1000 },
+    { "UNSW_MLP_W2A2", 1000, 1000 },
+    { "CNV_1W1A_RANDOM", 48, 3 },
+    { "CNV_1W2A_RANDOM", 48, 3 },
+    { "CNV_2W2A_RANDOM", 16, 2 },
+};
+#define N_MODELS (int)(sizeof models / sizeof models[0])
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static void scratch(char *dir, size_t size)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, size, "%s/qonnxc-ref-e2e-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+/* Runs a shell command; returns its exit status (-1 if it did not exit). */
+static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int shell(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(fread(s, 1, (size_t)n, f), n);
+    s[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return s;
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Builds MODEL's ref target into dir/out and compiles it; the executor's
+ * path into exe. */
+static void build_and_make(const char *model_dir, const char *dir, char *exe, size_t size)
+{
+    char name[64];
+    char model[512];
+    snprintf(model, sizeof model, TESTS_DIR "/models/%s/model.onnx", model_dir);
+    int rc = shell("'%s' build '%s' -o '%s/out' > '%s/build.log' 2>&1", QONNXC_BIN, model, dir, dir);
+    if (rc != 0) {
+        char log[600];
+        snprintf(log, sizeof log, "%s/build.log", dir);
+        char *text = read_file(log, NULL);
+        ck_abort_msg("qonnxc build %s failed (%d):\n%s", model_dir, rc, text ? text : "");
+    }
+    const char *flags = SANITIZED ? "CFLAGS='-O1 -g -fsanitize=address,undefined "
+                                    "-fno-sanitize-recover=all'"
+                                  : "";
+    rc = shell("make -s -C '%s/out/ref' %s > '%s/make.log' 2>&1", dir, flags, dir);
+    if (rc != 0) {
+        char log[600];
+        snprintf(log, sizeof log, "%s/make.log", dir);
+        char *text = read_file(log, NULL);
+        ck_abort_msg("make for %s failed (%d):\n%s", model_dir, rc, text ? text : "");
+    }
+    ref_model_name(model, name, sizeof name);
+    snprintf(exe, size, "%s/out/ref/%s", dir, name);
+    ck_assert_msg(exists(exe), "no executable %s", exe);
+}
+
+/* The first `frames` frames of a batch (all when frames <= 0). */
+static Value *first_frames(Value *v, int64_t frames)
+{
+    if (frames <= 0 || frames >= v->shape.dims[0])
+        return v;
+    Shape s = v->shape;
+    s.dims[0] = frames;
+    Value *w = value_new(v->elem_type, &s);
+    memcpy(w->f, v->f, (size_t)w->count * sizeof(float));
+    value_free(v);
+    return w;
+}
+
+static Value *model_inputs(const char *model_dir, int64_t cap)
+{
+    char path[512];
+    NpyArray a;
+    Diag d;
+    diag_init(&d);
+    snprintf(path, sizeof path, TESTS_DIR "/models/%s/inputs.npy", model_dir);
+    ck_assert_msg(npy_read(path, &a, &d), "%s", d.msg);
+    float *f = NULL;
+    ck_assert_msg(npy_to_f32(&a, &f, &d), "%s", d.msg);
+    Shape s = { a.rank, { 0 } };
+    memcpy(s.dims, a.shape, sizeof(int64_t) * (size_t)a.rank);
+    Value *v = value_new(ET_FLOAT, &s);
+    memcpy(v->f, f, (size_t)v->count * sizeof(float));
+    free(f);
+    npy_free(&a);
+    return first_frames(v, cap);
+}
+
+static Value *random_inputs(const Tensor *in, int64_t frames, uint32_t seed)
+{
+    Shape s = in->shape;
+    s.dims[0] = frames;
+    Value *v = value_new(ET_FLOAT, &s);
+    bool bipolar = in->qdt && !strcmp(in->qdt, "BIPOLAR");
+    for (int64_t k = 0; k < v->count; k++) {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        v->f[k] = bipolar ? (seed & 1u ? 1.0f : -1.0f) : (float)(seed >> 8) / 16777216.0f;
+    }
+    return v;
+}
+
+/* The int graph hands out OutputAffine's input as a second output. */
+static void expose_integers(Graph *g)
+{
+    const Node *oa = NULL;
+    for (int k = 0; k < g->n_nodes; k++)
+        if (g->nodes[k]->domain_kind == DOMAIN_QONNXC &&
+            !strcmp(g->nodes[k]->op_type, "OutputAffine"))
+            oa = g->nodes[k];
+    ck_assert_ptr_nonnull(oa);
+    Tensor **outs = arena_array(&g->arena, 2, sizeof *outs);
+    outs[0] = g->outputs[0];
+    outs[1] = oa->inputs[0];
+    oa->inputs[0]->is_graph_output = true;
+    g->outputs = outs;
+    g->n_outputs = 2;
+}
+
+static int64_t argmax(const float *v, int64_t n)
+{
+    int64_t best = 0;
+    for (int64_t k = 1; k < n; k++)
+        if (v[k] > v[best])
+            best = k;
+    return best;
+}
+
+/* Runs the executor on the frames and compares with both engines. */
+static void check_frames(const char *what, const char *dir, const char *exe, Graph *golden,
+                         Graph *ig, const Value *in)
+{
+    char in_path[512], f_path[512], i_path[512];
+    Diag d;
+    diag_init(&d);
+    snprintf(in_path, sizeof in_path, "%s/in.npy", dir);
+    snprintf(f_path, sizeof f_path, "%s/out.npy", dir);
+    snprintf(i_path, sizeof i_path, "%s/int.npy", dir);
+    ck_assert_msg(npy_write_f32(in_path, in->f, in->shape.rank, in->shape.dims, &d), "%s", d.msg);
+    ck_assert_int_eq(shell("'%s' '%s' '%s'", exe, in_path, f_path), 0);
+    ck_assert_int_eq(shell("'%s' --int '%s' '%s'", exe, in_path, i_path), 0);
+
+    Value *gold, *eng[2];
+    ck_assert_msg(exec_run_frames(golden, &in, &gold, &d), "%s", d.msg);
+    ck_assert_msg(exec_run_frames(ig, &in, eng, &d), "%s", d.msg);
+    NpyArray rf, ri;
+    ck_assert_msg(npy_read(f_path, &rf, &d), "%s", d.msg);
+    ck_assert_msg(npy_read(i_path, &ri, &d), "%s", d.msg);
+    ck_assert_int_eq(rf.dtype, NPY_F32);
+    ck_assert_int_eq(ri.dtype, NPY_I32);
+    ck_assert_int_eq(rf.count, gold->count);
+    ck_assert_int_eq(rf.rank, gold->shape.rank);
+    for (int k = 0; k < rf.rank; k++)
+        ck_assert_int_eq(rf.shape[k], gold->shape.dims[k]);
+    ck_assert_int_eq(ri.count, eng[1]->count);
+
+    int64_t frames = in->shape.dims[0], per = gold->count / frames, per_i = eng[1]->count / frames;
+    const float *out = rf.data;
+    const int32_t *ints = ri.data;
+    for (int64_t f = 0; f < frames; f++) {
+        /* integer level: exactly the int engine */
+        for (int64_t k = 0; k < per_i; k++)
+            ck_assert_msg(ints[f * per_i + k] == eng[1]->i[f * per_i + k],
+                          "%s: frame %lld, integer %lld: ref %d, int engine %lld", what,
+                          (long long)f, (long long)k, ints[f * per_i + k],
+                          (long long)eng[1]->i[f * per_i + k]);
+        ck_assert_msg(memcmp(out + f * per, eng[0]->f + f * per, (size_t)per * sizeof(float)) == 0,
+                      "%s: frame %lld: floats not bit-identical to the int engine's", what,
+                      (long long)f);
+        /* float level: golden */
+        double scale = 0, diff = 0;
+        for (int64_t k = 0; k < per; k++) {
+            scale = fmax(scale, fabs(gold->f[f * per + k]));
+            diff = fmax(diff, fabs((double)out[f * per + k] - gold->f[f * per + k]));
+        }
+        ck_assert_msg(diff <= TOLERANCE * fmax(scale, 1e-30), "%s: frame %lld differs from golden "
+                      "by %g (largest magnitude %g)", what, (long long)f, diff, scale);
+        if (per >= 2)
+            ck_assert_msg(argmax(out + f * per, per) == argmax(gold->f + f * per, per),
+                          "%s: frame %lld: argmax differs from golden", what, (long long)f);
+    }
+    npy_free(&rf);
+    npy_free(&ri);
+    value_free(gold);
+    value_free(eng[0]);
+    value_free(eng[1]);
+}
+
+/* ---- per model ----------------------------------------------------------- */
+
+START_TEST(test_model)
+{
+    const Model *m = &models[_i];
+    char dir[256], exe[512], model[512], what[128];
+    snprintf(model, sizeof model, TESTS_DIR "/models/%s/model.onnx", m->dir);
+    scratch(dir, sizeof dir);
+    build_and_make(m->dir, dir, exe, sizeof exe);
+
+    Diag d;
+    diag_init(&d);
+    Graph *golden = frontend_load(model, &d);
+    ck_assert_msg(golden, "%s", d.msg);
+    Graph *ig = frontend_load(model, &d);
+    ck_assert_msg(ig && streamline_graph(ig, true, &d), "%s", d.msg);
+    expose_integers(ig);
+
+    int frames = SANITIZED ? m->sanitized_frames : m->random_frames;
+    Value *in = model_inputs(m->dir, SANITIZED ? frames : 0);
+    snprintf(what, sizeof what, "%s inputs.npy", m->dir);
+    check_frames(what, dir, exe, golden, ig, in);
+    value_free(in);
+    in = random_inputs(golden->inputs[0], frames, 0x5EED0000u + (uint32_t)_i);
+    snprintf(what, sizeof what, "%s random", m->dir);
+    check_frames(what, dir, exe, golden, ig, in);
+    value_free(in);
+
+    graph_free(golden);
+    graph_free(ig);
+    ck_assert(remove_tree(dir));
+}
+END_TEST
+
+/* ---- properties of the output ------------------------------------------- */
+
+/* Every file under root, with its contents, into one string. */
+static void collect(const char *root, const char *rel, TextBuf *out)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s%s%s", root, rel[0] ? "/" : "", rel);
+    DIR *dir = opendir(path);
+    ck_assert_ptr_nonnull(dir);
+    char *names[256];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL && n < 256)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            names[n++] = strdup(e->d_name);
+    closedir(dir);
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            if (strcmp(names[j], names[i]) < 0) {
+                char *t = names[i];
+                names[i] = names[j];
+                names[j] = t;
+            }
+    for (int i = 0; i < n; i++) {
+        char sub[1024], full[2048];
+        snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
+        snprintf(full, sizeof full, "%s/%s", root, sub);
+        struct stat st;
+        ck_assert_int_eq(stat(full, &st), 0);
+        if (S_ISDIR(st.st_mode)) {
+            collect(root, sub, out);
+        } else {
+            size_t len;
+            char *text = read_file(full, &len);
+            tb_printf(out, "== %s (%zu bytes)\n", sub, len);
+            tb_write(out, text, len);
+            free(text);
+        }
+        free(names[i]);
+    }
+}
+
+START_TEST(test_byte_identical)
+{
+    static const char *const which[] = { "TFC_2W2A", "CNV_1W1A_RANDOM" };
+    for (int k = 0; k < 2; k++) {
+        char dir[256], a[300], b[300], model[512];
+        scratch(dir, sizeof dir);
+        snprintf(model, sizeof model, TESTS_DIR "/models/%s/model.onnx", which[k]);
+        snprintf(a, sizeof a, "%s/a", dir);
+        snprintf(b, sizeof b, "%s/b", dir);
+        ck_assert_int_eq(shell("'%s' build '%s' -o '%s' >/dev/null", QONNXC_BIN, model, a), 0);
+        ck_assert_int_eq(shell("'%s' build '%s' -o '%s' >/dev/null", QONNXC_BIN, model, b), 0);
+        TextBuf ta, tb;
+        tb_init(&ta);
+        tb_init(&tb);
+        collect(a, "", &ta);
+        collect(b, "", &tb);
+        ck_assert_uint_gt(ta.len, 1000);
+        ck_assert_msg(ta.len == tb.len && memcmp(ta.data, tb.data, ta.len) == 0,
+                      "%s: two builds differ", which[k]);
+        /* rebuilding into an existing DIR replaces ref/ with the same bytes */
+        ck_assert_int_eq(shell("'%s' build '%s' -o '%s' >/dev/null", QONNXC_BIN, model, a), 0);
+        TextBuf tc;
+        tb_init(&tc);
+        collect(a, "", &tc);
+        ck_assert(tc.len == ta.len && memcmp(tc.data, ta.data, ta.len) == 0);
+        tb_free(&ta);
+        tb_free(&tb);
+        tb_free(&tc);
+        ck_assert(remove_tree(dir));
+    }
+}
+END_TEST
+
+START_TEST(test_exact_flags)
+{
+    /* the Makefile promises these flags; compile by hand with exactly them */
+    char dir[256], makefile[512];
+    scratch(dir, sizeof dir);
+    ck_assert_int_eq(shell("'%s' build '" TESTS_DIR "/models/CNV_1W2A_RANDOM/model.onnx' -o '%s/o' "
+                           ">/dev/null", QONNXC_BIN, dir), 0);
+    snprintf(makefile, sizeof makefile, "%s/o/ref/Makefile", dir);
+    char *text = read_file(makefile, NULL);
+    ck_assert_ptr_nonnull(strstr(text, "-std=c99 -Wall -Wextra -Werror -pedantic -ffp-contract=off"));
+    ck_assert_ptr_nonnull(strstr(text, "CFLAGS = -O2"));
+    free(text);
+    ck_assert_int_eq(shell("cd '%s/o/ref' && cc -std=c99 -O2 -Wall -Wextra -Werror -pedantic "
+                           "-ffp-contract=off -o by_hand *.c -lm", dir), 0);
+    /* and with clang when there is one, as a second opinion */
+    if (shell("command -v clang >/dev/null 2>&1") == 0)
+        ck_assert_int_eq(shell("cd '%s/o/ref' && clang -std=c99 -O2 -Wall -Wextra -Werror "
+                               "-pedantic -ffp-contract=off -o by_clang *.c -lm", dir), 0);
+    ck_assert(remove_tree(dir));
+}
+END_TEST
+
+/* qonnxc build with bad arguments: exit code, a message naming the
+ * problem, and no output directory. */
+static void expect_failure(const char *dir, const char *args, int code, const char *message,
+                           const char *must_not_exist)
+{
+    char log[512];
+    snprintf(log, sizeof log, "%s/err.txt", dir);
+    int rc = shell("'%s' build %s 2> '%s' >/dev/null", QONNXC_BIN, args, log);
+    char *text = read_file(log, NULL);
+    ck_assert_msg(rc == code, "qonnxc build %s: exit %d, want %d (%s)", args, rc, code, text);
+    ck_assert_msg(strstr(text, message) != NULL, "qonnxc build %s: message '%s' lacks '%s'", args,
+                  text, message);
+    free(text);
+    if (must_not_exist)
+        ck_assert_msg(!exists(must_not_exist), "%s was created", must_not_exist);
+}
+
+START_TEST(test_cli_errors)
+{
+    char dir[256], args[1024], out[512], file[512];
+    scratch(dir, sizeof dir);
+    const char *model = TESTS_DIR "/models/TFC_1W1A/model.onnx";
+    snprintf(out, sizeof out, "%s/out", dir);
+
+    snprintf(args, sizeof args, "'%s' -o '%s' --target foo", model, out);
+    expect_failure(dir, args, 2, "unknown target 'foo'", out);
+    snprintf(args, sizeof args, "'%s'", model);
+    expect_failure(dir, args, 2, "-o DIR", NULL);
+    snprintf(args, sizeof args, "-o '%s'", out);
+    expect_failure(dir, args, 2, "needs MODEL", out);
+    snprintf(args, sizeof args, "'%s' -o '%s' -c '%s/none.yaml'", model, out, dir);
+    expect_failure(dir, args, 2, "none.yaml", out);
+    snprintf(args, sizeof args, "'%s/missing.onnx' -o '%s'", dir, out);
+    expect_failure(dir, args, 3, "missing.onnx", out);
+
+    /* an unwritable DIR: its parent is a file */
+    snprintf(file, sizeof file, "%s/plain", dir);
+    FILE *f = fopen(file, "w");
+    fclose(f);
+    snprintf(args, sizeof args, "'%s' -o '%s/plain/out'", model, dir);
+    expect_failure(dir, args, 2, "plain/out", NULL);
+    snprintf(args, sizeof args, "'%s' -o '%s'", model, file);
+    expect_failure(dir, args, 2, "not a directory", NULL);
+    /* nothing else appeared: no staging directories left behind */
+    ck_assert_int_ne(shell("ls -d '%s'/*.tmp-* >/dev/null 2>&1", dir), 0);
+    ck_assert(remove_tree(dir));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ref_target");
+    TCase *tc = tcase_create("models");
+    tcase_set_timeout(tc, 1200);
+    tcase_add_loop_test(tc, test_model, 0, N_MODELS);
+    suite_add_tcase(s, tc);
+    TCase *tp = tcase_create("output");
+    tcase_set_timeout(tp, 600);
+    tcase_add_test(tp, test_byte_identical);
+    tcase_add_test(tp, test_exact_flags);
+    tcase_add_test(tp, test_cli_errors);
+    suite_add_tcase(s, tp);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,256 @@
+/* The rtl target end to end (rtl/emit_rtl.h, sim/rtlsim_main.cpp):
+ *
+ *   qonnxc build MODEL -c CONFIG --target ref,rtl -o DIR
+ *   make -C DIR/rtl lint        verilator --lint-only -Wall: clean, every model
+ *   make -C DIR/rtl sim         Verilator
+ *   ./<name>_rtlsim [--int] IN.npy OUT.npy, against the ref target's
+ *                               executor: byte-identical .npy files
+ *   rtlsim.json                 cycles per frame within 5 % of the estimated
+ *                               bottleneck (TFC-W1A1: 64, CNV-W1A1: 32,768)
+ *
+ * plus --size-fifos on TFC-W1A1 and the watchdog: the library's chain of
+ * modules cannot deadlock with small FIFOs (every module drains into the
+ * next), so the stall is an output that never becomes ready
+ * (--output-never-ready); the simulation must stop with exit status 3 and
+ * name the blocked stream (m_axis), not hang.
+ *
+ * Runtime: each Verilator build takes 20-70 s, so the simulated models are
+ * TFC-W1A1/W1A2/W2A2, UNSW and CNV-W1A1 (on 3 frames, deep FIFOs as FINN's
+ * folding needs for its throughput); CNV-W1A2/W2A2 are linted only. Under
+ * AddressSanitizer the Verilator builds are skipped (the emitted C++ is
+ * not what this suite checks for leaks, and they are slow there). */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+
+static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int shell(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
+}
+
+static void scratch(char *dir, size_t size)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, size, "%s/qonnxc-rtl-e2e-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static long long json_int(const char *path, const char *key)
+{
+    static char text[1 << 16];
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "no %s", path);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(text, pat);
+    ck_assert_msg(p != NULL, "%s has no %s", path, key);
+    return atoll(p + strlen(pat));
+}
+
+/* Builds MODEL with CONFIG (extra: more build options) into dir/build. */
+static void build(const char *dir, const char *model, const char *config, const char *extra)
+{
+    ck_assert_int_eq(shell("'%s' build '%s/models/%s/model.onnx' -c '%s' --target ref,rtl %s "
+                           "-o '%s/build' > '%s/build.log' 2>&1", QONNXC_BIN, TESTS_DIR, model,
+                           config, extra, dir, dir), 0);
+}
+
+static const char *config_of(const char *model, char *buf, size_t size)
+{
+    char stem[64];
+    snprintf(stem, sizeof stem, "%s", model);
+    char *r = strstr(stem, "_RANDOM");
+    if (r)
+        *r = '\0';
+    snprintf(buf, size, "%s/../configs/%s.yaml", TESTS_DIR, stem);
+    return buf;
+}
+
+static const char *const models[] = { "TFC_1W1A", "TFC_1W2A", "TFC_2W2A", "UNSW_MLP_W2A2",
+                                      "CNV_1W1A_RANDOM", "CNV_1W2A_RANDOM", "CNV_2W2A_RANDOM" };
+#define N_MODELS (int)(sizeof models / sizeof models[0])
+
+/* verilator --lint-only -Wall on every generated design: no output at all */
+START_TEST(lint_every_model)
+{
+    char dir[4096], cfg[4096];
+    scratch(dir, sizeof dir);
+    build(dir, models[_i], config_of(models[_i], cfg, sizeof cfg), "");
+    ck_assert_int_eq(shell("make -s -C '%s/build/rtl' lint > '%s/lint.log' 2>&1", dir, dir), 0);
+    ck_assert_int_eq(shell("test ! -s '%s/lint.log'", dir), 0);
+    /* deterministic: a second build is byte-identical */
+    ck_assert_int_eq(shell("'%s' build '%s/models/%s/model.onnx' -c '%s' --target rtl -o '%s/again' "
+                           "> /dev/null && diff -r '%s/build/rtl' '%s/again/rtl' > /dev/null",
+                           QONNXC_BIN, TESTS_DIR, models[_i], cfg, dir, dir, dir), 0);
+    shell("rm -rf '%s'", dir);
+}
+END_TEST
+
+/* Simulates `frames` frames of inputs.npy; outputs byte-identical with the
+ * ref target's; returns the measured cycles per frame. */
+static long long simulate(const char *dir, const char *model, int frames)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s", model);
+    for (char *c = name; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    ck_assert_int_eq(shell("make -s -C '%s/build/rtl' sim > '%s/sim_build.log' 2>&1", dir, dir), 0);
+    ck_assert_int_eq(shell("make -s -C '%s/build/ref' > /dev/null 2>&1", dir), 0);
+    /* frames > 0: the first `frames` frames of inputs.npy (a float32 .npy
+     * version 1.0, rewritten here); else all of them */
+    char in[4096];
+    snprintf(in, sizeof in, "%s/models/%s/inputs.npy", TESTS_DIR, model);
+    if (frames > 0) {
+        /* rewrite the header's leading dimension: .npy v1, shape (N, ...) */
+        FILE *f = fopen(in, "rb");
+        ck_assert_ptr_nonnull(f);
+        static unsigned char buf[1 << 22];
+        ck_assert_uint_gt(fread(buf, 1, sizeof buf, f), 10);
+        fclose(f);
+        unsigned hl = buf[8] | buf[9] << 8;
+        char header[1024];
+        memcpy(header, buf + 10, hl);
+        header[hl] = '\0';
+        char *shape = strstr(header, "'shape': (");
+        ck_assert_ptr_nonnull(shape);
+        long total = strtol(shape + 10, NULL, 10);
+        char *rest = strchr(shape, ',');
+        long per = 1;
+        for (char *p = rest; p && *p && *p != ')'; p++)
+            if (*p >= '0' && *p <= '9')
+                per *= strtol(p, &p, 10), p--;
+        ck_assert_int_ge(total, frames);
+        char nh[1024];
+        int len = snprintf(nh, sizeof nh, "{'descr': '<f4', 'fortran_order': False, 'shape': (%d%.*s), }",
+                           frames, (int)(strchr(rest, ')') - rest), rest);
+        int pad = 64 - (10 + len + 1) % 64;
+        snprintf(in, sizeof in, "%s/in.npy", dir);
+        f = fopen(in, "wb");
+        ck_assert_ptr_nonnull(f);
+        unsigned char pre[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0, 0 };
+        pre[8] = (unsigned char)((len + pad + 1) & 0xff);
+        pre[9] = (unsigned char)((len + pad + 1) >> 8);
+        fwrite(pre, 1, 10, f);
+        fwrite(nh, 1, (size_t)len, f);
+        for (int k = 0; k < pad; k++)
+            fputc(' ', f);
+        fputc('\n', f);
+        fwrite(buf + 10 + hl, 4, (size_t)(frames * per), f);
+        fclose(f);
+    }
+    ck_assert_int_eq(shell("cd '%s' && build/rtl/%s_rtlsim --quiet --int '%s' rtl_int.npy && "
+                           "build/rtl/%s_rtlsim --quiet '%s' rtl_f.npy && "
+                           "build/ref/%s --int '%s' ref_int.npy && build/ref/%s '%s' ref_f.npy",
+                           dir, name, in, name, in, name, in, name, in), 0);
+    ck_assert_msg(shell("cmp -s '%s/rtl_int.npy' '%s/ref_int.npy'", dir, dir) == 0,
+                  "%s: the rtl simulation's integers differ from the ref target's", model);
+    ck_assert_msg(shell("cmp -s '%s/rtl_f.npy' '%s/ref_f.npy'", dir, dir) == 0,
+                  "%s: the rtl simulation's outputs differ from the ref target's", model);
+    char json[4200];
+    snprintf(json, sizeof json, "%s/rtlsim.json", dir);
+    return json_int(json, "cycles_per_frame");
+}
+
+static const char *const sim_models[] = { "TFC_1W2A", "TFC_2W2A", "UNSW_MLP_W2A2" };
+
+START_TEST(bit_exact_mlps)
+{
+    if (SANITIZED)
+        return;
+    char dir[4096], cfg[4096];
+    scratch(dir, sizeof dir);
+    build(dir, sim_models[_i], config_of(sim_models[_i], cfg, sizeof cfg), "");
+    simulate(dir, sim_models[_i], 0);
+    shell("rm -rf '%s'", dir);
+}
+END_TEST
+
+/* TFC-W1A1 at FINN's folding, FIFOs sized by simulation: bit-exact, 64
+ * cycles per frame; then the watchdog */
+START_TEST(tfc_w1a1_cycles_and_watchdog)
+{
+    if (SANITIZED)
+        return;
+    char dir[4096], cfg[4096];
+    scratch(dir, sizeof dir);
+    build(dir, "TFC_1W1A", config_of("TFC_1W1A", cfg, sizeof cfg), "--size-fifos");
+    long long cycles = simulate(dir, "TFC_1W1A", 0);
+    ck_assert_msg(cycles * 100 <= 64 * 105 && cycles * 100 >= 64 * 95,
+                  "TFC-W1A1: %lld cycles per frame, estimate 64", cycles);
+    /* an output that never becomes ready: the watchdog, exit 3, names m_axis */
+    int rc = shell("cd '%s' && timeout 60 build/rtl/tfc_1w1a_rtlsim --quiet --output-never-ready "
+                   "--watchdog 5000 '%s/models/TFC_1W1A/inputs.npy' wd.npy 2> wd.log", dir,
+                   TESTS_DIR);
+    ck_assert_int_eq(rc, 3);
+    ck_assert_int_eq(shell("grep -q 'watchdog: no output beat for' '%s/wd.log' && "
+                           "grep -q 'blocked stream: m_axis' '%s/wd.log'", dir, dir), 0);
+    shell("rm -rf '%s'", dir);
+}
+END_TEST
+
+/* CNV-W1A1 at FINN's folding with deep FIFOs: bit-exact on 3 frames,
+ * 32,768 cycles per frame */
+START_TEST(cnv_w1a1_cycles)
+{
+    if (SANITIZED)
+        return;
+    char dir[4096], cfg[4200];
+    scratch(dir, sizeof dir);
+    snprintf(cfg, sizeof cfg, "%s/cnv.yaml", dir);
+    ck_assert_int_eq(shell("sed 's/^fifo_depth: .*/fifo_depth: 8192/' '%s/../configs/CNV_1W1A.yaml' "
+                           "> '%s'", TESTS_DIR, cfg), 0);
+    build(dir, "CNV_1W1A_RANDOM", cfg, "");
+    long long cycles = simulate(dir, "CNV_1W1A_RANDOM", 3);
+    ck_assert_msg(cycles * 100 <= 32768LL * 105 && cycles * 100 >= 32768LL * 95,
+                  "CNV-W1A1: %lld cycles per frame, estimate 32768", cycles);
+    shell("rm -rf '%s'", dir);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("rtl_target");
+    TCase *tc = tcase_create("rtl");
+    tcase_set_timeout(tc, 1800);
+    tcase_add_loop_test(tc, lint_every_model, 0, N_MODELS);
+    tcase_add_loop_test(tc, bit_exact_mlps, 0, (int)(sizeof sim_models / sizeof sim_models[0]));
+    tcase_add_test(tc, tfc_w1a1_cycles_and_watchdog);
+    tcase_add_test(tc, cnv_w1a1_cycles);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *r = srunner_create(suite());
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

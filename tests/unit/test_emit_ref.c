@@ -1,0 +1,525 @@
+/* The ref target's emitter on small integer graphs built here (qonnxc-domain
+ * nodes of docs/integer-graph.md, written by the ONNX builder and cleaned
+ * up like any model), one per family of kernels:
+ *
+ *   mlp_xnor   InputQuant bipolar, XNOR IntMatMul + MultiThreshold with
+ *              K not a multiple of 64, a final XNOR IntMatMul
+ *   cnv_xnor   8-bit InputQuant, int8 x BIPOLAR conv (the cols kernel) to
+ *              bits, XNOR conv + MultiThreshold + IntMaxPool (fused), a
+ *              Reshape that reorders bits, XNOR IntMatMul
+ *   int_paths  4-bit InputQuant with per-channel scale and zero point and
+ *              HALF_UP rounding, grouped padded strided conv (generic), multi-
+ *              level thresholds, padded IntMaxPool on int8, Transpose and
+ *              Flatten copies, IntMatMul, IntAdd, per-channel OutputAffine
+ *   wide       InputQuant "integer" of UINT8 inputs (int32_t storage),
+ *              IntMatMul, one-row thresholds, channels-last MultiThreshold
+ *
+ * Each is emitted, built with the Makefile's strict flags and run (float
+ * outputs, and --int integer outputs) on random frames; both must equal the
+ * int engine's bit for bit. Also: byte-identical output across runs, and
+ * errors naming the node for what the target does not support. */
+#include <check.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "emit_ref.h"
+#include "emit_util.h"
+#include "exec.h"
+#include "npy.h"
+#include "onnx_builder.h"
+
+static uint32_t rng_state = 0xEEF1u;
+
+static uint32_t rng(void)
+{
+    uint32_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return rng_state = x;
+}
+
+/* ---- building graphs ----------------------------------------------------- */
+
+#define IN(...) (const char *[]){ __VA_ARGS__ }
+#define DIMS(...) (int64_t[]){ __VA_ARGS__ }
+
+/* An int64 initializer of random values in [lo, hi] (lo = -1, hi = 1 and
+ * bipolar: -1 or +1). */
+static void weights(OnnxBuilder *b, const char *name, int rank, const int64_t *dims, int64_t lo,
+                    int64_t hi, bool bipolar)
+{
+    int64_t n = 1;
+    for (int k = 0; k < rank; k++)
+        n *= dims[k];
+    int64_t *v = malloc((size_t)n * sizeof *v);
+    for (int64_t k = 0; k < n; k++)
+        v[k] = bipolar ? (rng() & 1u ? 1 : -1) : lo + (int64_t)(rng() % (uint32_t)(hi - lo + 1));
+    ob_init_i64(b, name, rank, dims, v);
+    free(v);
+}
+
+/* Thresholds [rows, levels], each row ascending, spread over [lo, hi]. */
+static void thresholds(OnnxBuilder *b, const char *name, int64_t rows, int64_t levels, int64_t lo,
+                       int64_t hi)
+{
+    int64_t *v = malloc((size_t)(rows * levels) * sizeof *v);
+    for (int64_t r = 0; r < rows; r++) {
+        int64_t prev = lo;
+        for (int64_t l = 0; l < levels; l++) {
+            int64_t span = (hi - prev) / (levels - l) + 1;
+            prev += (int64_t)(rng() % (uint32_t)span);
+            v[r * levels + l] = prev;
+        }
+    }
+    ob_init_i64(b, name, 2, (int64_t[]){ rows, levels }, v);
+    free(v);
+}
+
+static void f32(OnnxBuilder *b, const char *name, int rank, const int64_t *dims, const float *v)
+{
+    ob_init_f32(b, name, rank, dims, v);
+}
+
+static void dt(OnnxBuilder *b, const char *tensor, const char *qdt)
+{
+    ob_annotate(b, tensor, "finn_datatype", qdt);
+}
+
+static ObNode *q(OnnxBuilder *b, const char *op, const char *name, int n_in, const char *const *in,
+                 const char *out)
+{
+    return ob_node(b, op, "qonnxc", name, n_in, in, 1, (const char *[]){ out });
+}
+
+static OnnxBuilder *start(const char *name)
+{
+    OnnxBuilder *b = ob_new(name);
+    ob_opset(b, "qonnxc", 1);
+    return b;
+}
+
+static OnnxBuilder *mlp_xnor(void)
+{
+    OnnxBuilder *b = start("mlp_xnor");
+    ob_input(b, "x", ET_FLOAT, 2, DIMS(1, 70));
+    f32(b, "half", 0, NULL, (float[]){ 0.5f });
+    ObNode *iq = q(b, "InputQuant", "iq", 2, IN("x", "half"), "q");
+    ob_attr_string(iq, "mode", "bipolar");
+    ob_attr_strings(iq, "steps", 1, IN("sub"));
+    dt(b, "q", "BIPOLAR");
+    weights(b, "w1", 2, DIMS(70, 100), -1, 1, true);
+    ob_attr_int(q(b, "IntMatMul", "fc1", 2, IN("q", "w1"), "a1"), "xnor", 1);
+    dt(b, "a1", "UINT7");
+    thresholds(b, "t1", 100, 1, 25, 45);
+    ObNode *mt = q(b, "MultiThreshold", "mt1", 2, IN("a1", "t1"), "h1");
+    ob_attr_int(mt, "out_scale", 2);
+    ob_attr_int(mt, "out_bias", -1);
+    dt(b, "h1", "BIPOLAR");
+    weights(b, "w2", 2, DIMS(100, 5), -1, 1, true);
+    ob_attr_int(q(b, "IntMatMul", "fc2", 2, IN("h1", "w2"), "y"), "xnor", 1);
+    dt(b, "y", "UINT7");
+    f32(b, "A", 1, DIMS(5), (float[]){ 0.5f, -0.25f, 3.0f, 1e-3f, 7.0f });
+    f32(b, "B", 1, DIMS(5), (float[]){ 1.0f, 0.0f, -2.5f, 0.125f, 3.0f });
+    q(b, "OutputAffine", "oa", 3, IN("y", "A", "B"), "out");
+    ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 5));
+    return b;
+}
+
+static OnnxBuilder *cnv_xnor(void)
+{
+    OnnxBuilder *b = start("cnv_xnor");
+    ob_input(b, "x", ET_FLOAT, 4, DIMS(1, 3, 10, 10));
+    f32(b, "two", 0, NULL, (float[]){ 2.0f });
+    f32(b, "one", 0, NULL, (float[]){ 1.0f });
+    f32(b, "scale", 0, NULL, (float[]){ 1.0f / 64 });
+    f32(b, "zp", 0, NULL, (float[]){ 0.0f });
+    ObNode *iq = q(b, "InputQuant", "iq", 5, IN("x", "two", "one", "scale", "zp"), "q");
+    ob_attr_strings(iq, "steps", 2, IN("mul", "sub"));
+    ob_attr_string(iq, "mode", "quant");
+    ob_attr_int(iq, "bits", 8);
+    dt(b, "q", "INT8");
+    weights(b, "w1", 4, DIMS(70, 3, 3, 3), -1, 1, true);
+    q(b, "IntConv", "conv1", 2, IN("q", "w1"), "a1");
+    dt(b, "a1", "INT13");
+    thresholds(b, "t1", 70, 1, -300, 300);
+    ObNode *mt = q(b, "MultiThreshold", "mt1", 2, IN("a1", "t1"), "h1");
+    ob_attr_int(mt, "out_scale", 2);
+    ob_attr_int(mt, "out_bias", -1);
+    dt(b, "h1", "BIPOLAR");
+    weights(b, "w2", 4, DIMS(20, 70, 3, 3), -1, 1, true);
+    ob_attr_int(q(b, "IntConv", "conv2", 2, IN("h1", "w2"), "a2"), "xnor", 1);
+    dt(b, "a2", "UINT10");
+    thresholds(b, "t2", 20, 1, 300, 330);
+    mt = q(b, "MultiThreshold", "mt2", 2, IN("a2", "t2"), "h2");
+    ob_attr_int(mt, "out_scale", 2);
+    ob_attr_int(mt, "out_bias", -1);
+    dt(b, "h2", "BIPOLAR");
+    ObNode *pool = q(b, "IntMaxPool", "pool", 1, IN("h2"), "p");
+    ob_attr_ints(pool, "kernel_shape", 2, DIMS(2, 2));
+    ob_attr_ints(pool, "strides", 2, DIMS(2, 2));
+    dt(b, "p", "BIPOLAR");
+    ob_init_i64(b, "shape", 1, DIMS(2), DIMS(1, 180));
+    ob_node(b, "Reshape", "", "flat", 2, IN("p", "shape"), 1, IN("f"));
+    dt(b, "f", "BIPOLAR");
+    weights(b, "w3", 2, DIMS(180, 10), -1, 1, true);
+    ob_attr_int(q(b, "IntMatMul", "fc", 2, IN("f", "w3"), "y"), "xnor", 1);
+    dt(b, "y", "UINT8");
+    f32(b, "A", 1, DIMS(10), (float[]){ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 });
+    f32(b, "B", 1, DIMS(10), (float[]){ -90, -80, -70, -60, -50, -40, -30, -20, -10, 0 });
+    q(b, "OutputAffine", "oa", 3, IN("y", "A", "B"), "out");
+    ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 10));
+    return b;
+}
+
+static OnnxBuilder *int_paths(void)
+{
+    OnnxBuilder *b = start("int_paths");
+    ob_input(b, "x", ET_FLOAT, 4, DIMS(1, 4, 7, 7));
+    f32(b, "scale", 3, DIMS(4, 1, 1), (float[]){ 0.1f, 0.07f, 0.3f, 0.05f });
+    f32(b, "zp", 4, DIMS(1, 4, 1, 1), (float[]){ 1, 0, 3, 2 });
+    ObNode *iq = q(b, "InputQuant", "iq", 3, IN("x", "scale", "zp"), "q");
+    ob_attr_string(iq, "mode", "quant");
+    ob_attr_int(iq, "bits", 4);
+    ob_attr_int(iq, "signed", 0);
+    ob_attr_string(iq, "rounding_mode", "HALF_UP");
+    dt(b, "q", "INT5");
+    weights(b, "w1", 4, DIMS(8, 2, 3, 3), -4, 3, false);
+    ObNode *conv = q(b, "IntConv", "conv1", 2, IN("q", "w1"), "a1");
+    ob_attr_int(conv, "group", 2);
+    ob_attr_ints(conv, "pads", 4, DIMS(1, 1, 1, 1));
+    ob_attr_ints(conv, "strides", 2, DIMS(2, 2));
+    dt(b, "a1", "INT12");
+    thresholds(b, "t1", 8, 3, -150, 150);
+    ObNode *mt = q(b, "MultiThreshold", "mt1", 2, IN("a1", "t1"), "h1");
+    ob_attr_int(mt, "out_bias", -1);
+    dt(b, "h1", "INT3");
+    ObNode *pool = q(b, "IntMaxPool", "pool", 1, IN("h1"), "p");
+    ob_attr_ints(pool, "kernel_shape", 2, DIMS(3, 3));
+    ob_attr_ints(pool, "pads", 4, DIMS(1, 1, 1, 1));
+    dt(b, "p", "INT3");
+    ObNode *tr = ob_node(b, "Transpose", "", "swap", 1, IN("p"), 1, IN("t"));
+    ob_attr_ints(tr, "perm", 4, DIMS(0, 1, 3, 2));
+    dt(b, "t", "INT3");
+    ob_node(b, "Flatten", "", "flat", 1, IN("t"), 1, IN("f"));
+    dt(b, "f", "INT3");
+    weights(b, "w2", 2, DIMS(128, 6), -8, 7, false);
+    q(b, "IntMatMul", "fc", 2, IN("f", "w2"), "m");
+    dt(b, "m", "INT13");
+    q(b, "IntAdd", "twice", 2, IN("m", "m"), "y");
+    dt(b, "y", "INT14");
+    f32(b, "A", 1, DIMS(6), (float[]){ 0.5f, 0.25f, 0.125f, 1.5f, 3.0f, 0.1f });
+    f32(b, "B", 1, DIMS(6), (float[]){ 0, 1, 2, 3, 4, 5 });
+    q(b, "OutputAffine", "oa", 3, IN("y", "A", "B"), "out");
+    ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 6));
+    return b;
+}
+
+static OnnxBuilder *wide(void)
+{
+    OnnxBuilder *b = start("wide");
+    ob_input(b, "x", ET_FLOAT, 3, DIMS(1, 5, 4));
+    ob_attr_string(q(b, "InputQuant", "iq", 1, IN("x"), "q"), "mode", "integer");
+    dt(b, "q", "UINT8");
+    thresholds(b, "t0", 5, 2, 50, 200);
+    ObNode *mt0 = q(b, "MultiThreshold", "mt0", 2, IN("q", "t0"), "h0");
+    ob_attr_int(mt0, "out_scale", 3);
+    dt(b, "h0", "UINT3");
+    ob_node(b, "Flatten", "", "flat", 1, IN("h0"), 1, IN("f"));
+    dt(b, "f", "UINT3");
+    weights(b, "w", 2, DIMS(20, 7), -128, 127, false);
+    q(b, "IntMatMul", "fc", 2, IN("f", "w"), "m");
+    dt(b, "m", "INT16");
+    thresholds(b, "t", 1, 4, -2000, 2000);
+    q(b, "MultiThreshold", "mt", 2, IN("m", "t"), "y");
+    dt(b, "y", "UINT3");
+    f32(b, "A", 1, DIMS(1), (float[]){ 0.75f });
+    f32(b, "B", 1, DIMS(1), (float[]){ -1.0f });
+    q(b, "OutputAffine", "oa", 3, IN("y", "A", "B"), "out");
+    ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 7));
+    return b;
+}
+
+/* Names that are C keywords, library functions, quant core functions, or
+ * would end a comment or form a trigraph. */
+static OnnxBuilder *awkward_names(void)
+{
+    OnnxBuilder *b = start("awkward");
+    ob_input(b, "x */ y", ET_FLOAT, 2, DIMS(1, 30));
+    ob_attr_string(q(b, "InputQuant", "float", 1, IN("x */ y"), "q?\?/"), "mode", "bipolar");
+    dt(b, "q?\?/", "BIPOLAR");
+    weights(b, "w1", 2, DIMS(30, 20), -1, 1, true);
+    ob_attr_int(q(b, "IntMatMul", "exp", 2, IN("q?\?/", "w1"), "a1"), "xnor", 1);
+    dt(b, "a1", "UINT5");
+    thresholds(b, "t1", 20, 1, 10, 20);
+    ObNode *mt = q(b, "MultiThreshold", "qc_dot_i8", 2, IN("a1", "t1"), "h1");
+    ob_attr_int(mt, "out_scale", 2);
+    ob_attr_int(mt, "out_bias", -1);
+    dt(b, "h1", "BIPOLAR");
+    weights(b, "w2", 2, DIMS(20, 3), -1, 1, true);
+    ob_attr_int(q(b, "IntMatMul", "main", 2, IN("h1", "w2"), "y"), "xnor", 1);
+    dt(b, "y", "UINT5");
+    f32(b, "A", 1, DIMS(1), (float[]){ 0.5f });
+    f32(b, "B", 1, DIMS(1), (float[]){ 0.0f });
+    q(b, "OutputAffine", "int", 3, IN("y", "A", "B"), "out");
+    ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 3));
+    return b;
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+static Graph *load(OnnxBuilder *b)
+{
+    Diag d;
+    diag_init(&d);
+    Graph *g = ob_load(b, &d);
+    ck_assert_msg(g != NULL, "%s", d.msg);
+    ck_assert_msg(cleanup_graph(g, true, &d), "%s", d.msg);
+    return g;
+}
+
+static void scratch(char *dir, size_t size)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, size, "%s/qonnxc-emit-ref-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void sh(const char *fmt, ...)
+{
+    char cmd[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    ck_assert_msg(rc == 0, "command failed (%d): %s", rc, cmd);
+}
+
+/* The int engine's outputs and, as a second output, OutputAffine's input. */
+static void run_engine(Graph *g, const Value *in, Value **out_f, Value **out_i)
+{
+    Diag d;
+    diag_init(&d);
+    const Node *oa = NULL;
+    for (int k = 0; k < g->n_nodes; k++)
+        if (!strcmp(g->nodes[k]->op_type, "OutputAffine"))
+            oa = g->nodes[k];
+    ck_assert_ptr_nonnull(oa);
+    Tensor **outs = arena_array(&g->arena, 2, sizeof *outs);
+    outs[0] = g->outputs[0];
+    outs[1] = oa->inputs[0];
+    oa->inputs[0]->is_graph_output = true;
+    g->outputs = outs;
+    g->n_outputs = 2;
+    Value *res[2];
+    ck_assert_msg(exec_run_frames(g, &in, res, &d), "%s", d.msg);
+    *out_f = res[0];
+    *out_i = res[1];
+}
+
+/* Emits, builds and runs g on `frames` random frames in [lo, hi) (integers
+ * when `integers`), and compares with the int engine. */
+static void check_graph(OnnxBuilder *b, const char *name, int frames, float lo, float hi,
+                        bool integers)
+{
+    Graph *g = load(b);
+    char dir[256], path[512];
+    scratch(dir, sizeof dir);
+    OutTree tree;
+    outtree_init(&tree);
+    Diag d;
+    diag_init(&d);
+    snprintf(path, sizeof path, "%s.onnx", name);
+    ck_assert_msg(emit_ref(g, path, name, &tree, &d), "%s", d.msg);
+    snprintf(path, sizeof path, "%s/build", dir);
+    ck_assert_msg(outtree_commit(&tree, path, &d), "%s", d.msg);
+    outtree_free(&tree);
+    sh("make -s -C %s/build/ref > %s/make.log 2>&1 || (cat %s/make.log; false)", dir, dir, dir);
+
+    Shape s = g->inputs[0]->shape;
+    s.dims[0] = frames;
+    Value *in = value_new(ET_FLOAT, &s);
+    for (int64_t k = 0; k < in->count; k++) {
+        float u = (float)(rng() >> 8) / 16777216.0f;
+        in->f[k] = integers ? floorf(lo + u * (hi - lo)) : lo + u * (hi - lo);
+    }
+    snprintf(path, sizeof path, "%s/in.npy", dir);
+    ck_assert_msg(npy_write_f32(path, in->f, s.rank, s.dims, &d), "%s", d.msg);
+    sh("cd %s && build/ref/%s in.npy out.npy && build/ref/%s --int in.npy int.npy", dir, name, name);
+
+    Value *eng_f, *eng_i;
+    run_engine(g, in, &eng_f, &eng_i);
+    NpyArray got_f, got_i;
+    snprintf(path, sizeof path, "%s/out.npy", dir);
+    ck_assert_msg(npy_read(path, &got_f, &d), "%s", d.msg);
+    snprintf(path, sizeof path, "%s/int.npy", dir);
+    ck_assert_msg(npy_read(path, &got_i, &d), "%s", d.msg);
+    ck_assert_int_eq(got_f.dtype, NPY_F32);
+    ck_assert_int_eq(got_i.dtype, NPY_I32);
+    ck_assert_int_eq(got_f.count, eng_f->count);
+    ck_assert_int_eq(got_i.count, eng_i->count);
+    ck_assert_int_eq(got_f.rank, eng_f->shape.rank);
+    for (int k = 0; k < got_f.rank; k++)
+        ck_assert_int_eq(got_f.shape[k], eng_f->shape.dims[k]);
+    for (int64_t k = 0; k < eng_i->count; k++)
+        ck_assert_msg(((int32_t *)got_i.data)[k] == eng_i->i[k], "%s: integer %lld is %d, the int "
+                      "engine's %lld", name, (long long)k, ((int32_t *)got_i.data)[k],
+                      (long long)eng_i->i[k]);
+    ck_assert_msg(memcmp(got_f.data, eng_f->f, (size_t)eng_f->count * sizeof(float)) == 0,
+                  "%s: float outputs differ from the int engine's", name);
+    npy_free(&got_f);
+    npy_free(&got_i);
+    value_free(in);
+    value_free(eng_f);
+    value_free(eng_i);
+    graph_free(g);
+    if (!getenv("QONNXC_KEEP"))
+        ck_assert(remove_tree(dir));
+    else
+        printf("kept %s\n", dir);
+}
+
+START_TEST(test_mlp_xnor)
+{
+    OnnxBuilder *b = mlp_xnor();
+    check_graph(b, "mlp_xnor", 200, -1.0f, 2.0f, false);
+    ob_free(b);
+}
+END_TEST
+
+START_TEST(test_cnv_xnor)
+{
+    OnnxBuilder *b = cnv_xnor();
+    check_graph(b, "cnv_xnor", 100, 0.0f, 1.0f, false);
+    ob_free(b);
+}
+END_TEST
+
+START_TEST(test_int_paths)
+{
+    OnnxBuilder *b = int_paths();
+    check_graph(b, "int_paths", 100, -0.5f, 1.5f, false);
+    ob_free(b);
+}
+END_TEST
+
+START_TEST(test_awkward_names)
+{
+    OnnxBuilder *b = awkward_names();
+    check_graph(b, "awkward", 20, -1.0f, 1.0f, false);
+    ob_free(b);
+}
+END_TEST
+
+START_TEST(test_wide)
+{
+    OnnxBuilder *b = wide();
+    check_graph(b, "wide", 100, 0.0f, 256.0f, true);
+    ob_free(b);
+}
+END_TEST
+
+/* Every file of one emission, concatenated with its path. */
+static char *emit_all(OnnxBuilder *b, const char *name)
+{
+    Graph *g = load(b);
+    OutTree tree;
+    outtree_init(&tree);
+    Diag d;
+    diag_init(&d);
+    ck_assert_msg(emit_ref(g, "m.onnx", name, &tree, &d), "%s", d.msg);
+    TextBuf all;
+    tb_init(&all);
+    for (int k = 0; k < tree.n; k++) {
+        tb_printf(&all, "== %s\n", tree.files[k].path);
+        tb_write(&all, tree.files[k].text.data, tree.files[k].text.len);
+    }
+    outtree_free(&tree);
+    graph_free(g);
+    char *s = strdup(tb_str(&all));
+    tb_free(&all);
+    return s;
+}
+
+START_TEST(test_deterministic)
+{
+    OnnxBuilder *b = cnv_xnor();
+    char *a = emit_all(b, "m"), *c = emit_all(b, "m");
+    ck_assert_str_eq(a, c);
+    /* the files the model needs, and no others */
+    ck_assert_ptr_nonnull(strstr(a, "== ref/qc_xnor64_threshold.h\n"));
+    ck_assert_ptr_nonnull(strstr(a, "== ref/qc_axpy.h\n"));
+    ck_assert_ptr_null(strstr(a, "== ref/qc_dtype_name"));
+    ck_assert_ptr_null(strstr(a, "== ref/qc_bnorm_requant"));
+    free(a);
+    free(c);
+    ob_free(b);
+}
+END_TEST
+
+static void expect_error(OnnxBuilder *b, const char *want)
+{
+    Graph *g = load(b);
+    OutTree tree;
+    outtree_init(&tree);
+    Diag d;
+    diag_init(&d);
+    ck_assert(!emit_ref(g, "bad.onnx", "bad", &tree, &d));
+    ck_assert_msg(strstr(d.msg, want) != NULL, "message '%s' lacks '%s'", d.msg, want);
+    outtree_free(&tree);
+    graph_free(g);
+}
+
+START_TEST(test_errors)
+{
+    /* an op the target does not know, named in the message */
+    OnnxBuilder *b = start("bad_op");
+    ob_input(b, "x", ET_FLOAT, 2, DIMS(1, 4));
+    ob_attr_string(q(b, "InputQuant", "iq", 1, IN("x"), "q"), "mode", "bipolar");
+    dt(b, "q", "BIPOLAR");
+    ob_node(b, "Neg", "", "negate", 1, IN("q"), 1, IN("n"));
+    dt(b, "n", "BIPOLAR");
+    f32(b, "A", 1, DIMS(1), (float[]){ 1.0f });
+    f32(b, "B", 1, DIMS(1), (float[]){ 0.0f });
+    q(b, "OutputAffine", "oa", 3, IN("n", "A", "B"), "out");
+    ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 4));
+    expect_error(b, "node 'negate' (Neg)");
+    ob_free(b);
+
+    /* no OutputAffine at the end */
+    b = start("no_affine");
+    ob_input(b, "x", ET_FLOAT, 2, DIMS(1, 4));
+    ob_attr_string(q(b, "InputQuant", "iq", 1, IN("x"), "q"), "mode", "bipolar");
+    ob_node(b, "Neg", "", "neg", 1, IN("q"), 1, IN("out"));
+    ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 4));
+    expect_error(b, "OutputAffine");
+    ob_free(b);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("emit_ref");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_mlp_xnor);
+    tcase_add_test(tc, test_cnv_xnor);
+    tcase_add_test(tc, test_int_paths);
+    tcase_add_test(tc, test_wide);
+    tcase_add_test(tc, test_awkward_names);
+    tcase_add_test(tc, test_deterministic);
+    tcase_add_test(tc, test_errors);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
