@@ -4,7 +4,8 @@
  *
  * For each model: qonnxc build (QONNXC_BIN) into a temporary directory, a
  * small driver written next to model.c that times <name>_run in a loop
- * (best of several rounds, each at least ROUND_SECONDS), compiled with
+ * (best of several rounds, each at least ROUND_SECONDS; frames/s by wall
+ * time, and by CPU time since the machine may be shared), compiled with
  * `cc -O3 -march=native` plus the emitted code's own strict flags. The
  * golden executor runs the cleaned QONNX graph frame by frame (exec_run)
  * on the same kind of input (uniform in [0, 1)).
@@ -45,17 +46,17 @@ static const char driver[] =
     "\n"
     "static float in[@UPPER@_INPUT_SIZE], out[@UPPER@_OUTPUT_SIZE];\n"
     "\n"
-    "static double now(void)\n"
+    "static double now(clockid_t clock)\n"
     "{\n"
     "    struct timespec t;\n"
-    "    clock_gettime(CLOCK_MONOTONIC, &t);\n"
+    "    clock_gettime(clock, &t);\n"
     "    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;\n"
     "}\n"
     "\n"
     "int main(void)\n"
     "{\n"
     "    unsigned s = 12345u;\n"
-    "    double best = 1e30;\n"
+    "    double best = 1e30, best_cpu = 1e30;\n"
     "    long k, n, batch = 1;\n"
     "    int round;\n"
     "\n"
@@ -66,21 +67,24 @@ static const char driver[] =
     "    if (@NAME@_run(in, out) != @UPPER@_OK)\n"
     "        return 1;\n"
     "    for (round = 0; round < @ROUNDS@; ++round) {\n"
-    "        double t0 = now(), t;\n"
+    "        double t0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID), t, c;\n"
     "\n"
     "        n = 0;\n"
     "        do {\n"
     "            for (k = 0; k < batch; ++k)\n"
     "                @NAME@_run(in, out);\n"
     "            n += batch;\n"
-    "            t = now() - t0;\n"
+    "            t = now(CLOCK_MONOTONIC) - t0;\n"
     "            if (t < 0.01)\n"
     "                batch *= 2;\n"
     "        } while (t < @SECONDS@);\n"
+    "        c = now(CLOCK_PROCESS_CPUTIME_ID) - c0;\n"
     "        if (t / (double)n < best)\n"
     "            best = t / (double)n;\n"
+    "        if (c / (double)n < best_cpu)\n"
+    "            best_cpu = c / (double)n;\n"
     "    }\n"
-    "    printf(\"%.1f\\n\", 1.0 / best);\n"
+    "    printf(\"%.1f %.1f\\n\", 1.0 / best, 1.0 / best_cpu);\n"
     "    return 0;\n"
     "}\n";
 
@@ -90,10 +94,10 @@ static int shell(const char *cmd)
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-static double now(void)
+static double now(clockid_t clock)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(clock, &t);
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
@@ -118,24 +122,23 @@ static void fill(const char *tmpl, const char *name, const char *upper, TextBuf 
     }
 }
 
-/* Reads the first line of a command's output as a number; -1 on failure. */
-static double command_number(const char *cmd)
+/* Reads two numbers from the first line of a command's output; false on
+ * failure. */
+static bool command_numbers(const char *cmd, double *a, double *b)
 {
     FILE *p = popen(cmd, "r");
     if (!p)
-        return -1;
+        return false;
     char line[128] = "";
-    double v = -1;
-    if (fgets(line, sizeof line, p))
-        v = strtod(line, NULL);
-    if (pclose(p) != 0)
-        return -1;
-    return v;
+    bool ok = fgets(line, sizeof line, p) && sscanf(line, "%lf %lf", a, b) == 2;
+    return pclose(p) == 0 && ok;
 }
 
-/* Builds the executor of model_dir in tmp and returns its frames/s (-1 on
- * failure, with the reason on stderr). */
-static double ref_fps(const char *model_dir, const char *tmp, char *ref_dir, size_t size)
+/* Builds the executor of model_dir in tmp and returns its frames/s by wall
+ * time, and by the process's CPU time in *cpu (-1 on failure, with the
+ * reason on stderr). */
+static double ref_fps(const char *model_dir, const char *tmp, char *ref_dir, size_t size,
+                      double *cpu)
 {
     char cmd[4096], model[1024], name[64], upper[64];
     snprintf(model, sizeof model, MODELS_DIR "/%s/model.onnx", model_dir);
@@ -168,11 +171,15 @@ static double ref_fps(const char *model_dir, const char *tmp, char *ref_dir, siz
     if (shell(cmd) != 0)
         return -1;
     snprintf(cmd, sizeof cmd, "'%s/bench_driver'", ref_dir);
-    return command_number(cmd);
+    double wall;
+    if (!command_numbers(cmd, &wall, cpu))
+        return -1;
+    return wall;
 }
 
-/* The golden executor on single frames for about `seconds` (at least 2). */
-static double golden_fps(const char *model_dir, double seconds)
+/* The golden executor on single frames for about `seconds` (at least 2
+ * frames): frames/s by wall time, and by CPU time in *cpu. */
+static double golden_fps(const char *model_dir, double seconds, double *cpu)
 {
     char model[1024];
     Diag d;
@@ -190,7 +197,7 @@ static double golden_fps(const char *model_dir, double seconds)
         s = s * 1103515245u + 12345u;
         in->f[k] = (float)(s >> 8) / 16777216.0f;
     }
-    double t0 = now(), t = 0;
+    double t0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID), t = 0;
     long n = 0;
     bool ok = true;
     while (ok && (n < 2 || t < seconds)) {
@@ -198,8 +205,9 @@ static double golden_fps(const char *model_dir, double seconds)
         ok = exec_run(g, (const Value *const *)&in, &out, &d);
         value_free(out);
         n++;
-        t = now() - t0;
+        t = now(CLOCK_MONOTONIC) - t0;
     }
+    *cpu = (double)n / (now(CLOCK_PROCESS_CPUTIME_ID) - c0);
     value_free(in);
     graph_free(g);
     if (!ok) {
@@ -267,21 +275,32 @@ int main(int argc, char **argv)
     cpu_name(cpu, sizeof cpu);
     printf("{\n  \"bench\": \"ref\",\n  \"cpu\": \"%s\",\n", cpu);
     printf("  \"compile\": \"cc " CFLAGS_BENCH " (+ " STRICT ")\",\n");
-    printf("  \"threads\": 1,\n  \"batch\": 1,\n  \"models\": [\n");
+    printf("  \"threads\": 1,\n  \"batch\": 1,\n");
+    /* the machine may be shared: frames/s by wall time and by CPU time */
+    double load = -1;
+    FILE *la = fopen("/proc/loadavg", "r");
+    if (la) {
+        if (fscanf(la, "%lf", &load) != 1)
+            load = -1;
+        fclose(la);
+    }
+    printf("  \"load_average_1min\": %.2f,\n  \"models\": [\n", load);
     int failures = 0;
     long rodata = -1, data = -1, bss = -1;
     for (int k = 0; k < n; k++) {
         char ref_dir[1024];
-        double ref = ref_fps(list[k], tmp, ref_dir, sizeof ref_dir);
-        double gold = golden_fps(list[k], 2.0);
+        double ref_cpu = -1, gold_cpu = -1;
+        double ref = ref_fps(list[k], tmp, ref_dir, sizeof ref_dir, &ref_cpu);
+        double gold = golden_fps(list[k], 2.0, &gold_cpu);
         if (ref < 0 || gold < 0)
             failures++;
         if (!strncmp(list[k], "CNV_1W1A", 8) && ref >= 0 &&
             !static_data(ref_dir, &rodata, &data, &bss))
             failures++;
         printf("    { \"model\": \"%s\", \"ref_frames_per_s\": %.1f, \"golden_frames_per_s\": %.2f, "
-               "\"speedup\": %.1f }%s\n", list[k], ref, gold, gold > 0 ? ref / gold : 0.0,
-               k + 1 < n ? "," : "");
+               "\"speedup\": %.1f,\n      \"ref_frames_per_cpu_s\": %.1f, "
+               "\"golden_frames_per_cpu_s\": %.2f }%s\n", list[k], ref, gold,
+               gold > 0 ? ref / gold : 0.0, ref_cpu, gold_cpu, k + 1 < n ? "," : "");
     }
     printf("  ]");
     if (rodata >= 0)

@@ -15,7 +15,7 @@
 #include "emit_hls.h"
 #include "emit_mcu.h"
 #include "emit_ref.h"
-#include "../rtl/emit_rtl.h"   /* rtl/ is not on the include path (CMakeLists.txt) */
+#include "emit_rtl.h"
 #include "emit_util.h"
 #include "frontend.h"
 #include "streamline.h"

@@ -30,7 +30,7 @@
 #include "config.h"
 #include "dataflow.h"
 #include "emit_hls.h"
-#include "../rtl/emit_rtl.h"   /* rtl/ is not on the include path (CMakeLists.txt) */
+#include "emit_rtl.h"
 #include "emit_mcu.h"
 #include "emit_ref.h"
 #include "emit_util.h"
@@ -266,7 +266,7 @@ static bool run_ref(Graph *ig, const Dataflow *df, bool rtl, const char *model, 
          *log = path_in(tmpl, "log.txt"), *in_path = path_in(tmpl, "in.npy"),
          *f_path = path_in(tmpl, "out.npy"), *i_path = path_in(tmpl, "out_int.npy"),
          *exe = path_in(tmpl, rtl ? "build/rtl/" : df ? "build/hls/" : "build/ref/");
-    char *exe_path = exe ? malloc(strlen(exe) + strlen(name) + 6) : NULL;
+    char *exe_path = exe ? malloc(strlen(exe) + strlen(name) + sizeof "_rtlsim") : NULL;
     bool ok = build && dir && log && in_path && f_path && i_path && exe_path;
     if (!ok)
         diag_error(d, NULL, NULL, NULL, "out of memory");

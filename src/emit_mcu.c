@@ -22,19 +22,6 @@
 #include "emit_mcu_internal.h"
 #include "quant_sources.h"
 
-/* Names go into comments: nothing in them may end one. (The same rule as
- * emit_ref.c's, whose helper is static there.) */
-static void make_comment_safe(char *s)
-{
-    for (char *p = s; p && (p = strstr(p, "*/")) != NULL; p++)
-        p[1] = '|';
-    for (char *p = s; p && (p = strstr(p, "??")) != NULL; p++)
-        p[1] = '_';
-    for (char *p = s; p && *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-}
-
 /* ---- sizes of emitted constants ------------------------------------------ */
 
 typedef struct ConstBytes {
@@ -108,38 +95,6 @@ static const char *arena_ptr(const McuArena *a, const RefTensor *t, bool is_cons
     snprintf(buf, size, "(%s%s *)(arena_bytes + %lld)", is_const ? "const " : "",
              fmt_ctype(s ? s->t->fmt : t->fmt), (long long)(s ? s->offset : 0));
     return buf;
-}
-
-static void emit_store_x(const RefPlan *p, TextBuf *code, McuHeaders *h)
-{
-    const RefTensor *x = p->x;
-    tb_puts(code, "/* The stored input as an integer frame (logical order) */\n");
-    tb_printf(code, "static void store_int_input(const %s *in, int32_t *out)\n{\n",
-              ref_ctype(x->fmt));
-    if (x->fmt == REF_BITS)
-        h->ref[QH_XNOR64] = true;
-    if (x->channels_last && x->c > 1 && x->s > 1) {
-        tb_printf(code, "    enum { N = %lld, C = %lld, S = %lld };\n    int n, c, s;\n\n",
-                  (long long)x->n, (long long)x->c, (long long)x->s);
-        tb_puts(code, "    for (n = 0; n < N; ++n)\n        for (c = 0; c < C; ++c)\n"
-                      "            for (s = 0; s < S; ++s)\n");
-        if (x->fmt == REF_BITS)
-            tb_printf(code, "                out[(n * C + c) * S + s] = qc_xnor64_get(&in[(n * S + s)"
-                      " * %lld], c);\n", (long long)x->row_words);
-        else
-            tb_puts(code, "                out[(n * C + c) * S + s] = in[(n * S + s) * C + c];\n");
-    } else {
-        tb_printf(code, "    enum { COUNT = %lld };\n    int i;\n\n    for (i = 0; i < COUNT; ++i)\n",
-                  (long long)x->count);
-        if (x->fmt == REF_BITS && x->rows > 1)
-            tb_printf(code, "        out[i] = qc_xnor64_get(&in[i / %lld * %lld], i %% %lld);\n",
-                      (long long)x->inner, (long long)x->row_words, (long long)x->inner);
-        else if (x->fmt == REF_BITS)
-            tb_puts(code, "        out[i] = qc_xnor64_get(in, i);\n");
-        else
-            tb_puts(code, "        out[i] = in[i];\n");
-    }
-    tb_puts(code, "}\n\n");
 }
 
 typedef struct Gen {
@@ -305,7 +260,7 @@ static bool emit_model_c(Gen *m, TextBuf *b, Diag *d)
     }
     ok = ok && ref_emit_io(p, &data, &io, m->h.ref, d);
     if (ok) {
-        emit_store_x(p, &io, &m->h);
+        ref_emit_store_x(p, &io, m->h.ref);
         scan_arrays(tb_str(&data), &m->consts, &m->other_ram);
         scan_arrays(tb_str(&io), &m->consts, &m->other_ram);
         scan_arrays(tb_str(&layers), &m->consts, &m->other_ram);
@@ -469,14 +424,11 @@ bool mcu_generate(Graph *g, const char *model_path, const char *name, const char
     Gen m;
     memset(&m, 0, sizeof m);
     m.dir = dir;
-    for (int k = 0; k < g->n_nodes; k++)
-        make_comment_safe((char *)g->nodes[k]->name);
-    for (int k = 0; k < g->n_tensors; k++)
-        make_comment_safe((char *)g->tensors[k]->name);
+    ref_comment_safe_names(g);
     char *safe_path = strdup(model_path ? model_path : "model.onnx");
     if (!safe_path)
         return diag_error(d, model_path, NULL, NULL, "out of memory");
-    make_comment_safe(safe_path);
+    ref_make_comment_safe(safe_path);
     bool ok = ref_plan(&m.p, g, name, safe_path, d);
     ok = ok && mcu_arena_plan(&m.p, &m.arena, d);
     if (ok) {

@@ -40,11 +40,13 @@ static bool analyse_layer(RefPlan *p, RefLayer *l, McuNpuLayer *u, Diag *d)
         return false;
     if (npu_layer_check(&desc, u->reason, sizeof u->reason))
         return true;
-    /* exactness, channel by channel */
+    /* exactness, channel by channel (the thresholds are read under a name
+     * of their own, so the emitted arrays keep theirs) */
     int64_t lo, hi;
     RefThresholds th;
     if (!mcu_dot_acc_range(p, l, &lo, &hi, d) ||
-        !ref_thresholds_read(p, l->thr, l->fn, NULL, l->out, desc.out_c, lo, hi, &th, d))
+        !ref_thresholds_read(p, l->thr, "npu_analysis", NULL, l->out, desc.out_c, lo, hi, &th,
+                             d))
         return false;
     u->ch = calloc((size_t)desc.out_c, sizeof *u->ch);
     if (!u->ch) {

@@ -44,7 +44,7 @@ void ref_model_name(const char *model_path, char *name, size_t size)
 
 /* Names go into comments: a star-slash in one would end the comment, and
  * C99 replaces trigraphs (question marks) even there. */
-static void make_comment_safe(char *s)
+void ref_make_comment_safe(char *s)
 {
     for (char *p = s; p && (p = strstr(p, "*/")) != NULL; p++)
         p[1] = '|';
@@ -55,12 +55,12 @@ static void make_comment_safe(char *s)
             *p = ' ';
 }
 
-static void comment_safe_names(Graph *g)
+void ref_comment_safe_names(Graph *g)
 {
     for (int k = 0; k < g->n_nodes; k++)
-        make_comment_safe((char *)g->nodes[k]->name);
+        ref_make_comment_safe((char *)g->nodes[k]->name);
     for (int k = 0; k < g->n_tensors; k++)
-        make_comment_safe((char *)g->tensors[k]->name);
+        ref_make_comment_safe((char *)g->tensors[k]->name);
 }
 
 static void upper_name(const char *name, char *out, size_t size)
@@ -206,7 +206,7 @@ static void emit_model_h(const RefPlan *p, const char *upper, TextBuf *b)
 }
 
 /* The store of x for <name>_quantize_input (physical -> logical int32). */
-static void emit_store_x(const RefPlan *p, TextBuf *code, bool *headers)
+void ref_emit_store_x(const RefPlan *p, TextBuf *code, bool *headers)
 {
     const RefTensor *x = p->x;
     tb_puts(code, "/* The stored input as an integer frame (logical order) */\n");
@@ -249,7 +249,7 @@ static bool emit_model_c(RefPlan *p, const char *upper, TextBuf *b, bool *header
         ok = ref_emit_layer(p, &p->layers[k], &data, &layers, headers, d);
     ok = ok && ref_emit_io(p, &data, &io, headers, d);
     if (ok) {
-        emit_store_x(p, &io, headers);
+        ref_emit_store_x(p, &io, headers);
         emit_header_comment(p, b);
         bool math = strstr(tb_str(&io), "floorf(") || strstr(tb_str(&io), "isnan(") ||
                     strstr(tb_str(&io), "ceilf(") || strstr(tb_str(&io), "truncf(");
@@ -293,11 +293,11 @@ bool emit_ref(Graph *g, const char *model_path, const char *name, OutTree *out, 
     char upper[64];
     bool headers[QH_COUNT] = { false };
     upper_name(name, upper, sizeof upper);
-    comment_safe_names(g);
+    ref_comment_safe_names(g);
     char *safe_path = strdup(model_path ? model_path : "model.onnx");
     if (!safe_path)
         return diag_error(d, model_path, NULL, NULL, "out of memory");
-    make_comment_safe(safe_path);
+    ref_make_comment_safe(safe_path);
     model_path = safe_path;
     if (!ref_plan(&p, g, name, model_path, d)) {
         ref_plan_free(&p);

@@ -184,6 +184,13 @@ bool ref_emit_io(RefPlan *p, TextBuf *data, TextBuf *code, bool *headers, Diag *
  * the accelerator ends in labels, not scores (hls/emit_hls_tb.c). */
 bool ref_emit_input_io(RefPlan *p, TextBuf *data, TextBuf *code, bool *headers, Diag *d);
 
+/* ---- emit_ref.c (shared with the mcu/npu targets, src/emit_mcu.c) ---- */
+/* Names and paths go into comments: nothing in them may end one. */
+void ref_make_comment_safe(char *s);
+void ref_comment_safe_names(Graph *g);
+/* store_int_input(): the stored input as a logical int32 frame. */
+void ref_emit_store_x(const RefPlan *p, TextBuf *code, bool *headers);
+
 /* ---- emit_ref_main.c, emit_ref_makefile.c ---- */
 void ref_emit_main(const RefPlan *p, TextBuf *out);
 void ref_emit_makefile(const RefPlan *p, const char *const *c_files, int n, TextBuf *out);

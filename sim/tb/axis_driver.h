@@ -17,7 +17,7 @@
 // to catch extra beats) or after max_cycles.
 //
 // Tracing: built with --trace, `+trace` on the command line writes
-// <name>.vcd.
+// <name>_run<k>.vcd for the k-th run (0: full speed).
 #ifndef QONNXC_SIM_AXIS_DRIVER_H
 #define QONNXC_SIM_AXIS_DRIVER_H
 
@@ -135,6 +135,7 @@ struct AxisResult {
 struct Sim {
     std::unique_ptr<VerilatedContext> ctx;
     std::string name;
+    int runs = 0;               // axis_run calls so far (names the traces)
     Sim(int argc, char **argv, const char *n) : ctx(new VerilatedContext), name(n)
     {
         ctx->commandArgs(argc, argv);
@@ -148,6 +149,7 @@ AxisResult axis_run(Sim &sim, M &top, const std::vector<Beat> &in, size_t n_out,
                     const AxisOptions &opt, const std::function<void(M &)> &on_cycle = nullptr)
 {
     AxisResult r;
+    const int run = sim.runs++;
     std::mt19937 rng(opt.seed);
     std::uniform_real_distribution<double> uni(0.0, 1.0);
     VerilatedContext *ctx = sim.ctx.get();
@@ -158,7 +160,7 @@ AxisResult axis_run(Sim &sim, M &top, const std::vector<Beat> &in, size_t n_out,
         ctx->traceEverOn(true);
         tfp.reset(new VerilatedVcdC);
         top.trace(tfp.get(), 99);
-        tfp->open((sim.name + ".vcd").c_str());
+        tfp->open((sim.name + "_run" + std::to_string(run) + ".vcd").c_str());
     }
 #define AXIS_DUMP() do { if (tfp) tfp->dump(ctx->time()); } while (0)
 #else
