@@ -9,16 +9,17 @@ static const char usage[] =
     "usage: qonnxc <command> [options]\n"
     "\n"
     "commands:\n"
-    "  info    MODEL                        ops, tensors, datatypes, parameter bits\n"
-    "  run     MODEL -i IN.npy -o OUT.npy [--engine golden|int]\n"
+    "  info    MODEL [--limit NAME=VALUE]   ops, tensors, datatypes, parameter bits\n"
+    "  run     MODEL -i IN.npy -o OUT.npy [--engine golden|int] [--limit NAME=VALUE]\n"
     "                                       run the model on a batch of frames\n"
-    "  build   MODEL [-c CONFIG.yaml] -o DIR [--target ref,hls]\n"
+    "  build   MODEL [-c CONFIG.yaml] -o DIR [--target ref,hls,rtl,mcu,npu|all]\n"
     "                                       generate code into DIR/<target>/\n"
-    "  verify  MODEL [-c CONFIG.yaml] [-i IN.npy] [--frames N] [--target ref,hls]\n"
+    "  verify  MODEL [-c CONFIG.yaml] [-i IN.npy] [--frames N] [--target ref,hls,rtl,mcu,npu|all]\n"
     "                                       check every engine and target against golden\n"
     "  report  DIR [-m MODEL] [-c CONFIG.yaml]\n"
     "                                       dataflow estimates into DIR/report/\n"
     "\n"
+    "Limits (model-bytes, nodes, tensor-elements, ...): docs/limits.md.\n"
     "Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad data, 5 limit exceeded, 6 internal.\n";
 
 int cli_fail(const Diag *d)
