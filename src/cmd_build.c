@@ -16,6 +16,7 @@
 #include "emit_mcu.h"
 #include "emit_ref.h"
 #include "emit_rtl.h"
+#include "report_estimates.h"
 #include "emit_util.h"
 #include "frontend.h"
 #include "streamline.h"
@@ -150,7 +151,11 @@ int cmd_build(int argc, char **argv)
     }
     if (ok && a.want[4])
         ok = emit_npu(g, a.model, name, &tree, &npu_table, &d);
-    ok = ok && outtree_commit(&tree, a.out_dir, &d);
+    /* the same estimates `qonnxc report` writes, for the folding just built */
+    TextBuf *estimates = ok && have_df ? outtree_add(&tree, "report/estimates.json") : NULL;
+    if (estimates)
+        estimates_json(&df, estimates);
+    ok = ok && (!have_df || estimates) && outtree_commit(&tree, a.out_dir, &d);
     if (ok && a.want[0])
         printf("ref: %s/ref (%d files): make -C %s/ref builds ./%s\n", a.out_dir, n_ref,
                a.out_dir, name);
@@ -163,6 +168,8 @@ int cmd_build(int argc, char **argv)
     if (ok && a.want[3])
         printf("mcu: %s/mcu (%d files): make -C %s/mcu builds ./%s for the host; "
                "mcu/size_report.json\n", a.out_dir, n_mcu, a.out_dir, name);
+    if (ok && have_df)
+        printf("estimates: %s/report/estimates.json\n", a.out_dir);
     if (ok && a.want[4])
         printf("npu: %s/npu: make -C %s/npu builds ./%s; npu/layers.json\n%s", a.out_dir,
                a.out_dir, name, tb_str(&npu_table));
