@@ -13,6 +13,7 @@ packages=(
   clang-14 libfuzzer-14-dev libclang-rt-14-dev         # fuzz targets (fuzz/run.sh)
   verilator yosys iverilog                             # rtl/ library: simulation, lint, synthesis check
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm  # mcu target: Cortex-M build, run under qemu
+  valgrind                                             # bench_mcu: callgrind instruction counts
 )
 
 missing=()
