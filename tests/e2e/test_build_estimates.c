@@ -8,18 +8,6 @@
 
 #include "run_cli.h"
 
-static char *slurp_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = calloc(1, 1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 START_TEST(hls_build_writes_estimates)
 {
     char *tmp = make_temp_dir("build-estimates");
@@ -31,7 +19,7 @@ START_TEST(hls_build_writes_estimates)
                            NULL };
     CliResult r = run_qonnxc(args);
     ck_assert_msg(r.exit_code == 0, "stderr: %s", r.err);
-    char *text = slurp_file(json);
+    char *text = read_whole_file(json, NULL);
     ck_assert_msg(text != NULL, "%s was not written", json);
     /* TFC-W1A1 at FINN's folding: the first MVAU, 64/16 x 784/49 = 64 cycles, is the bottleneck */
     ck_assert_ptr_nonnull(strstr(text, "\"bottleneck_cycles\": 64"));

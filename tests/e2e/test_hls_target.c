@@ -31,6 +31,7 @@
 #include "frontend.h"
 #include "npy.h"
 #include "streamline.h"
+#include "run_cli.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SANITIZED 1
@@ -74,19 +75,6 @@ static void scratch(char *dir, size_t size)
     const char *tmp = getenv("TMPDIR");
     snprintf(dir, size, "%s/qonnxc-hls-e2e-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int shell(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -140,7 +128,7 @@ static void build_and_make(const Model *m, const char *dir, char *exe, size_t si
     char model[512], cfg[512], name[64], log[600];
     model_file(model, sizeof model, m->dir);
     config_arg(cfg, sizeof cfg, m);
-    int rc = shell("'%s' build '%s' %s -o '%s/out' --target hls > '%s/build.log' 2>&1",
+    int rc = run_shell("'%s' build '%s' %s -o '%s/out' --target hls > '%s/build.log' 2>&1",
                    QONNXC_BIN, model, cfg, dir, dir);
     if (rc != 0) {
         snprintf(log, sizeof log, "%s/build.log", dir);
@@ -150,7 +138,7 @@ static void build_and_make(const Model *m, const char *dir, char *exe, size_t si
     const char *flags = SANITIZED ? "CFLAGS='-O1 -g -fsanitize=address,undefined "
                                     "-fno-sanitize-recover=all'"
                                   : "";
-    rc = shell("make -s -C '%s/out/hls' %s > '%s/make.log' 2>&1", dir, flags, dir);
+    rc = run_shell("make -s -C '%s/out/hls' %s > '%s/make.log' 2>&1", dir, flags, dir);
     if (rc != 0) {
         snprintf(log, sizeof log, "%s/make.log", dir);
         char *text = read_file(log, NULL);
@@ -227,9 +215,9 @@ static void check_frames(const char *what, const char *dir, const char *exe, Gra
     snprintf(i_path, sizeof i_path, "%s/int.npy", dir);
     ck_assert_msg(npy_write_f32(in_path, in->f, in->shape.rank, in->shape.dims, &d), "%s", d.msg);
     double t0 = now();
-    ck_assert_int_eq(shell("'%s' '%s' '%s'", exe, in_path, f_path), 0);
+    ck_assert_int_eq(run_shell("'%s' '%s' '%s'", exe, in_path, f_path), 0);
     double t1 = now();
-    ck_assert_int_eq(shell("'%s' --int '%s' '%s'", exe, in_path, i_path), 0);
+    ck_assert_int_eq(run_shell("'%s' --int '%s' '%s'", exe, in_path, i_path), 0);
 
     Value *eng[2];
     ck_assert_msg(exec_run_frames(ig, &in, eng, &d), "%s", d.msg);
@@ -348,9 +336,9 @@ START_TEST(test_byte_identical)
     snprintf(a, sizeof a, "%s/a", dir);
     snprintf(b, sizeof b, "%s/b", dir);
     const char *cfg = "-c '" TESTS_DIR "/../configs/CNV_1W1A.yaml'";
-    ck_assert_int_eq(shell("'%s' build '%s' %s -o '%s' --target hls >/dev/null", QONNXC_BIN,
+    ck_assert_int_eq(run_shell("'%s' build '%s' %s -o '%s' --target hls >/dev/null", QONNXC_BIN,
                            model, cfg, a), 0);
-    ck_assert_int_eq(shell("'%s' build '%s' %s -o '%s' --target hls >/dev/null", QONNXC_BIN,
+    ck_assert_int_eq(run_shell("'%s' build '%s' %s -o '%s' --target hls >/dev/null", QONNXC_BIN,
                            model, cfg, b), 0);
     TextBuf ta, tb;
     tb_init(&ta);
@@ -362,7 +350,7 @@ START_TEST(test_byte_identical)
     /* the files promised, and nothing else */
     static const char *const files[] = { "hls/Makefile", "hls/cnv_1w1a_random.c",
                                          "hls/cnv_1w1a_random.h", "hls/cnv_1w1a_random_csim.c",
-                                         "hls/host.c", "hls/model.h" };
+                                         "hls/host.c", "hls/model.h", "report/estimates.json" };
     int listed = 0;
     for (const char *p = ta.data; (p = strstr(p, "== ")) != NULL; p += 3)
         listed += p == ta.data || p[-1] == '\n';
@@ -383,7 +371,7 @@ START_TEST(test_exact_flags)
     /* the Makefile promises these flags; compile by hand with exactly them */
     char dir[256], makefile[512];
     scratch(dir, sizeof dir);
-    ck_assert_int_eq(shell("'%s' build '" TESTS_DIR "/models/CNV_2W2A_RANDOM/model.onnx' -c '"
+    ck_assert_int_eq(run_shell("'%s' build '" TESTS_DIR "/models/CNV_2W2A_RANDOM/model.onnx' -c '"
                            TESTS_DIR "/../configs/CNV_2W2A.yaml' -o '%s/o' --target hls >/dev/null",
                            QONNXC_BIN, dir), 0);
     snprintf(makefile, sizeof makefile, "%s/o/hls/Makefile", dir);
@@ -391,13 +379,13 @@ START_TEST(test_exact_flags)
     ck_assert_ptr_nonnull(strstr(text, "-std=c99 -Wall -Wextra -Werror -pedantic -ffp-contract=off"));
     ck_assert_ptr_nonnull(strstr(text, "CFLAGS = -O2"));
     free(text);
-    ck_assert_int_eq(shell("cd '%s/o/hls' && cc -std=c99 -O2 -Wall -Wextra -Werror -pedantic "
+    ck_assert_int_eq(run_shell("cd '%s/o/hls' && cc -std=c99 -O2 -Wall -Wextra -Werror -pedantic "
                            "-ffp-contract=off -o by_hand *.c -lm", dir), 0);
     /* the HLS sources alone, as an HLS tool takes them */
-    ck_assert_int_eq(shell("cd '%s/o/hls' && cc -std=c99 -Wall -Wextra -Werror -pedantic "
+    ck_assert_int_eq(run_shell("cd '%s/o/hls' && cc -std=c99 -Wall -Wextra -Werror -pedantic "
                            "-c cnv_2w2a_random.c -o top.o", dir), 0);
-    if (shell("command -v clang >/dev/null 2>&1") == 0)
-        ck_assert_int_eq(shell("cd '%s/o/hls' && clang -std=c99 -O2 -Wall -Wextra -Werror "
+    if (run_shell("command -v clang >/dev/null 2>&1") == 0)
+        ck_assert_int_eq(run_shell("cd '%s/o/hls' && clang -std=c99 -O2 -Wall -Wextra -Werror "
                                "-pedantic -ffp-contract=off -o by_clang *.c -lm", dir), 0);
     ck_assert(remove_tree(dir));
 }
@@ -417,7 +405,7 @@ START_TEST(test_build_errors)
     fclose(f);
     snprintf(args, sizeof args, "'" TESTS_DIR "/models/TFC_1W1A/model.onnx' -c '%s' -o '%s' "
              "--target hls", cfg, out);
-    int rc = shell("'%s' build %s 2> '%s' >/dev/null", QONNXC_BIN, args, log);
+    int rc = run_shell("'%s' build %s 2> '%s' >/dev/null", QONNXC_BIN, args, log);
     char *text = read_file(log, NULL);
     ck_assert_msg(rc != 0, "a bad folding builds");
     ck_assert_msg(strstr(text, "MatMul_16") != NULL, "the message '%s' names no layer", text);
@@ -426,7 +414,7 @@ START_TEST(test_build_errors)
     /* a configuration that does not exist */
     snprintf(args, sizeof args, "'" TESTS_DIR "/models/TFC_1W1A/model.onnx' -c '%s/none.yaml' "
              "-o '%s' --target hls", dir, out);
-    ck_assert_int_eq(shell("'%s' build %s 2> '%s' >/dev/null", QONNXC_BIN, args, log), 2);
+    ck_assert_int_eq(run_shell("'%s' build %s 2> '%s' >/dev/null", QONNXC_BIN, args, log), 2);
     ck_assert_msg(!exists(out), "%s was created", out);
     ck_assert(remove_tree(dir));
 }
@@ -442,7 +430,7 @@ START_TEST(test_verify)
         scratch(dir, sizeof dir);
         model_file(model, sizeof model, which[k][0]);
         snprintf(log, sizeof log, "%s/verify.txt", dir);
-        int rc = shell("'%s' verify '%s' -c '" TESTS_DIR "/../configs/%s.yaml' --target ref,hls "
+        int rc = run_shell("'%s' verify '%s' -c '" TESTS_DIR "/../configs/%s.yaml' --target ref,hls "
                        "--frames %d > '%s' 2>&1", QONNXC_BIN, model, which[k][1],
                        SANITIZED ? 1 : 4, log);
         char *text = read_file(log, NULL);
@@ -466,12 +454,12 @@ START_TEST(test_labels)
     ck_assert_ptr_nonnull(f);
     fputs("labels: 3\nfolding:\n  - {mvau: 3, pe: 2, simd: 8}\n", f);
     fclose(f);
-    ck_assert_int_eq(shell("'%s' build '%s' -c '%s' -o '%s/out' --target hls > /dev/null",
+    ck_assert_int_eq(run_shell("'%s' build '%s' -c '%s' -o '%s/out' --target hls > /dev/null",
                            QONNXC_BIN, model, cfg, dir), 0);
     const char *flags = SANITIZED ? "CFLAGS='-O1 -g -fsanitize=address,undefined "
                                     "-fno-sanitize-recover=all'"
                                   : "";
-    ck_assert_int_eq(shell("make -s -C '%s/out/hls' %s > /dev/null", dir, flags), 0);
+    ck_assert_int_eq(run_shell("make -s -C '%s/out/hls' %s > /dev/null", dir, flags), 0);
     ref_model_name(model, name, sizeof name);
 
     Diag d;
@@ -482,7 +470,7 @@ START_TEST(test_labels)
     snprintf(in_path, sizeof in_path, "%s/in.npy", dir);
     snprintf(out_path, sizeof out_path, "%s/labels.npy", dir);
     ck_assert_msg(npy_write_f32(in_path, in->f, in->shape.rank, in->shape.dims, &d), "%s", d.msg);
-    ck_assert_int_eq(shell("'%s/out/hls/%s_csim' '%s' '%s'", dir, name, in_path, out_path), 0);
+    ck_assert_int_eq(run_shell("'%s/out/hls/%s_csim' '%s' '%s'", dir, name, in_path, out_path), 0);
     ck_assert_msg(exec_run_frames(ig, (const Value *const *)&in, &scores, &d), "%s", d.msg);
     NpyArray labels;
     ck_assert_msg(npy_read(out_path, &labels, &d), "%s", d.msg);

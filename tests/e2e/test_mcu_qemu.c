@@ -52,27 +52,9 @@ static int shell(const char *fmt, ...)
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(s);
-    ck_assert_int_eq(fread(s, 1, (size_t)n, f), n);
-    s[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return s;
-}
-
 static void fail_with_log(const char *what, const char *log)
 {
-    char *text = slurp(log, NULL);
+    char *text = read_whole_file(log, NULL);
     ck_abort_msg("%s failed:\n%s", what, text ? text : "(no log)");
 }
 
@@ -111,7 +93,7 @@ static void same_payload(const char *npy, const char *raw)
     size_t len;
     diag_init(&d);
     ck_assert_msg(npy_read(npy, &a, &d), "%s", d.msg);
-    char *r = slurp(raw, &len);
+    char *r = read_whole_file(raw, &len);
     ck_assert_msg(r, "no %s: the board wrote nothing", raw);
     size_t bytes = (size_t)a.count * npy_dtype_size(a.dtype);
     ck_assert_msg(len == bytes, "%s: %zu bytes, the host wrote %zu", raw, len, bytes);

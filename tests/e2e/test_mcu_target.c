@@ -44,37 +44,6 @@ static const Model models[] = {
 };
 #define N_MODELS (int)(sizeof models / sizeof models[0])
 
-static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int shell(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(s);
-    ck_assert_int_eq(fread(s, 1, (size_t)n, f), n);
-    s[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return s;
-}
-
 /* Random frames shaped like inputs.npy's, into path. */
 static void write_random(const char *model_dir, int frames, const char *path)
 {
@@ -115,7 +84,7 @@ static void write_random(const char *model_dir, int frames, const char *path)
 static void same_files(const char *a, const char *b)
 {
     size_t la, lb;
-    char *x = slurp(a, &la), *y = slurp(b, &lb);
+    char *x = read_whole_file(a, &la), *y = read_whole_file(b, &lb);
     ck_assert_msg(x && y, "missing output %s or %s", a, b);
     ck_assert_msg(la == lb && !memcmp(x, y, la), "%s and %s differ", a, b);
     free(x);
@@ -129,17 +98,17 @@ START_TEST(test_model)
     char model[512], name[64], exe_ref[1024], exe_mcu[1024];
     snprintf(model, sizeof model, TESTS_DIR "/models/%s/model.onnx", m->dir);
     ref_model_name(model, name, sizeof name);
-    int rc = shell("'%s' build '%s' -o '%s/out' --target ref,mcu > '%s/build.log' 2>&1",
+    int rc = run_shell("'%s' build '%s' -o '%s/out' --target ref,mcu > '%s/build.log' 2>&1",
                    QONNXC_BIN, model, dir, dir);
     ck_assert_msg(rc == 0, "qonnxc build %s failed", m->dir);
     const char *flags = SANITIZED ? "CFLAGS='-O1 -g -fsanitize=address,undefined "
                                     "-fno-sanitize-recover=all'" : "";
     for (int t = 0; t < 2; t++) {
-        rc = shell("make -s -C '%s/out/%s' %s > '%s/make.log' 2>&1", dir, t ? "mcu" : "ref",
+        rc = run_shell("make -s -C '%s/out/%s' %s > '%s/make.log' 2>&1", dir, t ? "mcu" : "ref",
                    flags, dir);
         char log[1100];
         snprintf(log, sizeof log, "%s/make.log", dir);
-        char *text = slurp(log, NULL);
+        char *text = read_whole_file(log, NULL);
         ck_assert_msg(rc == 0, "make %s for %s failed:\n%s", t ? "mcu" : "ref", m->dir,
                       text ? text : "");
         free(text);
@@ -157,28 +126,28 @@ START_TEST(test_model)
             char o1[1100], o2[1100];
             snprintf(o1, sizeof o1, "%s/ref_%d_%d.npy", dir, i, as_int);
             snprintf(o2, sizeof o2, "%s/mcu_%d_%d.npy", dir, i, as_int);
-            ck_assert_int_eq(shell("'%s' %s '%s' '%s'", exe_ref, as_int ? "--int" : "",
+            ck_assert_int_eq(run_shell("'%s' %s '%s' '%s'", exe_ref, as_int ? "--int" : "",
                                    inputs[i], o1), 0);
-            ck_assert_int_eq(shell("'%s' %s '%s' '%s'", exe_mcu, as_int ? "--int" : "",
+            ck_assert_int_eq(run_shell("'%s' %s '%s' '%s'", exe_mcu, as_int ? "--int" : "",
                                    inputs[i], o2), 0);
             same_files(o1, o2);
         }
     /* the promises of the target */
     char path[1100];
     snprintf(path, sizeof path, "%s/out/mcu/size_report.json", dir);
-    char *report = slurp(path, NULL);
+    char *report = read_whole_file(path, NULL);
     ck_assert_ptr_nonnull(report);
     ck_assert_ptr_nonnull(strstr(report, "\"arena_bytes\""));
     ck_assert_ptr_nonnull(strstr(report, "\"weight_bytes\""));
     ck_assert_ptr_nonnull(strstr(report, "\"macs\""));
     free(report);
     snprintf(path, sizeof path, "%s/out/mcu/model.h", dir);
-    char *h = slurp(path, NULL);
+    char *h = read_whole_file(path, NULL);
     ck_assert_ptr_nonnull(h);
     ck_assert_ptr_nonnull(strstr(h, "_ARENA_BYTES "));
     free(h);
     snprintf(path, sizeof path, "%s/out/mcu/model.c", dir);
-    char *c = slurp(path, NULL);
+    char *c = read_whole_file(path, NULL);
     ck_assert_ptr_nonnull(c);
     ck_assert_ptr_null(strstr(c, "malloc"));
     ck_assert_ptr_null(strstr(c, "<stdio.h>"));
@@ -194,7 +163,7 @@ START_TEST(test_deterministic)
 {
     char *dir = make_temp_dir("mcu-det");
     const char *model = TESTS_DIR "/models/TFC_2W2A/model.onnx";
-    ck_assert_int_eq(shell("'%s' build '%s' -o '%s/a' --target mcu > /dev/null && "
+    ck_assert_int_eq(run_shell("'%s' build '%s' -o '%s/a' --target mcu > /dev/null && "
                            "'%s' build '%s' -o '%s/b' --target mcu > /dev/null && "
                            "diff -r '%s/a' '%s/b'", QONNXC_BIN, model, dir, QONNXC_BIN, model, dir,
                            dir, dir), 0);

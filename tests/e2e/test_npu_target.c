@@ -45,41 +45,10 @@ static const char *const models[] = {
 };
 #define N_MODELS (int)(sizeof models / sizeof models[0])
 
-static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int shell(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(s);
-    ck_assert_int_eq(fread(s, 1, (size_t)n, f), n);
-    s[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return s;
-}
-
 static void same_files(const char *a, const char *b)
 {
     size_t la, lb;
-    char *x = slurp(a, &la), *y = slurp(b, &lb);
+    char *x = read_whole_file(a, &la), *y = read_whole_file(b, &lb);
     ck_assert_msg(x && y, "missing output %s or %s", a, b);
     ck_assert_msg(la == lb && !memcmp(x, y, la), "%s and %s differ", a, b);
     free(x);
@@ -93,18 +62,18 @@ static char *build_and_compare(const char *model, const char *input, const char 
     char name[64], log[1100];
     ref_model_name(model, name, sizeof name);
     snprintf(log, sizeof log, "%s/log", dir);
-    int rc = shell("'%s' build '%s' -o '%s/out' --target ref,npu > '%s' 2>&1", QONNXC_BIN, model,
+    int rc = run_shell("'%s' build '%s' -o '%s/out' --target ref,npu > '%s' 2>&1", QONNXC_BIN, model,
                    dir, log);
     if (rc != 0) {
-        char *text = slurp(log, NULL);
+        char *text = read_whole_file(log, NULL);
         ck_abort_msg("qonnxc build %s failed:\n%s", model, text ? text : "");
     }
     const char *flags = SANITIZED ? "CFLAGS='-O1 -g -fsanitize=address,undefined "
                                     "-fno-sanitize-recover=all'" : "";
     for (int t = 0; t < 2; t++) {
-        rc = shell("make -s -C '%s/out/%s' %s > '%s' 2>&1", dir, t ? "npu" : "ref", flags, log);
+        rc = run_shell("make -s -C '%s/out/%s' %s > '%s' 2>&1", dir, t ? "npu" : "ref", flags, log);
         if (rc != 0) {
-            char *text = slurp(log, NULL);
+            char *text = read_whole_file(log, NULL);
             ck_abort_msg("make %s failed:\n%s", t ? "npu" : "ref", text ? text : "");
         }
     }
@@ -112,15 +81,15 @@ static char *build_and_compare(const char *model, const char *input, const char 
         char o1[1100], o2[1100];
         snprintf(o1, sizeof o1, "%s/ref_%d.npy", dir, as_int);
         snprintf(o2, sizeof o2, "%s/npu_%d.npy", dir, as_int);
-        ck_assert_int_eq(shell("'%s/out/ref/%s' %s '%s' '%s'", dir, name,
+        ck_assert_int_eq(run_shell("'%s/out/ref/%s' %s '%s' '%s'", dir, name,
                                as_int ? "--int" : "", input, o1), 0);
-        ck_assert_int_eq(shell("'%s/out/npu/%s' %s '%s' '%s'", dir, name,
+        ck_assert_int_eq(run_shell("'%s/out/npu/%s' %s '%s' '%s'", dir, name,
                                as_int ? "--int" : "", input, o2), 0);
         same_files(o1, o2);
     }
     char path[1100];
     snprintf(path, sizeof path, "%s/out/npu/layers.json", dir);
-    char *json = slurp(path, NULL);
+    char *json = read_whole_file(path, NULL);
     ck_assert_ptr_nonnull(json);
     return json;
 }
@@ -306,7 +275,7 @@ START_TEST(test_npu_model)
     /* the NPU layers requantize with BNORM in the emitted code */
     char path[1200];
     snprintf(path, sizeof path, "%s/out/npu/model.c", dir);
-    char *c = slurp(path, NULL);
+    char *c = read_whole_file(path, NULL);
     ck_assert_ptr_nonnull(strstr(c, "qc_bnorm_requant("));
     free(c);
     free(json);

@@ -32,6 +32,7 @@
 #include "frontend.h"
 #include "npy.h"
 #include "streamline.h"
+#include "run_cli.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SANITIZED 1
@@ -73,19 +74,6 @@ static void scratch(char *dir, size_t size)
 }
 
 /* Runs a shell command; returns its exit status (-1 if it did not exit). */
-static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int shell(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 static char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -117,7 +105,7 @@ static void build_and_make(const char *model_dir, const char *dir, char *exe, si
     char name[64];
     char model[512];
     snprintf(model, sizeof model, TESTS_DIR "/models/%s/model.onnx", model_dir);
-    int rc = shell("'%s' build '%s' -o '%s/out' > '%s/build.log' 2>&1", QONNXC_BIN, model, dir, dir);
+    int rc = run_shell("'%s' build '%s' -o '%s/out' > '%s/build.log' 2>&1", QONNXC_BIN, model, dir, dir);
     if (rc != 0) {
         char log[600];
         snprintf(log, sizeof log, "%s/build.log", dir);
@@ -127,7 +115,7 @@ static void build_and_make(const char *model_dir, const char *dir, char *exe, si
     const char *flags = SANITIZED ? "CFLAGS='-O1 -g -fsanitize=address,undefined "
                                     "-fno-sanitize-recover=all'"
                                   : "";
-    rc = shell("make -s -C '%s/out/ref' %s > '%s/make.log' 2>&1", dir, flags, dir);
+    rc = run_shell("make -s -C '%s/out/ref' %s > '%s/make.log' 2>&1", dir, flags, dir);
     if (rc != 0) {
         char log[600];
         snprintf(log, sizeof log, "%s/make.log", dir);
@@ -223,8 +211,8 @@ static void check_frames(const char *what, const char *dir, const char *exe, Gra
     snprintf(f_path, sizeof f_path, "%s/out.npy", dir);
     snprintf(i_path, sizeof i_path, "%s/int.npy", dir);
     ck_assert_msg(npy_write_f32(in_path, in->f, in->shape.rank, in->shape.dims, &d), "%s", d.msg);
-    ck_assert_int_eq(shell("'%s' '%s' '%s'", exe, in_path, f_path), 0);
-    ck_assert_int_eq(shell("'%s' --int '%s' '%s'", exe, in_path, i_path), 0);
+    ck_assert_int_eq(run_shell("'%s' '%s' '%s'", exe, in_path, f_path), 0);
+    ck_assert_int_eq(run_shell("'%s' --int '%s' '%s'", exe, in_path, i_path), 0);
 
     Value *gold, *eng[2];
     ck_assert_msg(exec_run_frames(golden, &in, &gold, &d), "%s", d.msg);
@@ -357,8 +345,8 @@ START_TEST(test_byte_identical)
         snprintf(model, sizeof model, TESTS_DIR "/models/%s/model.onnx", which[k]);
         snprintf(a, sizeof a, "%s/a", dir);
         snprintf(b, sizeof b, "%s/b", dir);
-        ck_assert_int_eq(shell("'%s' build '%s' -o '%s' >/dev/null", QONNXC_BIN, model, a), 0);
-        ck_assert_int_eq(shell("'%s' build '%s' -o '%s' >/dev/null", QONNXC_BIN, model, b), 0);
+        ck_assert_int_eq(run_shell("'%s' build '%s' -o '%s' >/dev/null", QONNXC_BIN, model, a), 0);
+        ck_assert_int_eq(run_shell("'%s' build '%s' -o '%s' >/dev/null", QONNXC_BIN, model, b), 0);
         TextBuf ta, tb;
         tb_init(&ta);
         tb_init(&tb);
@@ -368,7 +356,7 @@ START_TEST(test_byte_identical)
         ck_assert_msg(ta.len == tb.len && memcmp(ta.data, tb.data, ta.len) == 0,
                       "%s: two builds differ", which[k]);
         /* rebuilding into an existing DIR replaces ref/ with the same bytes */
-        ck_assert_int_eq(shell("'%s' build '%s' -o '%s' >/dev/null", QONNXC_BIN, model, a), 0);
+        ck_assert_int_eq(run_shell("'%s' build '%s' -o '%s' >/dev/null", QONNXC_BIN, model, a), 0);
         TextBuf tc;
         tb_init(&tc);
         collect(a, "", &tc);
@@ -386,18 +374,18 @@ START_TEST(test_exact_flags)
     /* the Makefile promises these flags; compile by hand with exactly them */
     char dir[256], makefile[512];
     scratch(dir, sizeof dir);
-    ck_assert_int_eq(shell("'%s' build '" TESTS_DIR "/models/CNV_1W2A_RANDOM/model.onnx' -o '%s/o' "
+    ck_assert_int_eq(run_shell("'%s' build '" TESTS_DIR "/models/CNV_1W2A_RANDOM/model.onnx' -o '%s/o' "
                            ">/dev/null", QONNXC_BIN, dir), 0);
     snprintf(makefile, sizeof makefile, "%s/o/ref/Makefile", dir);
     char *text = read_file(makefile, NULL);
     ck_assert_ptr_nonnull(strstr(text, "-std=c99 -Wall -Wextra -Werror -pedantic -ffp-contract=off"));
     ck_assert_ptr_nonnull(strstr(text, "CFLAGS = -O2"));
     free(text);
-    ck_assert_int_eq(shell("cd '%s/o/ref' && cc -std=c99 -O2 -Wall -Wextra -Werror -pedantic "
+    ck_assert_int_eq(run_shell("cd '%s/o/ref' && cc -std=c99 -O2 -Wall -Wextra -Werror -pedantic "
                            "-ffp-contract=off -o by_hand *.c -lm", dir), 0);
     /* and with clang when there is one, as a second opinion */
-    if (shell("command -v clang >/dev/null 2>&1") == 0)
-        ck_assert_int_eq(shell("cd '%s/o/ref' && clang -std=c99 -O2 -Wall -Wextra -Werror "
+    if (run_shell("command -v clang >/dev/null 2>&1") == 0)
+        ck_assert_int_eq(run_shell("cd '%s/o/ref' && clang -std=c99 -O2 -Wall -Wextra -Werror "
                                "-pedantic -ffp-contract=off -o by_clang *.c -lm", dir), 0);
     ck_assert(remove_tree(dir));
 }
@@ -410,7 +398,7 @@ static void expect_failure(const char *dir, const char *args, int code, const ch
 {
     char log[512];
     snprintf(log, sizeof log, "%s/err.txt", dir);
-    int rc = shell("'%s' build %s 2> '%s' >/dev/null", QONNXC_BIN, args, log);
+    int rc = run_shell("'%s' build %s 2> '%s' >/dev/null", QONNXC_BIN, args, log);
     char *text = read_file(log, NULL);
     ck_assert_msg(rc == code, "qonnxc build %s: exit %d, want %d (%s)", args, rc, code, text);
     ck_assert_msg(strstr(text, message) != NULL, "qonnxc build %s: message '%s' lacks '%s'", args,
@@ -447,7 +435,7 @@ START_TEST(test_cli_errors)
     snprintf(args, sizeof args, "'%s' -o '%s'", model, file);
     expect_failure(dir, args, 2, "not a directory", NULL);
     /* nothing else appeared: no staging directories left behind */
-    ck_assert_int_ne(shell("ls -d '%s'/*.tmp-* >/dev/null 2>&1", dir), 0);
+    ck_assert_int_ne(run_shell("ls -d '%s'/*.tmp-* >/dev/null 2>&1", dir), 0);
     ck_assert(remove_tree(dir));
 }
 END_TEST

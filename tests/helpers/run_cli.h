@@ -4,6 +4,8 @@
 #ifndef QONNXC_TESTS_RUN_CLI_H
 #define QONNXC_TESTS_RUN_CLI_H
 
+#include <stddef.h>
+
 typedef struct CliResult {
     int exit_code;      /* -1 if the process did not exit normally */
     char *out, *err;    /* captured stdout / stderr, NUL-terminated, malloc'ed */
@@ -14,6 +16,12 @@ CliResult run_cmd(const char *const *argv);
 /* Runs QONNXC_BIN with the given arguments (NULL-terminated). */
 CliResult run_qonnxc(const char *const *args);
 void cli_result_free(CliResult *r);
+
+/* Runs a printf-formatted command line with /bin/sh; its exit status, or -1. */
+int run_shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A whole file, NUL-terminated, malloc'ed; NULL if it cannot be opened.
+ * len (may be NULL) receives its size. */
+char *read_whole_file(const char *path, size_t *len);
 
 /* A fresh empty directory under /tmp for one test; removed by rm_rf. */
 char *make_temp_dir(const char *tag);
