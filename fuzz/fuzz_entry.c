@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "config.h"
 #include "exec.h"
 #include "load_onnx.h"
 #include "npy.h"
@@ -195,5 +196,68 @@ int fuzz_npy_one(const uint8_t *data, size_t size)
         check_failure(&d, "npy_to_f32");
     }
     npy_free(&a);
+    return 0;
+}
+
+/* What config_parse promises of a config it accepts (config.h): every value
+ * in its documented range, every folding entry naming one layer once, on a
+ * line the text can have (a break takes a byte at least; libyaml also breaks
+ * lines at U+0085, U+2028 and U+2029, in UTF-8 or UTF-16). Checked field by
+ * field, since the folding and the emitters trust these without checking. */
+static void check_config(const BuildConfig *c, size_t size)
+{
+    const char *bad = NULL;
+    if (!c->path || strcmp(c->path, "fuzz.yaml"))
+        bad = "path";
+    if (c->n_targets < 0 || c->n_targets > CONFIG_MAX_TARGETS)
+        bad = "n_targets";
+    for (int k = 0; !bad && k < c->n_targets; k++)
+        for (int j = 0; j < k; j++)
+            if (!strcmp(c->targets[j], c->targets[k]))
+                bad = "a target listed twice";
+    if (!(c->clock_mhz >= CONFIG_MIN_MHZ && c->clock_mhz <= CONFIG_MAX_MHZ))
+        bad = "clock_mhz";
+    if (c->target_fps != 0 && !(c->target_fps >= CONFIG_MIN_FPS && c->target_fps <= CONFIG_MAX_FPS))
+        bad = "target_fps";
+    if (c->max_weight_stream_bits < 1 || c->max_weight_stream_bits > (1 << 24) ||
+        c->fifo_depth < 1 || c->fifo_depth > (1 << 24) || c->labels < 0 || c->labels > (1 << 16))
+        bad = "an integer setting";
+    if (c->n_layers < 0 || c->n_layers > CONFIG_MAX_FOLDING || (c->n_layers && !c->layers))
+        bad = "n_layers";
+    for (int k = 0; !bad && k < c->n_layers; k++) {
+        const LayerConfig *l = &c->layers[k];
+        if ((l->layer != NULL) == (l->mvau >= 0) || (l->layer && !l->layer[0]) ||
+            l->mvau > (1 << 20) || l->pe < 0 || l->pe > (1 << 16) || l->simd < 0 ||
+            l->simd > (1 << 16) || l->fifo_depth < 0 || l->fifo_depth > (1 << 24) ||
+            l->line < 1 || (size_t)l->line > size + 1)
+            bad = "a folding entry";
+        for (int j = 0; !bad && j < k; j++)
+            if ((l->layer && c->layers[j].layer && !strcmp(l->layer, c->layers[j].layer)) ||
+                (l->mvau >= 0 && l->mvau == c->layers[j].mvau))
+                bad = "two folding entries for one layer";
+    }
+    if (bad) {
+        fprintf(stderr, "fuzz: config_parse accepted a config with a bad %s\n", bad);
+        abort();
+    }
+}
+
+int fuzz_config_one(const uint8_t *data, size_t size)
+{
+    Diag d;
+    diag_init(&d);
+    BuildConfig c;
+    if (config_parse(&c, (const char *)data, size, "fuzz.yaml", &d)) {
+        report("config_parse accepted", NULL);
+        check_config(&c, size);
+    } else {
+        report("config_parse failed", &d);
+        if (!d.failed || strncmp(d.msg, "fuzz.yaml", 9) || d.exit_code != EXIT_USAGE) {
+            fprintf(stderr, "fuzz: config_parse failed without naming the file, or with exit "
+                    "code %d (not 2): %s\n", d.exit_code, d.msg);
+            abort();
+        }
+    }
+    config_free(&c);
     return 0;
 }

@@ -26,4 +26,8 @@ int fuzz_onnx_loader_one(const uint8_t *data, size_t size);
 /* npy_read_mem on the bytes, then npy_to_f32 on what it read. */
 int fuzz_npy_one(const uint8_t *data, size_t size);
 
+/* config_parse on the bytes as "fuzz.yaml": a failure must name the file
+ * with exit code 2, a success must hold only values the reader promises. */
+int fuzz_config_one(const uint8_t *data, size_t size);
+
 #endif

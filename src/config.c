@@ -3,7 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +12,17 @@
 static const char *const known_targets[] = { "ref", "hls", "rtl", "mcu", "npu" };
 #define N_KNOWN_TARGETS (int)(sizeof known_targets / sizeof known_targets[0])
 
+/* The keys of the top-level map and of a `folding` entry, in table order. */
+enum { ROOT_TARGETS, ROOT_CLOCK_MHZ, ROOT_TARGET_FPS, ROOT_MAX_WEIGHT_STREAM_BITS,
+       ROOT_FIFO_DEPTH, ROOT_LABELS, ROOT_FOLDING, N_ROOT_KEYS };
+static const char *const root_keys[N_ROOT_KEYS] = {
+    "targets", "clock_mhz", "target_fps", "max_weight_stream_bits", "fifo_depth", "labels",
+    "folding",
+};
+enum { ENTRY_LAYER, ENTRY_MVAU, ENTRY_PE, ENTRY_SIMD, ENTRY_FIFO_DEPTH, N_ENTRY_KEYS };
+static const char *const entry_keys[N_ENTRY_KEYS] = { "layer", "mvau", "pe", "simd",
+                                                      "fifo_depth" };
+
 typedef struct Parse {
     BuildConfig *c;
     yaml_document_t *doc;
@@ -19,27 +30,70 @@ typedef struct Parse {
     Diag *d;
 } Parse;
 
-static bool perr(Parse *p, const yaml_node_t *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static bool fail_at(Diag *d, const char *name, unsigned long line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static bool perr(Parse *p, const yaml_node_t *at, const char *fmt, ...)
+/* An error at `line` of the file (0: the whole file); exit code 2, as for
+ * every bad configuration. */
+static bool fail_at(Diag *d, const char *name, unsigned long line, const char *fmt, ...)
 {
     char where[512];
-    if (at)
-        snprintf(where, sizeof where, "%s:%lu", p->name, (unsigned long)at->start_mark.line + 1);
+    if (line)
+        snprintf(where, sizeof where, "%s:%lu", name, line);
     else
-        snprintf(where, sizeof where, "%s", p->name);
+        snprintf(where, sizeof where, "%s", name);
     va_list ap;
     va_start(ap, fmt);
-    diag_verror(p->d, where, NULL, NULL, fmt, ap);
+    diag_verror(d, where, NULL, NULL, fmt, ap);
     va_end(ap);
-    diag_set_exit(p->d, EXIT_USAGE);
+    diag_set_exit(d, EXIT_USAGE);
     return false;
 }
+
+static unsigned long line_of(const yaml_node_t *n)
+{
+    return (unsigned long)n->start_mark.line + 1;
+}
+
+#define perr(p, at, ...) fail_at((p)->d, (p)->name, line_of(at), __VA_ARGS__)
 
 static const char *scalar(const yaml_node_t *n)
 {
     return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* A value as messages quote it: at most 40 bytes (cut between UTF-8
+ * characters) and control bytes as \xNN, so that a hostile value can
+ * neither flood nor garble the terminal. "(a list or map)" for those. */
+typedef struct Shown {
+    char s[200];
+} Shown;
+
+static Shown shown(const yaml_node_t *n)
+{
+    Shown out;
+    const unsigned char *s = (const unsigned char *)scalar(n);
+    if (!s) {
+        snprintf(out.s, sizeof out.s, "(a list or map)");
+        return out;
+    }
+    size_t len = strlen((const char *)s), cut = len > 40 ? 40 : len, o = 0;
+    while (cut < len && cut > 0 && (s[cut] & 0xC0) == 0x80)
+        cut--;
+    for (size_t k = 0; k < cut; k++)
+        o += (size_t)snprintf(out.s + o, sizeof out.s - o, s[k] < 0x20 || s[k] == 0x7F
+                              ? "\\x%02X" : "%c", s[k]);
+    if (cut < len)
+        snprintf(out.s + o, sizeof out.s - o, "...");
+    return out;
+}
+
+static int key_index(const char *key, const char *const *keys, int n)
+{
+    int k = 0;
+    while (k < n && strcmp(key, keys[k]))
+        k++;
+    return k;
 }
 
 /* A whole-string integer in [lo, hi]. */
@@ -50,24 +104,27 @@ static bool get_int(Parse *p, const yaml_node_t *n, const char *key, int64_t lo,
     char *end = NULL;
     errno = 0;
     long long v = s && *s ? strtoll(s, &end, 10) : 0;
-    if (!s || !*s || *end || errno)
-        return perr(p, n, "'%s' must be an integer, not '%s'", key, s ? s : "(a list or map)");
-    if (v < lo || v > hi)
-        return perr(p, n, "'%s' must be in [%lld, %lld], not %lld", key, (long long)lo,
-                    (long long)hi, v);
+    if (!s || !*s || *end)
+        return perr(p, n, "'%s' must be an integer, not '%s'", key, shown(n).s);
+    if (errno || v < lo || v > hi)
+        return perr(p, n, "'%s' must be in [%lld, %lld], not %s", key, (long long)lo,
+                    (long long)hi, shown(n).s);
     *out = v;
     return true;
 }
 
-static bool get_positive_double(Parse *p, const yaml_node_t *n, const char *key, double *out)
+/* A whole-string number in [lo, hi]. The bounds keep the folding budget
+ * (clock / fps) and the reports' fps and latency finite. */
+static bool get_double(Parse *p, const yaml_node_t *n, const char *key, double lo, double hi,
+                       double *out)
 {
     const char *s = scalar(n);
     char *end = NULL;
     double v = s && *s ? strtod(s, &end) : 0;
     if (!s || !*s || *end)
-        return perr(p, n, "'%s' must be a number, not '%s'", key, s ? s : "(a list or map)");
-    if (!(v > 0) || !isfinite(v))
-        return perr(p, n, "'%s' must be a positive number, not %s", key, s);
+        return perr(p, n, "'%s' must be a number, not '%s'", key, shown(n).s);
+    if (!(v >= lo && v <= hi))
+        return perr(p, n, "'%s' must be a number in [%g, %g], not %s", key, lo, hi, shown(n).s);
     *out = v;
     return true;
 }
@@ -81,12 +138,10 @@ static bool parse_targets(Parse *p, const yaml_node_t *n)
          it++) {
         const yaml_node_t *t = yaml_document_get_node(p->doc, *it);
         const char *s = scalar(t);
-        int k = 0;
-        while (s && k < N_KNOWN_TARGETS && strcmp(s, known_targets[k]))
-            k++;
-        if (!s || k == N_KNOWN_TARGETS)
+        int k = s ? key_index(s, known_targets, N_KNOWN_TARGETS) : N_KNOWN_TARGETS;
+        if (k == N_KNOWN_TARGETS)
             return perr(p, t, "unknown target '%s' (targets: ref, hls, rtl, mcu, npu)",
-                        s ? s : "(a list or map)");
+                        shown(t).s);
         if (config_has_target(c, s))
             continue;
         if (c->n_targets == CONFIG_MAX_TARGETS)
@@ -96,43 +151,72 @@ static bool parse_targets(Parse *p, const yaml_node_t *n)
     return true;
 }
 
+/* The index of key node k in keys[]; n when unknown (the caller names the
+ * keys it takes); -1 after an error: keys are plain names, each set once. */
+static int map_key(Parse *p, const yaml_node_t *k, const char *const *keys, int n,
+                   const yaml_node_t **seen)
+{
+    const char *key = scalar(k);
+    if (!key) {
+        perr(p, k, "keys must be plain names");
+        return -1;
+    }
+    int i = key_index(key, keys, n);
+    if (i < n && seen[i]) {
+        perr(p, k, "'%s' is set twice (first on line %lu)", key, line_of(seen[i]));
+        return -1;
+    }
+    if (i < n)
+        seen[i] = k;
+    return i;
+}
+
 static bool parse_layer(Parse *p, const yaml_node_t *n, LayerConfig *lc)
 {
     memset(lc, 0, sizeof *lc);
     lc->mvau = -1;
-    lc->line = (int)n->start_mark.line + 1;
+    lc->line = (int)line_of(n);
     if (n->type != YAML_MAPPING_NODE)
         return perr(p, n, "a 'folding' entry must be a map, e.g. {mvau: 0, pe: 16, simd: 3}");
+    const yaml_node_t *seen[N_ENTRY_KEYS] = { 0 };
     for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
          pr++) {
         const yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
         const yaml_node_t *v = yaml_document_get_node(p->doc, pr->value);
-        const char *key = scalar(k);
+        int key = map_key(p, k, entry_keys, N_ENTRY_KEYS, seen);
         int64_t x = 0;
-        if (!key)
-            return perr(p, k, "keys must be plain names");
-        if (!strcmp(key, "layer")) {
+        bool ok = true;
+        if (key < 0)
+            return false;
+        switch (key) {
+        case ENTRY_LAYER:
             if (!scalar(v) || !*scalar(v))
                 return perr(p, v, "'layer' must be a layer name");
             lc->layer = arena_strdup(&p->c->arena, scalar(v));
-        } else if (!strcmp(key, "mvau")) {
-            if (!get_int(p, v, key, 0, 1 << 20, &x))
-                return false;
+            if (!lc->layer)
+                return perr(p, v, "out of memory");
+            break;
+        case ENTRY_MVAU:
+            ok = get_int(p, v, "mvau", 0, 1 << 20, &x);
             lc->mvau = (int)x;
-        } else if (!strcmp(key, "pe")) {
-            if (!get_int(p, v, key, 1, 1 << 16, &x))
-                return false;
+            break;
+        case ENTRY_PE:
+            ok = get_int(p, v, "pe", 1, 1 << 16, &x);
             lc->pe = (int)x;
-        } else if (!strcmp(key, "simd")) {
-            if (!get_int(p, v, key, 1, 1 << 16, &x))
-                return false;
+            break;
+        case ENTRY_SIMD:
+            ok = get_int(p, v, "simd", 1, 1 << 16, &x);
             lc->simd = (int)x;
-        } else if (!strcmp(key, "fifo_depth")) {
-            if (!get_int(p, v, key, 1, (int64_t)1 << 24, &lc->fifo_depth))
-                return false;
-        } else
+            break;
+        case ENTRY_FIFO_DEPTH:
+            ok = get_int(p, v, "fifo_depth", 1, (int64_t)1 << 24, &lc->fifo_depth);
+            break;
+        default:
             return perr(p, k, "unknown key '%s' in a folding entry (layer, mvau, pe, simd, "
-                        "fifo_depth)", key);
+                        "fifo_depth)", shown(k).s);
+        }
+        if (!ok)
+            return false;
     }
     if ((lc->layer != NULL) == (lc->mvau >= 0))
         return perr(p, n, "a folding entry names its layer with exactly one of 'layer: NAME' "
@@ -145,11 +229,15 @@ static bool parse_folding(Parse *p, const yaml_node_t *n)
     BuildConfig *c = p->c;
     if (n->type != YAML_SEQUENCE_NODE)
         return perr(p, n, "'folding' must be a list of entries like {mvau: 0, pe: 16, simd: 3}");
-    int count = (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+    ptrdiff_t count = n->data.sequence.items.top - n->data.sequence.items.start;
+    /* the check for repeated layers below is quadratic */
+    if (count > CONFIG_MAX_FOLDING)
+        return perr(p, n, "'folding' has %td entries, more than the %d a configuration may "
+                    "hold", count, CONFIG_MAX_FOLDING);
     c->layers = arena_array(&c->arena, (size_t)(count ? count : 1), sizeof *c->layers);
     if (!c->layers)
         return perr(p, n, "out of memory");
-    for (int k = 0; k < count; k++) {
+    for (int k = 0; k < (int)count; k++) {
         const yaml_node_t *e = yaml_document_get_node(p->doc, n->data.sequence.items.start[k]);
         if (!parse_layer(p, e, &c->layers[k]))
             return false;
@@ -164,6 +252,8 @@ static bool parse_folding(Parse *p, const yaml_node_t *n)
     return true;
 }
 
+/* Walks the document by its fixed schema, three levels at most, so that
+ * neither deep nesting nor an alias cycle (`&a [*a]`) can make it recurse. */
 static bool parse_root(Parse *p, const yaml_node_t *root)
 {
     BuildConfig *c = p->c;
@@ -171,37 +261,136 @@ static bool parse_root(Parse *p, const yaml_node_t *root)
         return true; /* an empty file: the defaults */
     if (root->type != YAML_MAPPING_NODE)
         return perr(p, root, "the configuration must be a map of settings");
+    const yaml_node_t *seen[N_ROOT_KEYS] = { 0 };
     for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top;
          pr++) {
         const yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
         const yaml_node_t *v = yaml_document_get_node(p->doc, pr->value);
-        const char *key = scalar(k);
+        int key = map_key(p, k, root_keys, N_ROOT_KEYS, seen);
         int64_t x = 0;
         bool ok = true;
-        if (!key)
-            return perr(p, k, "keys must be plain names");
-        if (!strcmp(key, "targets"))
+        if (key < 0)
+            return false;
+        switch (key) {
+        case ROOT_TARGETS:
             ok = parse_targets(p, v);
-        else if (!strcmp(key, "clock_mhz"))
-            ok = get_positive_double(p, v, key, &c->clock_mhz);
-        else if (!strcmp(key, "target_fps"))
-            ok = get_positive_double(p, v, key, &c->target_fps);
-        else if (!strcmp(key, "max_weight_stream_bits"))
-            ok = get_int(p, v, key, 1, (int64_t)1 << 24, &c->max_weight_stream_bits);
-        else if (!strcmp(key, "fifo_depth"))
-            ok = get_int(p, v, key, 1, (int64_t)1 << 24, &c->fifo_depth);
-        else if (!strcmp(key, "labels")) {
-            ok = get_int(p, v, key, 0, 1 << 16, &x);
+            break;
+        case ROOT_CLOCK_MHZ:
+            ok = get_double(p, v, "clock_mhz", CONFIG_MIN_MHZ, CONFIG_MAX_MHZ, &c->clock_mhz);
+            break;
+        case ROOT_TARGET_FPS:
+            ok = get_double(p, v, "target_fps", CONFIG_MIN_FPS, CONFIG_MAX_FPS, &c->target_fps);
+            break;
+        case ROOT_MAX_WEIGHT_STREAM_BITS:
+            ok = get_int(p, v, "max_weight_stream_bits", 1, (int64_t)1 << 24,
+                         &c->max_weight_stream_bits);
+            break;
+        case ROOT_FIFO_DEPTH:
+            ok = get_int(p, v, "fifo_depth", 1, (int64_t)1 << 24, &c->fifo_depth);
+            break;
+        case ROOT_LABELS:
+            ok = get_int(p, v, "labels", 0, 1 << 16, &x);
             c->labels = (int)x;
-        } else if (!strcmp(key, "folding"))
+            break;
+        case ROOT_FOLDING:
             ok = parse_folding(p, v);
-        else
+            break;
+        default:
             return perr(p, k, "unknown key '%s' (targets, clock_mhz, target_fps, "
-                        "max_weight_stream_bits, fifo_depth, labels, folding)", key);
+                        "max_weight_stream_bits, fifo_depth, labels, folding)", shown(k).s);
+        }
         if (!ok)
             return false;
     }
     return true;
+}
+
+/* Whether line `line` (1-based) of text indents with a tab, which YAML
+ * forbids and libyaml reports only as "cannot start any token". */
+static bool indents_with_tab(const char *text, size_t len, unsigned long line)
+{
+    size_t at = 0;
+    for (unsigned long l = 1; l < line && at < len; at++)
+        if (text[at] == '\n')
+            l++;
+    while (at < len && (text[at] == ' ' || text[at] == '\t'))
+        if (text[at++] == '\t')
+            return true;
+    return false;
+}
+
+/* libyaml's own errors: a reader error (not UTF-8 or UTF-16 text, a control
+ * character) has a byte offset, the others a line. */
+static bool yaml_error(const yaml_parser_t *ps, const char *text, size_t len, const char *name,
+                       Diag *d)
+{
+    const char *problem = ps->problem ? ps->problem : "unknown";
+    if (ps->error == YAML_MEMORY_ERROR)
+        return fail_at(d, name, 0, "out of memory while reading the YAML");
+    if (ps->error == YAML_READER_ERROR)
+        return fail_at(d, name, 0, "byte offset %zu: %s (a configuration is UTF-8 text)",
+                       ps->problem_offset, problem);
+    unsigned long line = (unsigned long)ps->problem_mark.line + 1;
+    return fail_at(d, name, line, "YAML syntax error: %s%s%s%s", problem,
+                   ps->context ? " " : "", ps->context ? ps->context : "",
+                   indents_with_tab(text, len, line) ? " (YAML indents with spaces, not tabs)"
+                                                     : "");
+}
+
+/* Checks the shape of the text from libyaml's events, before libyaml builds
+ * a document of it: one document, nesting within CONFIG_MAX_DEPTH, at most
+ * CONFIG_MAX_ALIASES aliases (its loader looks each up in a list of all
+ * anchors), no NUL inside a value (it would cut a name short). The parser
+ * stops at the first event over a limit, so its stacks stay small. */
+static bool check_shape(const char *text, size_t len, const char *name, Diag *d)
+{
+    yaml_parser_t ps;
+    if (!yaml_parser_initialize(&ps))
+        return fail_at(d, name, 0, "cannot start the YAML parser");
+    yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
+    int depth = 0, aliases = 0, documents = 0;
+    bool ok = true, done = false;
+    while (ok && !done) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&ps, &e)) {
+            ok = yaml_error(&ps, text, len, name, d);
+            break;
+        }
+        unsigned long line = (unsigned long)e.start_mark.line + 1;
+        switch (e.type) {
+        case YAML_DOCUMENT_START_EVENT:
+            if (++documents > 1)
+                ok = fail_at(d, name, line, "a second YAML document; a configuration is one "
+                             "map of settings");
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (++depth > CONFIG_MAX_DEPTH)
+                ok = fail_at(d, name, line, "lists and maps nested more than %d deep",
+                             CONFIG_MAX_DEPTH);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        case YAML_ALIAS_EVENT:
+            if (++aliases > CONFIG_MAX_ALIASES)
+                ok = fail_at(d, name, line, "more than %d aliases (*name)", CONFIG_MAX_ALIASES);
+            break;
+        case YAML_SCALAR_EVENT:
+            if (strlen((const char *)e.data.scalar.value) != e.data.scalar.length)
+                ok = fail_at(d, name, line, "a value holds a NUL character");
+            break;
+        case YAML_STREAM_END_EVENT:
+            done = true;
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&e);
+    }
+    yaml_parser_delete(&ps);
+    return ok;
 }
 
 void config_defaults(BuildConfig *c)
@@ -217,21 +406,24 @@ bool config_parse(BuildConfig *c, const char *text, size_t len, const char *name
 {
     config_defaults(c);
     c->path = arena_strdup(&c->arena, name);
-    Parse p = { c, NULL, c->path, d };
+    if (!c->path) {
+        c->path = "(defaults)";
+        return fail_at(d, name, 0, "out of memory");
+    }
+    if (len > CONFIG_MAX_BYTES)
+        return fail_at(d, name, 0, "the configuration has %zu bytes, more than the %d a "
+                       "configuration may have", len, CONFIG_MAX_BYTES);
+    if (!check_shape(text, len, name, d))
+        return false;
+    Parse p = { c, NULL, name, d };
     yaml_parser_t parser;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&parser))
-        return perr(&p, NULL, "cannot start the YAML parser");
+        return fail_at(d, name, 0, "cannot start the YAML parser");
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     bool ok;
     if (!yaml_parser_load(&parser, &doc)) {
-        char where[512];
-        snprintf(where, sizeof where, "%s:%lu", c->path, (unsigned long)parser.problem_mark.line + 1);
-        diag_error(d, where, NULL, NULL, "YAML syntax error: %s%s%s",
-                   parser.problem ? parser.problem : "unknown", parser.context ? " " : "",
-                   parser.context ? parser.context : "");
-        diag_set_exit(d, EXIT_USAGE);
-        ok = false;
+        ok = yaml_error(&parser, text, len, name, d);
     } else {
         p.doc = &doc;
         ok = parse_root(&p, yaml_document_get_root_node(&doc));
@@ -245,34 +437,23 @@ bool config_load(BuildConfig *c, const char *path, Diag *d)
 {
     config_defaults(c);
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_error(d, path, NULL, NULL, "cannot read the configuration: %s", strerror(errno));
-        diag_set_exit(d, EXIT_USAGE);
-        return false;
-    }
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    size_t n;
-    while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += n;
-        if (len == cap) {
-            char *nb = cap < ((size_t)1 << 24) ? realloc(buf, cap * 2) : NULL;
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
+    if (!f)
+        return fail_at(d, path, 0, "cannot read the configuration: %s", strerror(errno));
+    /* one byte over the limit tells a file at the limit from a larger one */
+    char *buf = malloc(CONFIG_MAX_BYTES + 1);
+    size_t len = buf ? fread(buf, 1, CONFIG_MAX_BYTES + 1, f) : 0;
+    int err = ferror(f) ? errno : 0;   /* e.g. EISDIR: a directory opens, but reads fail */
     fclose(f);
-    if (!buf) {
-        diag_error(d, path, NULL, NULL, "the configuration is too large (16 MiB at most)");
-        diag_set_exit(d, EXIT_USAGE);
-        return false;
-    }
-    bool ok = config_parse(c, buf, len, path, d);
+    bool ok;
+    if (!buf)
+        ok = fail_at(d, path, 0, "out of memory");
+    else if (err)
+        ok = fail_at(d, path, 0, "cannot read the configuration: %s", strerror(err));
+    else if (len > CONFIG_MAX_BYTES)
+        ok = fail_at(d, path, 0, "the configuration is larger than %d bytes (1 MiB)",
+                     CONFIG_MAX_BYTES);
+    else
+        ok = config_parse(c, buf, len, path, d);
     free(buf);
     return ok;
 }

@@ -11,8 +11,8 @@
  *     - {mvau: 0, pe: 16, simd: 3}
  *     - {layer: "/conv_features.7/MaxPool", pe: 64, fifo_depth: 64}
  *
- * Unknown keys, wrong types and out-of-range values are errors naming the
- * file and line ("cnv.yaml:7: ..."). */
+ * Unknown keys, keys set twice, wrong types and out-of-range values are
+ * errors naming the file and line ("cnv.yaml:7: ..."), exit code 2. */
 #ifndef QONNXC_CONFIG_H
 #define QONNXC_CONFIG_H
 
@@ -26,6 +26,18 @@
 #define DEFAULT_FIFO_DEPTH 32
 #define DEFAULT_MAX_WEIGHT_STREAM_BITS 8192
 #define CONFIG_MAX_TARGETS 8
+
+/* What one configuration may hold (docs/limits.md). A real one is a few
+ * hundred bytes of flat settings; these bound the memory and time a hostile
+ * one can cost (libyaml's parser has no limits of its own). */
+#define CONFIG_MAX_BYTES (1 << 20)     /* size of the text */
+#define CONFIG_MAX_DEPTH 16            /* nested lists and maps; the keys need 3 */
+#define CONFIG_MAX_ALIASES 256         /* `*name` references to anchors */
+#define CONFIG_MAX_FOLDING 4096        /* entries of `folding` */
+#define CONFIG_MIN_MHZ 0.001           /* range of clock_mhz */
+#define CONFIG_MAX_MHZ 100000.0
+#define CONFIG_MIN_FPS 0.001           /* range of target_fps */
+#define CONFIG_MAX_FPS 1e12
 
 /* One entry of `folding`: selects a layer by name or the n-th MVAU. */
 typedef struct LayerConfig {
@@ -53,9 +65,11 @@ typedef struct BuildConfig {
 /* The defaults (no file): clock 100 MHz, no target fps, cap 8192 bits,
  * FIFO depth 32, no labels, no entries, no targets. */
 void config_defaults(BuildConfig *c);
-/* Reads a YAML file (defaults first); false with d naming file and line. */
+/* Reads a YAML file (defaults first); false with d naming file and line.
+ * Either way the caller releases c with config_free. */
 bool config_load(BuildConfig *c, const char *path, Diag *d);
-/* The same from text in memory; `name` stands for the file in messages. */
+/* The same from text in memory (need not end in '\0'); `name` stands for
+ * the file in messages. */
 bool config_parse(BuildConfig *c, const char *text, size_t len, const char *name, Diag *d);
 void config_free(BuildConfig *c);
 

@@ -4,13 +4,17 @@
  * here so the normal gcc build needs neither clang nor a CMake change), under
  * the same small limits. Each file runs in a child process: a crash, an
  * abort (the entries abort when qonnxc breaks a promise sanitizers cannot
- * see, e.g. a failure without a message) or, in the sanitizer build, an
- * ASan/UBSan/LSan report fails the test and names the file. */
+ * see, e.g. a failure without a message), a config taking more than 2 s of
+ * CPU (libFuzzer's -timeout, for inputs that once hung) or, in the
+ * sanitizer build, an ASan/UBSan/LSan report fails the test and names the
+ * file. */
 #include <check.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,13 +51,20 @@ static int compare(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Runs entry on one file in a child; returns a description of the failure or NULL. */
-static const char *replay_file(const char *path, Entry entry, char *why, size_t size)
+/* Runs entry on one file in a child, with at most cpu_seconds of CPU time
+ * (0: no limit), so that an input that once hung fails here too; returns a
+ * description of the failure or NULL. */
+static const char *replay_file(const char *path, Entry entry, int cpu_seconds, char *why,
+                               size_t size)
 {
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
     if (pid == 0) {
+        /* SIGXCPU at the soft limit names the cause; SIGKILL a second later */
+        struct rlimit cpu = { (rlim_t)cpu_seconds, (rlim_t)cpu_seconds + 1 };
+        if (cpu_seconds > 0)
+            setrlimit(RLIMIT_CPU, &cpu);
         size_t len = 0;
         unsigned char *buf = slurp(path, &len);
         if (!buf)
@@ -66,6 +77,10 @@ static const char *replay_file(const char *path, Entry entry, char *why, size_t 
     int status = 0;
     if (pid < 0 || waitpid(pid, &status, 0) < 0) {
         snprintf(why, size, "cannot fork");
+        return why;
+    }
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
+        snprintf(why, size, "took more than %d s of CPU time", cpu_seconds);
         return why;
     }
     if (WIFSIGNALED(status)) {
@@ -88,7 +103,7 @@ static const char *replay_file(const char *path, Entry entry, char *why, size_t 
 static char **names;
 
 /* Replays every regular file of dir; returns how many there were. */
-static int replay_dir(const char *dir, Entry entry)
+static int replay_dir(const char *dir, Entry entry, int cpu_seconds)
 {
     DIR *dp = opendir(dir);
     if (!dp)
@@ -113,7 +128,7 @@ static int replay_dir(const char *dir, Entry entry)
     char path[1024], why[128], first[1200] = "";
     for (int k = 0; k < n; k++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[k]);
-        const char *bad = replay_file(path, entry, why, sizeof why);
+        const char *bad = replay_file(path, entry, cpu_seconds, why, sizeof why);
         if (bad) {
             fprintf(stderr, "fuzz regression: %s: %s\n", path, bad);
             if (!failures++)
@@ -131,27 +146,45 @@ static int replay_dir(const char *dir, Entry entry)
 
 START_TEST(onnx_loader_corpus)
 {
-    int n = replay_dir(FUZZ_DIR "/corpus/onnx_loader", fuzz_onnx_loader_one);
+    int n = replay_dir(FUZZ_DIR "/corpus/onnx_loader", fuzz_onnx_loader_one, 0);
     ck_assert_msg(n > 0, "no seed corpus in " FUZZ_DIR "/corpus/onnx_loader");
 }
 END_TEST
 
 START_TEST(onnx_loader_regressions)
 {
-    replay_dir(FUZZ_DIR "/regressions/onnx_loader", fuzz_onnx_loader_one);
+    replay_dir(FUZZ_DIR "/regressions/onnx_loader", fuzz_onnx_loader_one, 0);
 }
 END_TEST
 
 START_TEST(npy_corpus)
 {
-    int n = replay_dir(FUZZ_DIR "/corpus/npy", fuzz_npy_one);
+    int n = replay_dir(FUZZ_DIR "/corpus/npy", fuzz_npy_one, 0);
     ck_assert_msg(n > 0, "no seed corpus in " FUZZ_DIR "/corpus/npy");
 }
 END_TEST
 
 START_TEST(npy_regressions)
 {
-    replay_dir(FUZZ_DIR "/regressions/npy", fuzz_npy_one);
+    replay_dir(FUZZ_DIR "/regressions/npy", fuzz_npy_one, 0);
+}
+END_TEST
+
+/* A config takes milliseconds; 2 s of CPU catches the inputs that hung
+ * libyaml (a sanitizer build slows the reader, not libyaml). */
+#define CONFIG_CPU_SECONDS 2
+
+START_TEST(config_corpus)
+{
+    int n = replay_dir(FUZZ_DIR "/corpus/config", fuzz_config_one, CONFIG_CPU_SECONDS);
+    ck_assert_msg(n > 0, "no seed corpus in " FUZZ_DIR "/corpus/config");
+}
+END_TEST
+
+START_TEST(config_regressions)
+{
+    int n = replay_dir(FUZZ_DIR "/regressions/config", fuzz_config_one, CONFIG_CPU_SECONDS);
+    ck_assert_msg(n > 0, "no regression inputs in " FUZZ_DIR "/regressions/config");
 }
 END_TEST
 
@@ -164,6 +197,8 @@ int main(void)
     tcase_add_test(tc, onnx_loader_regressions);
     tcase_add_test(tc, npy_corpus);
     tcase_add_test(tc, npy_regressions);
+    tcase_add_test(tc, config_corpus);
+    tcase_add_test(tc, config_regressions);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -82,7 +83,23 @@ static const struct {
     { "clock_mhz: 100\nclock: 100\n", 2, "unknown key 'clock'" },
     { "folding:\n  - {mvau: 0, pe: 2, simd: 1, speed: 3}\n", 2, "unknown key 'speed' in a folding entry" },
     { "clock_mhz: fast\n", 1, "'clock_mhz' must be a number" },
-    { "clock_mhz: -5\n", 1, "must be a positive number" },
+    { "clock_mhz: -5\n", 1, "'clock_mhz' must be a number in [0.001, 100000], not -5" },
+    { "clock_mhz: 1e300\n", 1, "'clock_mhz' must be a number in [0.001, 100000], not 1e300" },
+    { "clock_mhz: .nan\n", 1, "'clock_mhz' must be a number, not '.nan'" },
+    { "target_fps: 1e13\n", 1, "'target_fps' must be a number in [0.001, 1e+12]" },
+    { "fifo_depth: 99999999999999999999\n", 1,
+      "'fifo_depth' must be in [1, 16777216], not 99999999999999999999" },
+    { "clock_mhz: 100\nclock_mhz: 200\n", 2, "'clock_mhz' is set twice (first on line 1)" },
+    { "folding:\n  - {mvau: 0,\n     pe: 2, pe: 4}\n", 3, "'pe' is set twice (first on line 3)" },
+    { "clock_mhz: 100\n---\nclock_mhz: 200\n", 2, "a second YAML document" },
+    { "folding:\n  - {layer: \"conv\\0x\", pe: 2}\n", 2, "a value holds a NUL character" },
+    { "folding:\n\t- {mvau: 0}\n", 2, "(YAML indents with spaces, not tabs)" },
+    /* the root map and 15 lists: 16 deep, the limit; then 17 */
+    { "folding: [[[[[[[[[[[[[[[]]]]]]]]]]]]]]]\n", 1, "a 'folding' entry must be a map" },
+    { "folding: [[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]\n", 1, "lists and maps nested more than 16 deep" },
+    { "targets: [\"r\\x1b[31mef\"]\n", 1, "unknown target 'r\\x1B[31mef'" },
+    { "clock_mhz: *nothere\n", 1, "YAML syntax error: found undefined alias" },
+    { "&r {folding: [*r]}\n", 1, "unknown key 'folding' in a folding entry" },
     { "fifo_depth: 1.5\n", 1, "'fifo_depth' must be an integer" },
     { "fifo_depth: 0\n", 1, "'fifo_depth' must be in [1, " },
     { "labels: [1]\n", 1, "'labels' must be an integer" },
@@ -113,6 +130,85 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* Parses text built at run time; returns the message of the error it must give. */
+static const char *parse_fails(char *text, Diag *d)
+{
+    BuildConfig c;
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(!parse(&c, text, d), "accepted %.60s...", text);
+    ck_assert_int_eq(d->exit_code, EXIT_USAGE);
+    config_free(&c);
+    free(text);
+    return d->msg;
+}
+
+START_TEST(test_limits)
+{
+    Diag d;
+    const char *msg;
+    /* CONFIG_MAX_FOLDING entries are fine, one more is not */
+    for (int n = CONFIG_MAX_FOLDING; n <= CONFIG_MAX_FOLDING + 1; n++) {
+        char *text = malloc((size_t)n * 24 + 16);
+        size_t len = (size_t)sprintf(text, "folding:\n");
+        for (int k = 0; k < n; k++)
+            len += (size_t)sprintf(text + len, "- {mvau: %d}\n", k);
+        BuildConfig c;
+        bool ok = parse(&c, text, &d);
+        free(text);
+        config_free(&c);
+        if (n == CONFIG_MAX_FOLDING)
+            ck_assert_msg(ok, "%s", d.msg);
+        else
+            ck_assert_str_eq(d.msg, "cfg.yaml:2: 'folding' has 4097 entries, more than the 4096 "
+                             "a configuration may hold");
+    }
+    /* aliases: 256 are fine, 257 are not */
+    for (int n = CONFIG_MAX_ALIASES; n <= CONFIG_MAX_ALIASES + 1; n++) {
+        char *text = malloc((size_t)n * 4 + 32);
+        size_t len = (size_t)sprintf(text, "targets: [&t ref");
+        for (int k = 0; k < n; k++)
+            len += (size_t)sprintf(text + len, ",*t");
+        sprintf(text + len, "]\n");
+        BuildConfig c;
+        bool ok = parse(&c, text, &d);
+        free(text);
+        config_free(&c);
+        if (n == CONFIG_MAX_ALIASES)
+            ck_assert_msg(ok && c.n_targets == 0, "%s", d.msg); /* config_free zeroed c */
+        else
+            ck_assert_str_eq(d.msg, "cfg.yaml:1: more than 256 aliases (*name)");
+    }
+    /* the size limit holds for text in memory too, before any parsing */
+    char *big = malloc(CONFIG_MAX_BYTES + 2);
+    memset(big, '#', CONFIG_MAX_BYTES + 1);
+    big[CONFIG_MAX_BYTES + 1] = '\0';
+    msg = parse_fails(big, &d);
+    ck_assert_str_eq(msg, "cfg.yaml: the configuration has 1048577 bytes, more than the 1048576 "
+                     "a configuration may have");
+    /* a long value is cut in the message */
+    char *longname = malloc(5100);
+    sprintf(longname, "targets: [%0*d]\n", 5000, 7);
+    msg = parse_fails(longname, &d);
+    ck_assert_str_eq(msg, "cfg.yaml:1: unknown target "
+                     "'0000000000000000000000000000000000000000...' (targets: ref, hls, rtl, "
+                     "mcu, npu)");
+}
+END_TEST
+
+START_TEST(test_not_text)
+{
+    BuildConfig c;
+    Diag d;
+    const char text[] = "targets: [ref]\nfolding:\n  - {layer: \"\xff\xfe\", pe: 2}\n";
+    diag_init(&d);
+    ck_assert(!config_parse(&c, text, sizeof text - 1, "cfg.yaml", &d));
+    ck_assert_str_eq(d.msg, "cfg.yaml: byte offset 37: invalid leading UTF-8 octet (a "
+                     "configuration is UTF-8 text)");
+    ck_assert_int_eq(d.exit_code, EXIT_USAGE);
+    config_free(&c);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
     BuildConfig c;
@@ -120,6 +216,37 @@ START_TEST(test_missing_file)
     diag_init(&d);
     ck_assert(!config_load(&c, "/nonexistent/x.yaml", &d));
     ck_assert_ptr_nonnull(strstr(d.msg, "/nonexistent/x.yaml: cannot read"));
+    config_free(&c);
+    /* a directory opens, but is no configuration (it used to read as empty) */
+    diag_init(&d);
+    ck_assert(!config_load(&c, TESTS_DIR, &d));
+    ck_assert_ptr_nonnull(
+        strstr(d.msg, TESTS_DIR ": cannot read the configuration: Is a directory"));
+    ck_assert_int_eq(d.exit_code, EXIT_USAGE);
+    config_free(&c);
+}
+END_TEST
+
+/* A file over CONFIG_MAX_BYTES fails naming the file, without parsing it. */
+START_TEST(test_file_too_large)
+{
+    char path[] = "/tmp/qonnxc_test_config_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "wb");
+    for (int k = 0; k <= CONFIG_MAX_BYTES; k++)
+        fputc('#', f);
+    fclose(f);
+    BuildConfig c;
+    Diag d;
+    diag_init(&d);
+    bool ok = config_load(&c, path, &d);
+    unlink(path);
+    ck_assert(!ok);
+    char want[128];
+    snprintf(want, sizeof want, "%s: the configuration is larger than 1048576 bytes (1 MiB)", path);
+    ck_assert_str_eq(d.msg, want);
+    ck_assert_int_eq(d.exit_code, EXIT_USAGE);
     config_free(&c);
 }
 END_TEST
@@ -149,7 +276,10 @@ static Suite *suite(void)
     tcase_add_test(tc, test_all_keys);
     tcase_add_test(tc, test_defaults);
     tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof bad / sizeof bad[0]));
+    tcase_add_test(tc, test_limits);
+    tcase_add_test(tc, test_not_text);
     tcase_add_test(tc, test_missing_file);
+    tcase_add_test(tc, test_file_too_large);
     tcase_add_test(tc, test_shipped_configs);
     suite_add_tcase(s, tc);
     return s;
