@@ -58,9 +58,9 @@ static const Model models[] = {
     { "TFC_1W2A", 1000, 1000 },
     { "TFC_2W2A", 1000, 1000 },
     { "UNSW_MLP_W2A2", 1000, 1000 },
-    { "CNV_1W1A_RANDOM", 48, 3 },
-    { "CNV_1W2A_RANDOM", 48, 3 },
-    { "CNV_2W2A_RANDOM", 16, 2 },
+    { "CNV_1W1A_RANDOM", 1000, 3 },
+    { "CNV_1W2A_RANDOM", 1000, 3 },
+    { "CNV_2W2A_RANDOM", 1000, 2 },
 };
 #define N_MODELS (int)(sizeof models / sizeof models[0])
 
