@@ -1,4 +1,4 @@
-/* qonnxc verify MODEL [-c CONFIG.yaml] [-i IN.npy] [--frames N] [--target ref,hls] [--keep]
+/* qonnxc verify MODEL [-c CONFIG.yaml] [-i IN.npy] [--frames N] [--target LIST] [--keep]
  *
  * Runs the same frames through every engine and target and compares:
  *
@@ -8,12 +8,16 @@
  *           with the host's make and cc, run on the frames
  *   hls     the `hls` target (folded as CONFIG says), its C simulation
  *           built and run the same way
+ *   rtl     the `rtl` target, simulated by Verilator (make sim)
+ *   mcu     the `mcu` and `npu` targets, compiled for the host
+ *   npu
  *
- * Integer level: ref and hls must give exactly the int engine's integers
+ * LIST: target names separated by commas (default ref), all or none.
+ * Integer level: every target must give exactly the int engine's integers
  * before OutputAffine (--int) and bit for bit its float outputs. Float
- * level, int, ref and hls against golden: per frame the largest difference
- * relative to the frame's largest golden magnitude, at most 1e-5, and the
- * same argmax. Without -i, N random frames (fixed seed): uniform in [0, 1),
+ * level, int and every target against golden: per frame the largest
+ * difference relative to the frame's largest golden magnitude, at most
+ * 1e-5, and the same argmax. Without -i, N random frames (fixed seed): uniform in [0, 1),
  * or -1/+1 when the input is annotated BIPOLAR. Exit status 0 when
  * everything agrees, EXIT_INTERNAL when anything disagrees. */
 #include <errno.h>
@@ -44,18 +48,63 @@
 #define VERIFY_SEED 0x51A7E5EDu
 #define VERIFY_MAX_REPORTS 10
 
+/* The targets verify can build and run, in the order it reports them. */
+typedef enum { VT_REF, VT_HLS, VT_RTL, VT_MCU, VT_NPU, VT_COUNT } VerifyTarget;
+
+typedef struct TargetInfo {
+    const char *name;
+    const char *exe_suffix;   /* the executable is <model name><suffix> */
+    const char *make_goal;    /* NULL: the Makefile's default goal */
+    bool dataflow;            /* emitted from the dataflow graph, folded as CONFIG says */
+} TargetInfo;
+
+static const TargetInfo targets[VT_COUNT] = {
+    [VT_REF] = { "ref", "", NULL, false },
+    [VT_HLS] = { "hls", "_csim", NULL, true },
+    [VT_RTL] = { "rtl", "_rtlsim", "sim", true },
+    [VT_MCU] = { "mcu", "", NULL, false },
+    [VT_NPU] = { "npu", "", NULL, false },
+};
+
 typedef struct VerifyArgs {
     const char *model, *config, *input;
     long frames;
-    bool keep, ref, hls, rtl;
-    bool mcu, npu;         /* src/emit_mcu.h */
+    bool keep;
+    bool want[VT_COUNT];
 } VerifyArgs;
+
+/* --target: a comma-separated list of target names, or all, or none. */
+static int parse_targets(const char *list, bool want[VT_COUNT])
+{
+    memset(want, 0, sizeof(bool) * VT_COUNT);
+    if (!strcmp(list, "none"))
+        return EXIT_OK;
+    if (!strcmp(list, "all")) {
+        for (int t = 0; t < VT_COUNT; t++)
+            want[t] = true;
+        return EXIT_OK;
+    }
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        int found = -1;
+        for (int t = 0; t < VT_COUNT; t++)
+            if (strlen(targets[t].name) == len && !strncmp(p, targets[t].name, len))
+                found = t;
+        if (found < 0)
+            return cli_usage_error("verify", "unknown target '%.*s' in '%s' (targets: ref, hls, "
+                                   "rtl, mcu, npu, as a comma-separated list; all; none)",
+                                   (int)len, p, list);
+        want[found] = true;
+        p += len + (p[len] == ',');
+    }
+    return EXIT_OK;
+}
 
 static int parse_args(int argc, char **argv, VerifyArgs *a)
 {
     memset(a, 0, sizeof *a);
     a->frames = -1;
-    a->ref = true;
+    a->want[VT_REF] = true;
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
         bool has_value = k + 1 < argc;
@@ -70,17 +119,9 @@ static int parse_args(int argc, char **argv, VerifyArgs *a)
                 return cli_usage_error("verify", "--frames needs a count from 1 to 1000000, not "
                                        "'%s'", argv[k]);
         } else if ((!strcmp(arg, "-t") || !strcmp(arg, "--target")) && has_value) {
-            const char *t = argv[++k];
-            a->ref = !strcmp(t, "ref") || !strcmp(t, "all") || !strcmp(t, "ref,hls") ||
-                     !strcmp(t, "hls,ref");
-            a->hls = !strcmp(t, "hls") || !strcmp(t, "all") || !strcmp(t, "ref,hls") ||
-                     !strcmp(t, "hls,ref");
-            a->rtl = !strcmp(t, "rtl") || !strcmp(t, "all");
-            a->mcu = !strcmp(t, "mcu") || !strcmp(t, "mcu,npu") || !strcmp(t, "all");
-            a->npu = !strcmp(t, "npu") || !strcmp(t, "mcu,npu") || !strcmp(t, "all");
-            if (!a->ref && !a->hls && !a->rtl && !a->mcu && !a->npu && strcmp(t, "none"))
-                return cli_usage_error("verify", "unknown or unavailable target '%s' (available: "
-                                       "ref, hls, rtl, ref,hls, mcu, npu, mcu,npu, all, none)", t);
+            int rc = parse_targets(argv[++k], a->want);
+            if (rc != EXIT_OK)
+                return rc;
         } else if (!strcmp(arg, "--keep")) {
             a->keep = true;
         } else if (arg[0] == '-' && arg[1]) {
@@ -172,7 +213,7 @@ static Value *make_inputs(const Graph *g, const VerifyArgs *a, char *what, size_
     return v;
 }
 
-/* ---- the ref executor ---------------------------------------------------- */
+/* ---- building and running a target --------------------------------------- */
 
 /* Runs argv with stdout and stderr into log; true on exit status 0. */
 static bool run_command(char *const *argv, const char *log)
@@ -247,110 +288,65 @@ static Value *read_output(const char *path, int elem_type, Diag *d)
     return v;
 }
 
-/* Builds the ref target of the integer graph (or, with df, the hls target
- * of the dataflow graph) in a temporary directory and runs it on the
- * frames: float outputs and integer outputs. */
-static bool run_ref(Graph *ig, const Dataflow *df, bool rtl, const char *model, const Value *in,
-                    bool keep, Value **out_f, Value **out_i, Diag *d)
+static bool emit_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char *model,
+                        const char *name, OutTree *tree, Diag *d)
 {
-    char name[64], tmpl[4096];
+    switch (t) {
+    case VT_REF: return emit_ref(ig, model, name, tree, d);
+    case VT_HLS: return emit_hls(df, model, name, tree, d);
+    case VT_RTL: return emit_rtl(df, model, name, tree, d);
+    case VT_MCU: return emit_mcu(ig, model, name, tree, d);
+    case VT_NPU: return emit_npu(ig, model, name, tree, NULL, d);
+    case VT_COUNT: break;
+    }
+    return false;
+}
+
+/* Builds target t (from the integer graph, or the dataflow graph df) in a
+ * temporary directory with its own Makefile and the host's cc, and runs
+ * the executable on the frames: float outputs and, with --int, the
+ * integer outputs. */
+static bool run_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char *model,
+                       const Value *in, bool keep, Value **out_f, Value **out_i, Diag *d)
+{
+    const TargetInfo *ti = &targets[t];
+    char name[64], tmpl[4096], sub[80], exe[160];
     const char *tmp = getenv("TMPDIR");
     snprintf(tmpl, sizeof tmpl, "%s/qonnxc-verify-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     if (!mkdtemp(tmpl))
         return diag_error(d, tmpl, NULL, NULL, "cannot create a temporary directory: %s",
                           strerror(errno));
     ref_model_name(model, name, sizeof name);
+    snprintf(sub, sizeof sub, "build/%s", ti->name);
+    snprintf(exe, sizeof exe, "%s%s", name, ti->exe_suffix);
     OutTree tree;
     outtree_init(&tree);
-    char *build = path_in(tmpl, "build"), *dir = path_in(tmpl, rtl ? "build/rtl" : df ? "build/hls" : "build/ref"),
-         *log = path_in(tmpl, "log.txt"), *in_path = path_in(tmpl, "in.npy"),
-         *f_path = path_in(tmpl, "out.npy"), *i_path = path_in(tmpl, "out_int.npy"),
-         *exe = path_in(tmpl, rtl ? "build/rtl/" : df ? "build/hls/" : "build/ref/");
-    char *exe_path = exe ? malloc(strlen(exe) + strlen(name) + sizeof "_rtlsim") : NULL;
-    bool ok = build && dir && log && in_path && f_path && i_path && exe_path;
-    if (!ok)
-        diag_error(d, NULL, NULL, NULL, "out of memory");
-    else
-        sprintf(exe_path, "%s%s%s", exe, name, rtl ? "_rtlsim" : df ? "_csim" : "");
-    ok = ok && (rtl ? emit_rtl(df, model, name, &tree, d)
-                : df ? emit_hls(df, model, name, &tree, d) : emit_ref(ig, model, name, &tree, d)) &&
-         outtree_commit(&tree, build, d);
-    ok = ok && npy_write_f32(in_path, in->f, in->shape.rank, in->shape.dims, d);
-    const char *target = rtl ? "rtl" : df ? "hls" : "ref";
-    if (ok) {
-        char *make[] = { "make", "-s", "-C", dir, rtl ? "sim" : NULL, NULL };
-        ok = run_command(make, log) || step_failed(target, "make (the host's cc)", log, d);
-    }
-    if (ok) {
-        char *run[] = { exe_path, in_path, f_path, NULL };
-        ok = run_command(run, log) || step_failed(target, "running the executor", log, d);
-    }
-    if (ok) {
-        char *run[] = { exe_path, "--int", in_path, i_path, NULL };
-        ok = run_command(run, log) || step_failed(target, "running the executor with --int", log,
-                                                  d);
-    }
-    ok = ok && (*out_f = read_output(f_path, ET_FLOAT, d)) != NULL;
-    ok = ok && (*out_i = read_output(i_path, ET_INT64, d)) != NULL;
-    if (keep)
-        printf("%s build kept in %s\n", target, tmpl);
-    else
-        remove_tree(tmpl);
-    outtree_free(&tree);
-    free(build);
-    free(dir);
-    free(log);
-    free(in_path);
-    free(f_path);
-    free(i_path);
-    free(exe);
-    free(exe_path);
-    return ok;
-}
-
-/* The mcu or npu target of the integer graph, built in a temporary
- * directory, compiled for the host and run like the ref executor. */
-static bool run_mcu(Graph *ig, bool npu, const char *model, const Value *in, bool keep,
-                    Value **out_f, Value **out_i, Diag *d)
-{
-    char name[64], tmpl[4096];
-    const char *tmp = getenv("TMPDIR"), *target = npu ? "npu" : "mcu";
-    snprintf(tmpl, sizeof tmpl, "%s/qonnxc-verify-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    if (!mkdtemp(tmpl))
-        return diag_error(d, tmpl, NULL, NULL, "cannot create a temporary directory: %s",
-                          strerror(errno));
-    ref_model_name(model, name, sizeof name);
-    OutTree tree;
-    outtree_init(&tree);
-    char sub[80];
-    snprintf(sub, sizeof sub, "build/%s", target);
     char *build = path_in(tmpl, "build"), *dir = path_in(tmpl, sub),
          *log = path_in(tmpl, "log.txt"), *in_path = path_in(tmpl, "in.npy"),
          *f_path = path_in(tmpl, "out.npy"), *i_path = path_in(tmpl, "out_int.npy"),
-         *exe_path = dir ? path_in(dir, name) : NULL;
+         *exe_path = dir ? path_in(dir, exe) : NULL;
     bool ok = build && dir && log && in_path && f_path && i_path && exe_path;
     if (!ok)
         diag_error(d, NULL, NULL, NULL, "out of memory");
-    ok = ok && (npu ? emit_npu(ig, model, name, &tree, NULL, d) : emit_mcu(ig, model, name, &tree, d)) &&
-         outtree_commit(&tree, build, d);
+    ok = ok && emit_target(t, ig, df, model, name, &tree, d) && outtree_commit(&tree, build, d);
     ok = ok && npy_write_f32(in_path, in->f, in->shape.rank, in->shape.dims, d);
     if (ok) {
-        char *make[] = { "make", "-s", "-C", dir, NULL };
-        ok = run_command(make, log) || step_failed(target, "make (the host's cc)", log, d);
+        char *make[] = { "make", "-s", "-C", dir, (char *)ti->make_goal, NULL };
+        ok = run_command(make, log) || step_failed(ti->name, "make (the host's cc)", log, d);
     }
     if (ok) {
         char *run[] = { exe_path, in_path, f_path, NULL };
-        ok = run_command(run, log) || step_failed(target, "running the executor", log, d);
+        ok = run_command(run, log) || step_failed(ti->name, "running the executable", log, d);
     }
     if (ok) {
         char *run[] = { exe_path, "--int", in_path, i_path, NULL };
-        ok = run_command(run, log) || step_failed(target, "running the executor with --int", log,
-                                                  d);
+        ok = run_command(run, log) ||
+             step_failed(ti->name, "running the executable with --int", log, d);
     }
     ok = ok && (*out_f = read_output(f_path, ET_FLOAT, d)) != NULL;
     ok = ok && (*out_i = read_output(i_path, ET_INT64, d)) != NULL;
     if (keep)
-        printf("%s build kept in %s\n", target, tmpl);
+        printf("%s build kept in %s\n", ti->name, tmpl);
     else
         remove_tree(tmpl);
     outtree_free(&tree);
@@ -492,6 +488,19 @@ static bool expose_integers(Graph *g, Diag *d)
     return true;
 }
 
+/* The dataflow graph of the hls and rtl targets, built once from CONFIG. */
+static bool need_dataflow(Graph *ig, const VerifyArgs *a, const char *target, BuildConfig *cfg,
+                          Dataflow *df, bool *have_df, Diag *d)
+{
+    if (!*have_df &&
+        !((!a->config || config_load(cfg, a->config, d)) && (*have_df = dataflow_build(ig, cfg, df, d))))
+        return false;
+    if (df->labels_out)
+        return diag_error(d, a->config, NULL, NULL, "verify --target %s compares scores; this "
+                          "configuration ends in labels (labels: %d)", target, cfg->labels);
+    return true;
+}
+
 int cmd_verify(int argc, char **argv)
 {
     VerifyArgs a;
@@ -502,9 +511,8 @@ int cmd_verify(int argc, char **argv)
     diag_init(&d);
     Graph *golden = frontend_load(a.model, &d);
     Graph *ig = golden ? frontend_load(a.model, &d) : NULL;
-    Value *in = NULL, *gold[1] = { NULL }, *eng[2] = { NULL, NULL }, *ref_f = NULL, *ref_i = NULL;
-    Value *hls_f = NULL, *hls_i = NULL, *rtl_f = NULL, *rtl_i = NULL;
-    Value *mcu_f = NULL, *mcu_i = NULL, *npu_f = NULL, *npu_i = NULL;
+    Value *in = NULL, *gold[1] = { NULL }, *eng[2] = { NULL, NULL };
+    Value *out_f[VT_COUNT] = { NULL }, *out_i[VT_COUNT] = { NULL };
     BuildConfig cfg;
     Dataflow df;
     bool have_df = false;
@@ -521,92 +529,49 @@ int cmd_verify(int argc, char **argv)
     if (ok)
         printf("verify %s: %s\n", a.model, what);
     ok = ok && exec_run_frames(golden, (const Value *const *)&in, gold, &d);
-    if (ok && a.ref)
-        ok = run_ref(ig, NULL, false, a.model, in, a.keep, &ref_f, &ref_i, &d);
-    if (ok && a.hls) {
-        ok = (!a.config || config_load(&cfg, a.config, &d)) &&
-             (have_df = dataflow_build(ig, &cfg, &df, &d));
-        if (ok && df.labels_out)
-            ok = diag_error(&d, a.config, NULL, NULL, "verify --target hls compares scores; this "
-                            "configuration ends in labels (labels: %d)", cfg.labels);
-        ok = ok && run_ref(ig, &df, false, a.model, in, a.keep, &hls_f, &hls_i, &d);
+    for (int t = 0; ok && t < VT_COUNT; t++) {
+        if (!a.want[t])
+            continue;
+        if (targets[t].dataflow)
+            ok = need_dataflow(ig, &a, targets[t].name, &cfg, &df, &have_df, &d);
+        ok = ok && run_target((VerifyTarget)t, ig, &df, a.model, in, a.keep, &out_f[t], &out_i[t], &d);
     }
-    if (ok && a.rtl) {
-        if (!have_df)
-            ok = (!a.config || config_load(&cfg, a.config, &d)) &&
-                 (have_df = dataflow_build(ig, &cfg, &df, &d));
-        if (ok && df.labels_out)
-            ok = diag_error(&d, a.config, NULL, NULL, "verify --target rtl compares scores; this "
-                            "configuration ends in labels (labels: %d)", cfg.labels);
-        ok = ok && run_ref(ig, &df, true, a.model, in, a.keep, &rtl_f, &rtl_i, &d);
-    }
-    if (ok && a.mcu)
-        ok = run_mcu(ig, false, a.model, in, a.keep, &mcu_f, &mcu_i, &d);
-    if (ok && a.npu)
-        ok = run_mcu(ig, true, a.model, in, a.keep, &npu_f, &npu_i, &d);
     ok = ok && expose_integers(ig, &d) && exec_run_frames(ig, (const Value *const *)&in, eng, &d);
-    if (ok && ((a.ref && (ref_f->count != gold[0]->count || ref_i->count != eng[1]->count)) ||
-               (a.hls && (hls_f->count != gold[0]->count || hls_i->count != eng[1]->count)) ||
-               (a.rtl && (rtl_f->count != gold[0]->count || rtl_i->count != eng[1]->count)) ||
-               (a.mcu && (mcu_f->count != gold[0]->count || mcu_i->count != eng[1]->count)) ||
-               (a.npu && (npu_f->count != gold[0]->count || npu_i->count != eng[1]->count)) ||
-               eng[0]->count != gold[0]->count))
-        ok = diag_error(&d, a.model, NULL, NULL, "the engines' outputs differ in size");
+    for (int t = 0; ok && t < VT_COUNT; t++)
+        if (a.want[t] && (out_f[t]->count != gold[0]->count || out_i[t]->count != eng[1]->count))
+            ok = diag_error(&d, a.model, NULL, NULL, "the %s target's outputs differ in size",
+                            targets[t].name);
+    if (ok && eng[0]->count != gold[0]->count)
+        ok = diag_error(&d, a.model, NULL, NULL, "the int engine's outputs differ in size");
     bool agree = true;
     if (ok) {
-        Score si = { .name = "int" }, sr = { .name = "ref" }, sh = { .name = "hls" },
-              sv = { .name = "rtl" }, sm = { .name = "mcu" }, sn = { .name = "npu" };
+        Score si = { .name = "int" }, st[VT_COUNT];
         compare_float(&si, eng[0], gold[0]);
-        if (a.ref) {
-            compare_int(&sr, ref_i, ref_f, eng[1], eng[0]);
-            compare_float(&sr, ref_f, gold[0]);
-        }
-        if (a.hls) {
-            compare_int(&sh, hls_i, hls_f, eng[1], eng[0]);
-            compare_float(&sh, hls_f, gold[0]);
-        }
-        if (a.rtl) {
-            compare_int(&sv, rtl_i, rtl_f, eng[1], eng[0]);
-            compare_float(&sv, rtl_f, gold[0]);
-        }
-        if (a.mcu) {
-            compare_int(&sm, mcu_i, mcu_f, eng[1], eng[0]);
-            compare_float(&sm, mcu_f, gold[0]);
-        }
-        if (a.npu) {
-            compare_int(&sn, npu_i, npu_f, eng[1], eng[0]);
-            compare_float(&sn, npu_f, gold[0]);
+        for (int t = 0; t < VT_COUNT; t++) {
+            st[t] = (Score){ .name = targets[t].name };
+            if (a.want[t]) {
+                compare_int(&st[t], out_i[t], out_f[t], eng[1], eng[0]);
+                compare_float(&st[t], out_f[t], gold[0]);
+            }
         }
         printf("%-8s %8s  %-12s %-12s %-12s\n", "engine", "frames", "int-exact", "max-rel-err",
                "argmax");
         print_row(&si);
-        if (a.ref)
-            print_row(&sr);
-        if (a.hls)
-            print_row(&sh);
-        if (a.rtl)
-            print_row(&sv);
-        if (a.mcu)
-            print_row(&sm);
-        if (a.npu)
-            print_row(&sn);
-        agree = score_ok(&si) && (!a.mcu || score_ok(&sm)) && (!a.npu || score_ok(&sn)) && (!a.ref || score_ok(&sr)) && (!a.hls || score_ok(&sh)) &&
-                (!a.rtl || score_ok(&sv));
+        agree = score_ok(&si);
+        for (int t = 0; t < VT_COUNT; t++)
+            if (a.want[t]) {
+                print_row(&st[t]);
+                agree = agree && score_ok(&st[t]);
+            }
     }
     value_free(in);
     value_free(gold[0]);
     value_free(eng[0]);
     value_free(eng[1]);
-    value_free(ref_f);
-    value_free(ref_i);
-    value_free(hls_f);
-    value_free(hls_i);
-    value_free(rtl_f);
-    value_free(rtl_i);
-    value_free(mcu_f);
-    value_free(mcu_i);
-    value_free(npu_f);
-    value_free(npu_i);
+    for (int t = 0; t < VT_COUNT; t++) {
+        value_free(out_f[t]);
+        value_free(out_i[t]);
+    }
     if (have_df)
         dataflow_free(&df);
     config_free(&cfg);

@@ -232,6 +232,12 @@ START_TEST(usage_errors)
     ck_assert_int_eq(r.exit_code, 2);
     ck_assert_ptr_nonnull(strstr(r.err, "unknown command 'frobnicate'"));
     cli_result_free(&r);
+    /* verify --target takes a comma-separated list; the bad name is quoted */
+    const char *bad_target[] = { "verify", "model.onnx", "--target", "ref,fpga", NULL };
+    r = run_qonnxc(bad_target);
+    ck_assert_int_eq(r.exit_code, 2);
+    ck_assert_msg(strstr(r.err, "unknown target 'fpga' in 'ref,fpga'"), "%s", r.err);
+    cli_result_free(&r);
 }
 END_TEST
 

@@ -12,6 +12,7 @@
  * Under AddressSanitizer the executors are built with the sanitizers too. */
 #include <check.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,32 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
+/* Whether the line of text starting at row contains what. */
+static bool row_has(const char *row, const char *what)
+{
+    const char *hit = row ? strstr(row + 1, what) : NULL, *end = row ? strchr(row + 1, '\n') : NULL;
+    return hit && (!end || hit < end);
+}
+
+/* qonnxc verify builds the mcu and npu targets for the host, runs them on
+ * the same frames as golden and the int engine and prints one row each */
+START_TEST(test_verify)
+{
+    const char *args[] = { "verify", TESTS_DIR "/models/TFC_2W2A/model.onnx", "--target",
+                           "mcu,npu", "--frames", SANITIZED ? "2" : "20", NULL };
+    CliResult r = run_qonnxc(args);
+    ck_assert_msg(r.exit_code == 0, "exit %d\n%s%s", r.exit_code, r.out, r.err);
+    /* engine, frames, int-exact, ...: every frame exact */
+    const char *exact = SANITIZED ? "2  2/2 " : "20  20/20 ";
+    const char *mcu = strstr(r.out, "\nmcu "), *npu = strstr(r.out, "\nnpu ");
+    ck_assert_msg(mcu && npu, "rows missing:\n%s", r.out);
+    ck_assert_msg(row_has(mcu, exact) && row_has(npu, exact), "not exact on every frame:\n%s",
+                  r.out);
+    ck_assert_msg(!strstr(r.out, "DISAGREES"), "%s", r.out);
+    cli_result_free(&r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("mcu_target");
@@ -179,6 +206,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 1800);
     tcase_add_loop_test(tc, test_model, 0, N_MODELS);
     tcase_add_test(tc, test_deterministic);
+    tcase_add_test(tc, test_verify);
     suite_add_tcase(s, tc);
     return s;
 }
