@@ -1,40 +1,26 @@
 /* The `rtl` target's driver (emit_rtl.h): the generated top and memory
  * files (emit_rtl_top.c), the library modules it instantiates and the
- * simulation harness copied from the source tree, the host side
- * (emit_rtl_host.c) and the Makefile. */
+ * simulation harness (embedded at build time, rtl_sources.h), the host
+ * side (emit_rtl_host.c) and the Makefile. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "emit_rtl.h"
 #include "emit_rtl_internal.h"
+#include "rtl_sources.h"
 
-const char *rtl_source_dir(void)
-{
-    const char *env = getenv("QONNXC_SOURCE_DIR");
-    return env && env[0] ? env : QONNXC_SOURCE_DIR;
-}
-
-/* Copies SOURCE_DIR/rel into the tree at `to`. */
+/* Adds the embedded copy of the library file `rel` (rtl_sources.h) to the
+ * tree at `to`. */
 static bool copy_source(const char *rel, const char *to, OutTree *out, Diag *d)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", rtl_source_dir(), rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return diag_error(d, path, NULL, NULL, "rtl target: cannot read the library source "
-                          "(set QONNXC_SOURCE_DIR to the qonnxc source tree)");
-    TextBuf *b = outtree_add(out, to);
-    char buf[8192];
-    size_t n;
-    while (b && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        tb_write(b, buf, n);
-    bool err = ferror(f);
-    fclose(f);
-    if (!b)
-        return diag_error(d, path, NULL, NULL, "out of memory");
-    if (err)
-        return diag_error(d, path, NULL, NULL, "rtl target: read error");
+    const RtlSource *src = rtl_source_find(rel);
+    if (!src) {
+        diag_error(d, rel, NULL, NULL, "rtl target: not embedded in this qonnxc (rebuild it)");
+        diag_set_exit(d, EXIT_INTERNAL);
+        return false;
+    }
+    if (!outtree_add_bytes(out, to, src->text, src->size))
+        return diag_error(d, to, NULL, NULL, "out of memory");
     return true;
 }
 

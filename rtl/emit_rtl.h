@@ -44,9 +44,4 @@ bool emit_rtl_top(const Dataflow *df, const char *name, TextBuf *top, OutTree *o
 bool rtl_size_fifos(Dataflow *df, const char *model_path, const char *name, int frames,
                     FILE *log, Diag *d);
 
-/* The directory holding rtl/qnn_*.v and sim/rtlsim_main.cpp: the
- * environment's QONNXC_SOURCE_DIR, else the source tree qonnxc was built
- * from. */
-const char *rtl_source_dir(void);
-
 #endif

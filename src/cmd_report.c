@@ -1,10 +1,14 @@
-/* qonnxc report DIR [-m MODEL] [-c CONFIG.yaml]
+/* qonnxc report DIR [-m MODEL] [-c CONFIG.yaml] [--synth]
  *
  * Lowers the model to the dataflow graph with the build's configuration,
  * prints the per-layer estimates and writes DIR/report/estimates.json and
  * DIR/report/dataflow.svg (docs/dataflow.md). MODEL and CONFIG default to
  * DIR/model.onnx and DIR/config.yaml (a build folder keeping its inputs);
- * without a config the defaults apply (PE = SIMD = 1, 100 MHz). */
+ * without a config the defaults apply (PE = SIMD = 1, 100 MHz).
+ *
+ * --synth also synthesizes DIR/rtl with yosys and prints what each layer
+ * became beside its estimates, into DIR/report/synth.json
+ * (docs/synthesis.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +19,12 @@
 #include "frontend.h"
 #include "report_estimates.h"
 #include "streamline.h"
+#include "synth_report.h"
+#include "synth_yosys.h"
 
 typedef struct ReportArgs {
     const char *dir, *model, *config;
+    bool synth;
     char model_buf[4096], config_buf[4096];
 } ReportArgs;
 
@@ -39,6 +46,8 @@ static int parse_args(int argc, char **argv, ReportArgs *a)
             a->model = argv[++k];
         else if ((!strcmp(arg, "-c") || !strcmp(arg, "--config")) && has_value)
             a->config = argv[++k];
+        else if (!strcmp(arg, "--synth"))
+            a->synth = true;
         else if (arg[0] == '-' && arg[1])
             return cli_usage_error("report", "unknown option or missing value: %s", arg);
         else if (!a->dir)
@@ -63,6 +72,39 @@ static int parse_args(int argc, char **argv, ReportArgs *a)
     return EXIT_OK;
 }
 
+/* Synthesizes the design, prints the per-layer table, writes synth.json. */
+static bool report_synth(const Dataflow *df, const SynthDesign *des, const char *report_dir,
+                         Diag *d)
+{
+    SynthRun run;
+    SynthStat stat;
+    SynthInstances ins;
+    SynthReport r;
+    memset(&r, 0, sizeof r);
+    /* a failed run must not leave the last run's report looking current */
+    char json[4300];
+    snprintf(json, sizeof json, "%s/synth.json", report_dir);
+    remove(json);
+    if (!synth_run_yosys(des, stderr, &run, d))
+        return false;
+    bool ok = synth_load_results(&run, &stat, &ins, d) &&
+              synth_report_build(df, &stat, &ins, run.stat, &r, d);
+    if (ok) {
+        TextBuf t;
+        tb_init(&t);
+        synth_table(df, &r, &run, &t);
+        fputs(tb_str(&t), stdout);
+        tb_free(&t);
+        ok = write_synth_json(df, &r, &run, report_dir, d);
+    }
+    if (ok)
+        printf("wrote %s/synth.json\n", report_dir);
+    synth_report_free(&r);
+    synth_instances_free(&ins);
+    synth_stat_free(&stat);
+    return ok;
+}
+
 int cmd_report(int argc, char **argv)
 {
     ReportArgs a;
@@ -71,6 +113,10 @@ int cmd_report(int argc, char **argv)
         return rc;
     Diag d;
     diag_init(&d);
+    /* the rtl folder is checked before anything is written */
+    SynthDesign des;
+    if (a.synth && !synth_design_read(a.dir, &des, &d))
+        return cli_fail(&d);
     BuildConfig cfg;
     if (a.config) {
         if (!config_load(&cfg, a.config, &d)) {
@@ -104,6 +150,8 @@ int cmd_report(int argc, char **argv)
         else
             printf("wrote %s/dataflow.svg\n", report_dir);
     }
+    if (ok && a.synth)
+        ok = report_synth(&df, &des, report_dir, &d);
     dataflow_free(&df);
     if (g)
         graph_free(g);

@@ -16,8 +16,9 @@ static const char usage[] =
     "                                       generate code into DIR/<target>/\n"
     "  verify  MODEL [-c CONFIG.yaml] [-i IN.npy] [--frames N] [--target ref,hls,rtl,mcu,npu|all]\n"
     "                                       check every engine and target against golden\n"
-    "  report  DIR [-m MODEL] [-c CONFIG.yaml]\n"
-    "                                       dataflow estimates into DIR/report/\n"
+    "  report  DIR [-m MODEL] [-c CONFIG.yaml] [--synth]\n"
+    "                                       dataflow estimates into DIR/report/;\n"
+    "                                       --synth: yosys on DIR/rtl beside them\n"
     "\n"
     "Limits (model-bytes, nodes, tensor-elements, ...): docs/limits.md.\n"
     "Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad data, 5 limit exceeded, 6 internal.\n";
