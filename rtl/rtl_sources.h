@@ -1,5 +1,5 @@
 /* The rtl target's library modules and Verilator harness, embedded into
- * the compiler at build time (rtl/rtl_sources.cmake generates
+ * the compiler at build time (cmake/embed_files.cmake generates
  * rtl_sources.c), so emit_rtl.c writes them verbatim wherever qonnxc runs,
  * without the source tree. */
 #ifndef QONNXC_RTL_SOURCES_H

@@ -1,5 +1,5 @@
 /* The quant core sources, embedded into the compiler at build time
- * (src/quant_sources.cmake generates quant_sources.c), so the emitters can
+ * (cmake/embed_files.cmake generates quant_sources.c), so the emitters can
  * copy them verbatim into the code they write wherever qonnxc runs. */
 #ifndef QONNXC_QUANT_SOURCES_H
 #define QONNXC_QUANT_SOURCES_H

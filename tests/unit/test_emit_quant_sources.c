@@ -1,4 +1,4 @@
-/* The quant core embedded into the compiler (src/quant_sources.cmake):
+/* The quant core embedded into the compiler (cmake/embed_files.cmake):
  * every file of src/quant is there, byte for byte, and the dependency
  * closure gives emitted code the files it includes and no others. */
 #include <check.h>

@@ -1,5 +1,5 @@
 /* The rtl library and Verilator harness embedded into the compiler
- * (rtl/rtl_sources.cmake): every rtl/qnn_*.v and sim/rtlsim_main.cpp is
+ * (cmake/embed_files.cmake): every rtl/qnn_*.v and sim/rtlsim_main.cpp is
  * there, byte for byte, and nothing else. */
 #include <check.h>
 #include <dirent.h>
