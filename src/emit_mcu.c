@@ -131,31 +131,15 @@ static void emit_forward(const Gen *m, TextBuf *b)
     tb_puts(b, "}\n\n");
 }
 
+/* The entry points of ref, on the arena: x as written by the input
+ * quantizer, and x and y as read. */
 static void emit_api(const Gen *m, TextBuf *b)
 {
-    const RefPlan *p = &m->p;
-    const char *upper = p->upper;
     char xs[128], ys[128], xc[128];
-    arena_ptr(&m->arena, p->x, false, xs, sizeof xs);
-    arena_ptr(&m->arena, p->x, true, xc, sizeof xc);
-    arena_ptr(&m->arena, p->y, true, ys, sizeof ys);
-    tb_puts(b, "/* ---- entry points --------------------------------------------------------- */\n\n");
-    tb_printf(b, "int %s_run(const float *in, float *out)\n{\n    int status;\n\n", p->name);
-    tb_printf(b, "    if (!in || !out)\n        return %s_NULL_ARGUMENT;\n", upper);
-    tb_printf(b, "    status = input_quant(in, %s);\n", xs);
-    tb_printf(b, "    if (status != %s_OK)\n        return status;\n", upper);
-    tb_printf(b, "    forward();\n    output_affine(%s, out);\n    return %s_OK;\n}\n\n", ys, upper);
-    tb_printf(b, "int %s_run_int(const int32_t *in, int32_t *out)\n{\n    int status;\n\n", p->name);
-    tb_printf(b, "    if (!in || !out)\n        return %s_NULL_ARGUMENT;\n", upper);
-    tb_printf(b, "    status = load_int_input(in, %s);\n", xs);
-    tb_printf(b, "    if (status != %s_OK)\n        return status;\n", upper);
-    tb_printf(b, "    forward();\n    store_int_output(%s, out);\n    return %s_OK;\n}\n\n", ys, upper);
-    tb_printf(b, "int %s_quantize_input(const float *in, int32_t *out)\n{\n    int status;\n\n",
-              p->name);
-    tb_printf(b, "    if (!in || !out)\n        return %s_NULL_ARGUMENT;\n", upper);
-    tb_printf(b, "    status = input_quant(in, %s);\n", xs);
-    tb_printf(b, "    if (status != %s_OK)\n        return status;\n", upper);
-    tb_printf(b, "    store_int_input(%s, out);\n    return %s_OK;\n}\n", xc, upper);
+    arena_ptr(&m->arena, m->p.x, false, xs, sizeof xs);
+    arena_ptr(&m->arena, m->p.x, true, xc, sizeof xc);
+    arena_ptr(&m->arena, m->p.y, true, ys, sizeof ys);
+    ref_emit_entry_points(&m->p, xs, xc, ys, b);
 }
 
 static int by_offset(const void *a, const void *b)

@@ -146,9 +146,10 @@ static void emit_forward(const RefPlan *p, TextBuf *b)
     tb_puts(b, "}\n\n");
 }
 
-static void emit_api(const RefPlan *p, const char *upper, TextBuf *b)
+void ref_emit_entry_points(const RefPlan *p, const char *x, const char *x_const, const char *y,
+                           TextBuf *b)
 {
-    const char *x = ref_buf(p, p->x), *y = ref_buf(p, p->y);
+    const char *upper = p->upper;
     tb_puts(b, "/* ---- entry points --------------------------------------------------------- */\n\n");
     tb_printf(b, "int %s_run(const float *in, float *out)\n{\n    int status;\n\n", p->name);
     tb_printf(b, "    if (!in || !out)\n        return %s_NULL_ARGUMENT;\n", upper);
@@ -165,7 +166,7 @@ static void emit_api(const RefPlan *p, const char *upper, TextBuf *b)
     tb_printf(b, "    if (!in || !out)\n        return %s_NULL_ARGUMENT;\n", upper);
     tb_printf(b, "    status = input_quant(in, %s);\n", x);
     tb_printf(b, "    if (status != %s_OK)\n        return status;\n", upper);
-    tb_printf(b, "    store_int_input(%s, out);\n    return %s_OK;\n}\n", x, upper);
+    tb_printf(b, "    store_int_input(%s, out);\n    return %s_OK;\n}\n", x_const, upper);
 }
 
 static void emit_model_h(const RefPlan *p, const char *upper, TextBuf *b)
@@ -238,7 +239,7 @@ void ref_emit_store_x(const RefPlan *p, TextBuf *code, bool *headers)
     tb_puts(code, "}\n\n");
 }
 
-static bool emit_model_c(RefPlan *p, const char *upper, TextBuf *b, bool *headers, Diag *d)
+static bool emit_model_c(RefPlan *p, TextBuf *b, bool *headers, Diag *d)
 {
     TextBuf data, layers, io;
     tb_init(&data);
@@ -277,7 +278,7 @@ static bool emit_model_c(RefPlan *p, const char *upper, TextBuf *b, bool *header
         tb_puts(b, "/* ---- the float boundary and integer frames ------------------------------ */\n\n");
         tb_write(b, tb_str(&io), io.len);
         emit_forward(p, b);
-        emit_api(p, upper, b);
+        ref_emit_entry_points(p, ref_buf(p, p->x), ref_buf(p, p->x), ref_buf(p, p->y), b);
         if (data.oom || layers.oom || io.oom)
             b->oom = true;
     }
@@ -305,7 +306,7 @@ bool emit_ref(Graph *g, const char *model_path, const char *name, OutTree *out, 
         return false;
     }
     TextBuf *model_c = outtree_add(out, "ref/model.c");
-    bool ok = model_c && emit_model_c(&p, upper, model_c, headers, d);
+    bool ok = model_c && emit_model_c(&p, model_c, headers, d);
     TextBuf *model_h = ok ? outtree_add(out, "ref/model.h") : NULL;
     if (model_h)
         emit_model_h(&p, upper, model_h);

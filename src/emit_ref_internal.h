@@ -190,6 +190,10 @@ void ref_make_comment_safe(char *s);
 void ref_comment_safe_names(Graph *g);
 /* store_int_input(): the stored input as a logical int32 frame. */
 void ref_emit_store_x(const RefPlan *p, TextBuf *code, bool *headers);
+/* <name>_run, <name>_run_int and <name>_quantize_input: x and y are C
+ * expressions for the input and output buffers, x_const for x as read. */
+void ref_emit_entry_points(const RefPlan *p, const char *x, const char *x_const, const char *y,
+                           TextBuf *b);
 
 /* ---- emit_ref_main.c, emit_ref_makefile.c ---- */
 void ref_emit_main(const RefPlan *p, TextBuf *out);
