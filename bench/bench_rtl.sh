@@ -1,7 +1,9 @@
 #!/bin/sh
 # Benchmark of the rtl target (JSON on stdout): Verilator build time and
-# simulated frames per second of wall time, for TFC-W1A1 (1000 frames) and
-# CNV-W1A1 (8 frames, deep FIFOs) at FINN's folding.
+# simulated frames per second of wall time, for TFC-W1A1 (1000 random
+# frames, the config's depth-32 FIFOs) and CNV-W1A1 (8 random frames,
+# deep FIFOs) at FINN's folding; with the simulated cycles per frame and
+# latency next to their estimates. Needs Verilator 5, make, awk.
 #   bench/bench_rtl.sh [QONNXC]
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,16 +11,19 @@ qonnxc=${1:-$here/build/qonnxc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 sed 's/^fifo_depth: .*/fifo_depth: 8192/' "$here/configs/CNV_1W1A.yaml" > "$tmp/cnv.yaml"
+field() { # key name: a number from the simulation's JSON
+    sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p" "$tmp/$2.json"
+}
 one() { # name model config frames
     "$qonnxc" build "$here/tests/models/$2/model.onnx" -c "$3" --target rtl -o "$tmp/$1" > /dev/null
     t0=$(date +%s.%N)
     make -s -C "$tmp/$1/rtl" sim > "$tmp/$1.log" 2>&1
     t1=$(date +%s.%N)
     "$tmp/$1/rtl/"*_rtlsim --quiet --random "$4" --json "$tmp/$1.json"
-    fps=$(sed -n 's/.*"frames_per_second_wall": \([0-9.]*\).*/\1/p' "$tmp/$1.json")
-    cpf=$(sed -n 's/.*"cycles_per_frame": \([0-9]*\).*/\1/p' "$tmp/$1.json")
-    printf '    {"model": "%s", "verilator_build_seconds": %.1f, "frames": %s, "simulated_frames_per_second": %s, "cycles_per_frame": %s}' \
-        "$1" "$(echo "$t1 - $t0" | bc)" "$4" "$fps" "$cpf"
+    printf '    {"model": "%s", "verilator_build_seconds": %.1f, "frames": %s, "simulated_frames_per_second": %s, "cycles_per_frame": %s, "estimated_cycles_per_frame": %s, "latency_cycles": %s, "estimated_latency_cycles": %s}' \
+        "$1" "$(awk "BEGIN { print $t1 - $t0 }")" "$4" "$(field frames_per_second_wall "$1")" \
+        "$(field cycles_per_frame "$1")" "$(field estimated_cycles_per_frame "$1")" \
+        "$(field latency_cycles "$1")" "$(field estimated_latency_cycles "$1")"
 }
 echo '{"bench": "rtl", "results": ['
 one tfc_w1a1 TFC_1W1A "$here/configs/TFC_1W1A.yaml" 1000

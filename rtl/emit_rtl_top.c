@@ -384,9 +384,13 @@ static bool emit_layer(const Dataflow *df, int k, TextBuf *b, OutTree *out, Diag
         param(&x, "OUT_BITS", "%d", l->out.bits);
         break;
     case LAYER_FIFO:
+        /* the config accepts fifo_depth 1 (an HLS stream of depth 1 is
+         * fine); qnn_fifo is a RAM plus an output register and needs 2 */
         if (l->depth < 2)
-            return rtl_layer_error(d, df, l, "depth %lld (qnn_fifo: at least 2)",
-                                   (long long)l->depth);
+            return rtl_layer_error(d, df, l, "depth %lld in front of layer '%s' (fifo_depth in "
+                                   "the config or in that layer's folding entry); qnn_fifo "
+                                   "needs at least 2", (long long)l->depth,
+                                   k + 1 < df->n_layers ? df->layers[k + 1].name : "(output)");
         inst_begin(&x, b, "qnn_fifo");
         param(&x, "DATA_WIDTH", "%d", l->in.bits);
         param(&x, "DEPTH", "%lld", (long long)l->depth);

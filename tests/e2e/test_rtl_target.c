@@ -6,19 +6,28 @@
  *   ./<name>_rtlsim [--int] IN.npy OUT.npy, against the ref target's
  *                               executor: byte-identical .npy files
  *   rtlsim.json                 cycles per frame within 5 % of the estimated
- *                               bottleneck (TFC-W1A1: 64, CNV-W1A1: 32,768)
+ *                               bottleneck (TFC-W1A1: 64, CNV: 32,768) with
+ *                               FIFOs deep enough, never below it
  *
- * plus --size-fifos on TFC-W1A1 and the watchdog: the library's chain of
- * modules cannot deadlock with small FIFOs (every module drains into the
- * next), so the stall is an output that never becomes ready
- * (--output-never-ready); the simulation must stop with exit status 3 and
- * name the blocked stream (m_axis), not hang.
+ * Every shared model is simulated at its config's folding: TFC-W1A1/W1A2/
+ * W2A2 and UNSW on all of inputs.npy, the three CNVs on 3 frames
+ * (CNV-W1A1 and CNV-W2A2 with deep FIFOs, the throughput FINN's folding
+ * gives; CNV-W1A2 with the config's FIFO depth of 32 as it is, which is
+ * slower than the estimate but must stay bit-exact).
  *
- * Runtime: each Verilator build takes 20-70 s, so the simulated models are
- * TFC-W1A1/W1A2/W2A2, UNSW and CNV-W1A1 (on 3 frames, deep FIFOs as FINN's
- * folding needs for its throughput); CNV-W1A2/W2A2 are linted only. Under
- * AddressSanitizer the Verilator builds are skipped (the emitted C++ is
- * not what this suite checks for leaks, and they are slow there). */
+ * FIFOs: --size-fifos on TFC-W1A1; TFC-W1A1 with every FIFO at the
+ * smallest depth qnn_fifo implements (2) still completes bit-exact, only
+ * slower (a chain of modules, each draining into the next, cannot
+ * deadlock); depths the config or qnn_fifo cannot take are build errors.
+ * The watchdog: since small FIFOs cannot stall the chain, the stall is an
+ * output that never becomes ready (--output-never-ready); the simulation
+ * must stop with exit status 3 and name the blocked stream (m_axis), not
+ * hang.
+ *
+ * Runtime: each Verilator build takes 20-70 s (up to 2 min for a CNV on a
+ * busy machine), 10 builds in all. Under AddressSanitizer the Verilator
+ * builds are skipped (the emitted C++ is not what this suite checks for
+ * leaks, and they are slow there). */
 #include <check.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,7 +66,9 @@ static void scratch(char *dir, size_t size)
     ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
-static long long json_int(const char *path, const char *key)
+/* Every value of `key` in the JSON file at path, in order (at most max);
+ * returns how many there are. */
+static int json_ints(const char *path, const char *key, long long *v, int max)
 {
     static char text[1 << 16];
     FILE *f = fopen(path, "rb");
@@ -67,9 +78,18 @@ static long long json_int(const char *path, const char *key)
     text[n] = '\0';
     char pat[64];
     snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = strstr(text, pat);
-    ck_assert_msg(p != NULL, "%s has no %s", path, key);
-    return atoll(p + strlen(pat));
+    int count = 0;
+    for (const char *p = text; (p = strstr(p, pat)) != NULL; p += strlen(pat))
+        if (count < max)
+            v[count++] = atoll(p + strlen(pat));
+    return count;
+}
+
+static long long json_int(const char *path, const char *key)
+{
+    long long v = 0;
+    ck_assert_msg(json_ints(path, key, &v, 1) == 1, "%s has no %s", path, key);
+    return v;
 }
 
 /* Builds MODEL with CONFIG (extra: more build options) into dir/build. */
@@ -214,21 +234,110 @@ START_TEST(tfc_w1a1_cycles_and_watchdog)
 }
 END_TEST
 
-/* CNV-W1A1 at FINN's folding with deep FIFOs: bit-exact on 3 frames,
- * 32,768 cycles per frame */
-START_TEST(cnv_w1a1_cycles)
+/* TFC-W1A1 with every FIFO at depth 2, the least qnn_fifo holds: the chain
+ * cannot deadlock, so all of inputs.npy completes (well within the default
+ * watchdog), bit-exact, only slower than the estimate */
+START_TEST(tfc_w1a1_smallest_fifos)
 {
     if (SANITIZED)
         return;
     char dir[4096], cfg[4200];
     scratch(dir, sizeof dir);
-    snprintf(cfg, sizeof cfg, "%s/cnv.yaml", dir);
-    ck_assert_int_eq(shell("sed 's/^fifo_depth: .*/fifo_depth: 8192/' '%s/../configs/CNV_1W1A.yaml' "
+    snprintf(cfg, sizeof cfg, "%s/tfc.yaml", dir);
+    ck_assert_int_eq(shell("sed 's/^fifo_depth: .*/fifo_depth: 2/' '%s/../configs/TFC_1W1A.yaml' "
                            "> '%s'", TESTS_DIR, cfg), 0);
-    build(dir, "CNV_1W1A_RANDOM", cfg, "");
-    long long cycles = simulate(dir, "CNV_1W1A_RANDOM", 3);
-    ck_assert_msg(cycles * 100 <= 32768LL * 105 && cycles * 100 >= 32768LL * 95,
-                  "CNV-W1A1: %lld cycles per frame, estimate 32768", cycles);
+    build(dir, "TFC_1W1A", cfg, "");
+    long long cycles = simulate(dir, "TFC_1W1A", 0);
+    char json[4200];
+    snprintf(json, sizeof json, "%s/rtlsim.json", dir);
+    long long depth[16], occ[16];
+    int n = json_ints(json, "depth", depth, 16);
+    ck_assert_int_ge(n, 3);
+    ck_assert_int_eq(json_ints(json, "max_occupancy", occ, 16), n);
+    for (int k = 0; k < n; k++) {
+        ck_assert_int_eq(depth[k], 2);
+        ck_assert_int_le(occ[k], 2);
+    }
+    ck_assert_int_eq(json_int(json, "estimated_cycles_per_frame"), 64);
+    ck_assert_msg(cycles >= 64, "TFC-W1A1 with depth-2 FIFOs: %lld cycles per frame, faster "
+                  "than its bottleneck layer (64)", cycles);
+    shell("rm -rf '%s'", dir);
+}
+END_TEST
+
+/* FIFO depths that cannot be built: 0 is a config error; 1 (which the HLS
+ * target takes) is an rtl build error naming the FIFO and the layer it
+ * feeds, globally or from a folding entry; nothing is written either way */
+START_TEST(fifo_depth_errors)
+{
+    static const struct {
+        const char *config, *message;
+    } cases[] = {
+        { "fifo_depth: 0\n", "'fifo_depth' must be in \\[1," },
+        { "fifo_depth: 1\n", "layer 'fifo_0' (FIFO): rtl target: depth 1 in front of layer "
+          "'[^']*' (fifo_depth in the config or in that layer's folding entry); qnn_fifo "
+          "needs at least 2" },
+        { "fifo_depth: 8\nfolding:\n  - {mvau: 2, fifo_depth: 0}\n",
+          "'fifo_depth' must be in \\[1," },
+        { "fifo_depth: 8\nfolding:\n  - {mvau: 2, fifo_depth: 1}\n",
+          "layer 'fifo_[0-9]*' (FIFO): rtl target: depth 1 in front of layer "
+          "'[^']*MatMul[^']*'" },
+    };
+    char dir[4096], cfg[4200];
+    scratch(dir, sizeof dir);
+    snprintf(cfg, sizeof cfg, "%s/bad.yaml", dir);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        FILE *f = fopen(cfg, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(cases[k].config, f);
+        fclose(f);
+        int rc = shell("'%s' build '%s/models/TFC_1W1A/model.onnx' -c '%s' --target rtl -o "
+                       "'%s/out' > '%s/err.log' 2>&1", QONNXC_BIN, TESTS_DIR, cfg, dir, dir);
+        ck_assert_msg(rc != 0, "case %zu: the build succeeded", k);
+        ck_assert_msg(shell("grep -q \"qonnxc: error: .*%s\" '%s/err.log'", cases[k].message,
+                            dir) == 0, "case %zu: no error matching \"%s\"", k,
+                      cases[k].message);
+        ck_assert_int_eq(shell("test ! -e '%s/out'", dir), 0);
+    }
+    shell("rm -rf '%s'", dir);
+}
+END_TEST
+
+/* The CNVs at FINN's folding (their configs' folding entries), 3 frames:
+ * bit-exact, never faster than the estimated bottleneck (32,768 cycles
+ * per frame, FINN's figure in the configs); with deep FIFOs within 5 % of
+ * it. CNV-W1A2 keeps the config's depth-32 FIFOs: they hold the SWGs'
+ * bursts back, so it is slower, which is allowed here. */
+static const struct {
+    const char *model;
+    int deep;
+} cnv_cases[] = { { "CNV_1W1A_RANDOM", 1 }, { "CNV_1W2A_RANDOM", 0 }, { "CNV_2W2A_RANDOM", 1 } };
+
+START_TEST(cnv_bit_exact_and_cycles)
+{
+    if (SANITIZED)
+        return;
+    const char *model = cnv_cases[_i].model;
+    char dir[4096], cfg[4200];
+    scratch(dir, sizeof dir);
+    config_of(model, cfg, sizeof cfg);
+    if (cnv_cases[_i].deep) {
+        char deep[4200];
+        snprintf(deep, sizeof deep, "%s/cnv.yaml", dir);
+        ck_assert_int_eq(shell("sed 's/^fifo_depth: .*/fifo_depth: 8192/' '%s' > '%s'", cfg,
+                               deep), 0);
+        snprintf(cfg, sizeof cfg, "%s", deep);
+    }
+    build(dir, model, cfg, "");
+    long long cycles = simulate(dir, model, 3);
+    char json[4200];
+    snprintf(json, sizeof json, "%s/rtlsim.json", dir);
+    ck_assert_int_eq(json_int(json, "estimated_cycles_per_frame"), 32768);
+    ck_assert_msg(cycles >= 32768, "%s: %lld cycles per frame, faster than its bottleneck "
+                  "layer (32768)", model, cycles);
+    if (cnv_cases[_i].deep)
+        ck_assert_msg(cycles * 100 <= 32768LL * 105, "%s with deep FIFOs: %lld cycles per "
+                      "frame, estimate 32768", model, cycles);
     shell("rm -rf '%s'", dir);
 }
 END_TEST
@@ -241,7 +350,10 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, lint_every_model, 0, N_MODELS);
     tcase_add_loop_test(tc, bit_exact_mlps, 0, (int)(sizeof sim_models / sizeof sim_models[0]));
     tcase_add_test(tc, tfc_w1a1_cycles_and_watchdog);
-    tcase_add_test(tc, cnv_w1a1_cycles);
+    tcase_add_test(tc, tfc_w1a1_smallest_fifos);
+    tcase_add_test(tc, fifo_depth_errors);
+    tcase_add_loop_test(tc, cnv_bit_exact_and_cycles, 0,
+                        (int)(sizeof cnv_cases / sizeof cnv_cases[0]));
     suite_add_tcase(s, tc);
     return s;
 }
