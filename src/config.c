@@ -30,23 +30,29 @@ typedef struct Parse {
     Diag *d;
 } Parse;
 
-static bool fail_at(Diag *d, const char *name, unsigned long line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 /* An error at `line` of the file (0: the whole file); exit code 2, as for
  * every bad configuration. */
-static bool fail_at(Diag *d, const char *name, unsigned long line, const char *fmt, ...)
+static bool vfail_at(Diag *d, const char *name, unsigned long line, const char *fmt, va_list ap)
 {
     char where[512];
     if (line)
         snprintf(where, sizeof where, "%s:%lu", name, line);
     else
         snprintf(where, sizeof where, "%s", name);
+    diag_verror(d, where, NULL, NULL, fmt, ap);
+    diag_set_exit(d, EXIT_USAGE);
+    return false;
+}
+
+static bool fail_at(Diag *d, const char *name, unsigned long line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static bool fail_at(Diag *d, const char *name, unsigned long line, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    diag_verror(d, where, NULL, NULL, fmt, ap);
+    vfail_at(d, name, line, fmt, ap);
     va_end(ap);
-    diag_set_exit(d, EXIT_USAGE);
     return false;
 }
 
@@ -55,7 +61,18 @@ static unsigned long line_of(const yaml_node_t *n)
     return (unsigned long)n->start_mark.line + 1;
 }
 
-#define perr(p, at, ...) fail_at((p)->d, (p)->name, line_of(at), __VA_ARGS__)
+/* An error at node `at`. */
+static bool perr(Parse *p, const yaml_node_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool perr(Parse *p, const yaml_node_t *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail_at(p->d, p->name, line_of(at), fmt, ap);
+    va_end(ap);
+    return false;
+}
 
 static const char *scalar(const yaml_node_t *n)
 {
