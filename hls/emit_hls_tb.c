@@ -18,139 +18,25 @@
 #include <string.h>
 
 #include "emit_hls_internal.h"
+#include "emit_host_io.h"
 #include "emit_ref_internal.h"
 #include "qc_dtype_name.h"
 
-/* The host's view of the boundary: the integer frames it keeps (stored as
- * the ref target would store them, int32_t) and, for each stream element,
- * where in them it lives. */
-typedef struct HostIo {
-    RefTensor x, y;          /* InputQuant's output; OutputAffine's input (or the labels) */
-    int64_t *in_map;         /* stream element s is x[in_map[s]]; NULL: s itself */
-    int64_t *out_map;        /* stream element s is y[out_map[s]]; NULL: s itself */
-    bool labels;             /* the top writes class indices (LabelSelect) */
-    Tensor labels_tensor;    /* [1, k]: what the host gives out then */
-} HostIo;
-
-/* An int32 frame of tensor t: channels-last for rank >= 3, as the ref target
- * stores images, row-major otherwise. */
-static bool frame_tensor(const HlsPlan *p, const Tensor *t, RefTensor *r, Diag *d)
+/* The boundary (src/emit_host_io.h), with the identity maps dropped: the
+ * host then packs and unpacks the frames in order. */
+static bool host_io(const HlsPlan *p, const RefPlan *rp, HostIo *io, Diag *d)
 {
-    memset(r, 0, sizeof *r);
-    r->t = t;
-    r->buf = -1;
-    r->def = r->last = -1;
-    r->fmt = REF_I32;
-    r->shape = t->shape;
-    if (!t->qdt || qc_dtype_parse(t->qdt, &r->dt) != 0 || !shape_known(&t->shape) ||
-        t->shape.rank < 1 || shape_count(&t->shape) < 1)
-        return diag_error(d, p->df->path, NULL, NULL, "hls target: tensor '%s' needs an "
-                          "integer datatype and a known shape", t->name);
-    r->count = shape_count(&t->shape);
-    const int64_t *dims = t->shape.dims;
-    if (t->shape.rank >= 3) {
-        if (dims[0] != 1)
-            return diag_error(d, p->df->path, NULL, NULL, "hls target: tensor '%s' has batch "
-                              "%lld; a frame must have batch 1", t->name, (long long)dims[0]);
-        r->channels_last = true;
-        r->n = 1;
-        r->c = dims[1];
-        r->s = r->count / dims[1];
-        r->inner = r->c;
-    } else {
-        r->inner = dims[t->shape.rank - 1];
-    }
-    r->rows = r->count / r->inner;
-    r->row_words = (r->inner + 63) / 64;
-    r->size = r->count;
-    return true;
-}
-
-/* map[s] = stored index of element order[s] of r's row-major frame; NULL
- * in *map when that is s for every s. */
-static bool stream_map(const HlsPlan *p, const RefTensor *r, const Stream *s,
-                       const int64_t *order, const char *what, int64_t **map, Diag *d)
-{
-    char n1[16], n2[16];
-    *map = NULL;
-    if (r->count != s->elems)
-        return diag_error(d, p->df->path, NULL, NULL, "hls target: the %s stream carries %lld "
-                          "elements per frame, tensor '%s' has %lld", what, (long long)s->elems,
-                          r->t->name, (long long)r->count);
-    if (r->dt.kind != s->dt.kind || r->dt.bits != s->dt.bits)
-        return diag_error(d, p->df->path, NULL, NULL, "hls target: the %s stream carries %s, "
-                          "tensor '%s' is %s", what, hls_dt_name(s->dt, n1), r->t->name,
-                          hls_dt_name(r->dt, n2));
-    bool identity = true;
-    for (int64_t k = 0; identity && k < r->count; k++)
-        identity = ref_phys_index(r, order ? order[k] : k) == k;
-    if (identity)
-        return true;
-    *map = malloc((size_t)r->count * sizeof **map);
-    if (!*map)
-        return diag_error(d, p->df->path, NULL, NULL, "out of memory");
-    for (int64_t k = 0; k < r->count; k++)
-        (*map)[k] = ref_phys_index(r, order ? order[k] : k);
-    return true;
-}
-
-static bool is_rowmajor_layout(const Node *n)
-{
-    static const char *const ops[] = { "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity" };
-    if (n->domain_kind != DOMAIN_ONNX)
+    if (!host_io_plan(p->df, rp, p->streams[0].s, p->streams[p->n_streams - 1].s, "hls", io, d))
         return false;
-    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
-        if (!strcmp(n->op_type, ops[k]))
-            return true;
-    return false;
-}
-
-static bool host_io(const HlsPlan *p, RefPlan *rp, HostIo *io, Diag *d)
-{
-    const Dataflow *df = p->df;
-    const Stream *first = p->streams[0].s, *last = p->streams[p->n_streams - 1].s;
-    memset(io, 0, sizeof *io);
-    if (df->in_tensor && df->in_tensor != rp->x->t)
-        return diag_error(d, df->path, NULL, NULL, "hls target: the accelerator reads '%s', "
-                          "not InputQuant's output '%s'", df->in_tensor->name, rp->x->t->name);
-    if (!frame_tensor(p, rp->x->t, &io->x, d) ||
-        !stream_map(p, &io->x, first, df->in_order, "input", &io->in_map, d))
-        return false;
-    io->labels = df->labels_out;
-    if (io->labels) {
-        /* the top writes k labels: the host hands them out as they are */
-        Tensor *t = &io->labels_tensor;
-        t->name = "labels";
-        t->shape.rank = 2;
-        t->shape.dims[0] = 1;
-        t->shape.dims[1] = last->elems;
-        memset(&io->y, 0, sizeof io->y);
-        io->y.t = t;
-        io->y.dt = last->dt;
-        io->y.fmt = REF_I32;
-        io->y.shape = t->shape;
-        io->y.count = io->y.size = io->y.inner = last->elems;
-        io->y.rows = 1;
-        io->y.buf = -1;
-        return true;
+    if (io->in_identity) {
+        free(io->in_map);
+        io->in_map = NULL;
     }
-    /* between the last layer's tensor and OutputAffine only reshapes */
-    const Tensor *t = rp->y->t;
-    while (df->out_tensor && t != df->out_tensor && t->producer &&
-           is_rowmajor_layout(t->producer))
-        t = t->producer->inputs[0];
-    if (df->out_tensor && t != df->out_tensor)
-        return diag_error(d, df->path, NULL, NULL, "hls target: between the accelerator's output "
-                          "'%s' and OutputAffine's input '%s' the host can only reshape",
-                          df->out_tensor->name, rp->y->t->name);
-    return frame_tensor(p, rp->y->t, &io->y, d) &&
-           stream_map(p, &io->y, last, df->out_order, "output", &io->out_map, d);
-}
-
-static void host_io_free(HostIo *io)
-{
-    free(io->in_map);
-    free(io->out_map);
+    if (io->out_identity) {
+        free(io->out_map);
+        io->out_map = NULL;
+    }
+    return true;
 }
 
 /* ---- model.h ------------------------------------------------------------- */
@@ -223,23 +109,6 @@ static void emit_store_input(const RefTensor *x, TextBuf *b)
                   "        out[i] = in[i];\n}\n\n", (long long)x->count);
 }
 
-static void emit_map(TextBuf *b, const char *name, const int64_t *map, int64_t n, const char *what)
-{
-    int32_t *v = malloc((size_t)n * sizeof *v);
-    char decl[96];
-    if (!v) {
-        b->oom = true;
-        return;
-    }
-    for (int64_t k = 0; k < n; k++)
-        v[k] = (int32_t)map[k];
-    tb_printf(b, "/* %s */\n", what);
-    snprintf(decl, sizeof decl, "static const int32_t %s[%lld]", name, (long long)n);
-    emit_array_i32(b, decl, v, (size_t)n, 16);
-    tb_puts(b, "\n");
-    free(v);
-}
-
 static void emit_streams(const HlsPlan *p, const HostIo *io, TextBuf *b)
 {
     const char *u = p->upper, *n = p->name;
@@ -256,9 +125,9 @@ static void emit_streams(const HlsPlan *p, const HostIo *io, TextBuf *b)
     tb_printf(b, "static %s_in_t in_beats[%s_IN_BEATS];\n", n, u);
     tb_printf(b, "static %s_out_t out_beats[%s_OUT_BEATS];\n\n", n, u);
     if (io->in_map)
-        emit_map(b, "in_map", io->in_map, io->x.count, "input stream element s is x[in_map[s]]");
+        host_emit_map(b, "in_map", io->in_map, io->x.count, "input stream element s is x[in_map[s]]");
     if (io->out_map)
-        emit_map(b, "out_map", io->out_map, io->y.count, "output stream element s is "
+        host_emit_map(b, "out_map", io->out_map, io->y.count, "output stream element s is "
                  "y[out_map[s]]");
     tb_printf(b, "/* One frame: x packed into beats, through %s_top, y unpacked */\n", n);
     tb_puts(b, "static void forward(void)\n{\n    int b, k;\n\n");

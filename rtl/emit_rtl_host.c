@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit_host_io.h"
 #include "emit_ref_internal.h"
 #include "emit_rtl_internal.h"
 #include "qc_dtype_name.h"
@@ -25,117 +26,8 @@ typedef struct Host {
     const Dataflow *df;
     const char *name;
     char upper[64];
-    RefTensor x, y;          /* InputQuant's output; OutputAffine's input (or the labels) */
-    int64_t *in_map, *out_map; /* stream element s is x[in_map[s]] (y[out_map[s]]) */
-    bool labels;
-    Tensor labels_tensor;
+    HostIo io;               /* the integer frames and the stream maps (src/emit_host_io.h) */
 } Host;
-
-static bool frame_tensor(const Host *h, const Tensor *t, RefTensor *r, Diag *d)
-{
-    memset(r, 0, sizeof *r);
-    r->t = t;
-    r->buf = r->def = r->last = -1;
-    r->fmt = REF_I32;
-    r->shape = t->shape;
-    if (!t->qdt || qc_dtype_parse(t->qdt, &r->dt) != 0 || !shape_known(&t->shape) ||
-        t->shape.rank < 1 || shape_count(&t->shape) < 1)
-        return diag_error(d, h->df->path, NULL, NULL, "rtl target: tensor '%s' needs an "
-                          "integer datatype and a known shape", t->name);
-    r->count = shape_count(&t->shape);
-    if (t->shape.rank >= 3) {
-        if (t->shape.dims[0] != 1)
-            return diag_error(d, h->df->path, NULL, NULL, "rtl target: tensor '%s' has batch "
-                              "%lld; a frame must have batch 1", t->name,
-                              (long long)t->shape.dims[0]);
-        r->channels_last = true;
-        r->n = 1;
-        r->c = t->shape.dims[1];
-        r->s = r->count / r->c;
-        r->inner = r->c;
-    } else {
-        r->inner = t->shape.dims[t->shape.rank - 1];
-    }
-    r->rows = r->count / r->inner;
-    r->row_words = (r->inner + 63) / 64;
-    r->size = r->count;
-    return true;
-}
-
-static bool stream_map(const Host *h, const RefTensor *r, const Stream *s, const int64_t *order,
-                       int64_t **map, Diag *d)
-{
-    if (r->count != s->elems)
-        return diag_error(d, h->df->path, NULL, NULL, "rtl target: a boundary stream carries "
-                          "%lld elements per frame, tensor '%s' has %lld", (long long)s->elems,
-                          r->t->name, (long long)r->count);
-    *map = malloc((size_t)r->count * sizeof **map);
-    if (!*map)
-        return diag_error(d, h->df->path, NULL, NULL, "out of memory");
-    for (int64_t k = 0; k < r->count; k++)
-        (*map)[k] = ref_phys_index(r, order ? order[k] : k);
-    return true;
-}
-
-static bool host_io(Host *h, RefPlan *rp, Diag *d)
-{
-    const Dataflow *df = h->df;
-    const Stream *first = &df->layers[0].in, *last = &df->layers[df->n_layers - 1].out;
-    if (df->in_tensor && df->in_tensor != rp->x->t)
-        return diag_error(d, df->path, NULL, NULL, "rtl target: the accelerator reads '%s', "
-                          "not InputQuant's output '%s'", df->in_tensor->name, rp->x->t->name);
-    if (!frame_tensor(h, rp->x->t, &h->x, d) ||
-        !stream_map(h, &h->x, first, df->in_order, &h->in_map, d))
-        return false;
-    h->labels = df->labels_out;
-    if (h->labels) {
-        Tensor *t = &h->labels_tensor;
-        t->name = "labels";
-        t->shape.rank = 2;
-        t->shape.dims[0] = 1;
-        t->shape.dims[1] = last->elems;
-        memset(&h->y, 0, sizeof h->y);
-        h->y.t = t;
-        h->y.dt = last->dt;
-        h->y.fmt = REF_I32;
-        h->y.shape = t->shape;
-        h->y.count = h->y.size = h->y.inner = last->elems;
-        h->y.rows = 1;
-        h->y.buf = -1;
-        return true;
-    }
-    /* between the last layer's tensor and OutputAffine only reshapes */
-    const Tensor *t = rp->y->t;
-    while (df->out_tensor && t != df->out_tensor && t->producer &&
-           t->producer->domain_kind == DOMAIN_ONNX &&
-           (!strcmp(t->producer->op_type, "Reshape") || !strcmp(t->producer->op_type, "Flatten") ||
-            !strcmp(t->producer->op_type, "Squeeze") || !strcmp(t->producer->op_type, "Unsqueeze") ||
-            !strcmp(t->producer->op_type, "Identity")))
-        t = t->producer->inputs[0];
-    if (df->out_tensor && t != df->out_tensor)
-        return diag_error(d, df->path, NULL, NULL, "rtl target: between the accelerator's output "
-                          "'%s' and OutputAffine's input '%s' the host can only reshape",
-                          df->out_tensor->name, rp->y->t->name);
-    return frame_tensor(h, rp->y->t, &h->y, d) &&
-           stream_map(h, &h->y, last, df->out_order, &h->out_map, d);
-}
-
-static void emit_map(TextBuf *b, const char *name, const int64_t *map, int64_t n, const char *what)
-{
-    int32_t *v = malloc((size_t)n * sizeof *v);
-    char decl[96];
-    if (!v) {
-        b->oom = true;
-        return;
-    }
-    for (int64_t k = 0; k < n; k++)
-        v[k] = (int32_t)map[k];
-    tb_printf(b, "/* %s */\n", what);
-    snprintf(decl, sizeof decl, "static const int32_t %s[%lld]", name, (long long)n);
-    emit_array_i32(b, decl, v, (size_t)n, 16);
-    tb_puts(b, "\n");
-    free(v);
-}
 
 /* ---- host.h and model.h ------------------------------------------------------ */
 
@@ -149,14 +41,14 @@ static void emit_host_h(const Host *h, const RefPlan *rp, TextBuf *b)
     tb_printf(b, "#define RTL_INPUT_SIZE %lld       /* floats per input frame */\n",
               (long long)shape_count(&rp->graph_in->shape));
     tb_printf(b, "#define RTL_OUTPUT_SIZE %lld      /* %s per output frame */\n",
-              (long long)(h->labels ? h->y.count : shape_count(&rp->graph_out->shape)),
-              h->labels ? "labels" : "floats");
+              (long long)(h->io.labels ? h->io.y.count : shape_count(&rp->graph_out->shape)),
+              h->io.labels ? "labels" : "floats");
     tb_printf(b, "#define RTL_INT_OUTPUT_SIZE %lld  /* integers before OutputAffine */\n",
-              (long long)h->y.count);
+              (long long)h->io.y.count);
     tb_printf(b, "#define RTL_IN_ELEMS %lld         /* input stream elements per frame */\n",
-              (long long)h->x.count);
+              (long long)h->io.x.count);
     tb_printf(b, "#define RTL_OUT_ELEMS %lld        /* output stream elements per frame */\n",
-              (long long)h->y.count);
+              (long long)h->io.y.count);
     tb_printf(b, "#define RTL_IN_MIN %lldLL\n#define RTL_IN_MAX %lldLL\n#define RTL_IN_BIPOLAR %d\n\n",
               (long long)qc_dtype_min(first->dt), (long long)qc_dtype_max(first->dt),
               first->dt.kind == QC_BIPOLAR);
@@ -185,9 +77,9 @@ static void emit_model_h(const Host *h, const RefPlan *rp, TextBuf *b)
     tb_printf(b, "#ifndef %s_MODEL_H\n#define %s_MODEL_H\n\n#include <stdint.h>\n\n", u, u);
     tb_printf(b, "#define %s_INPUT_SIZE %lld\n", u, (long long)shape_count(&rp->graph_in->shape));
     tb_printf(b, "#define %s_OUTPUT_SIZE %lld\n", u,
-              (long long)(h->labels ? h->y.count : shape_count(&rp->graph_out->shape)));
-    tb_printf(b, "#define %s_INT_INPUT_SIZE %lld\n", u, (long long)h->x.count);
-    tb_printf(b, "#define %s_INT_OUTPUT_SIZE %lld\n\n", u, (long long)h->y.count);
+              (long long)(h->io.labels ? h->io.y.count : shape_count(&rp->graph_out->shape)));
+    tb_printf(b, "#define %s_INT_INPUT_SIZE %lld\n", u, (long long)h->io.x.count);
+    tb_printf(b, "#define %s_INT_OUTPUT_SIZE %lld\n\n", u, (long long)h->io.y.count);
     tb_printf(b, "#define %s_OK 0\n#define %s_BAD_INPUT 1\n#define %s_NULL_ARGUMENT 2\n\n", u, u, u);
     tb_printf(b, "int %s_run(const float *in, float *out);\n", h->name);
     tb_printf(b, "int %s_run_int(const int32_t *in, int32_t *out);\n", h->name);
@@ -202,7 +94,7 @@ static bool emit_host_c(const Host *h, RefPlan *rp, TextBuf *b, Diag *d)
     bool headers[QH_COUNT] = { false };
     tb_init(&data);
     tb_init(&code);
-    bool ok = h->labels ? ref_emit_input_io(rp, &data, &code, headers, d)
+    bool ok = h->io.labels ? ref_emit_input_io(rp, &data, &code, headers, d)
                         : ref_emit_io(rp, &data, &code, headers, d);
     for (int k = 0; ok && k < QH_COUNT; k++)
         if (headers[k])
@@ -217,12 +109,12 @@ static bool emit_host_c(const Host *h, RefPlan *rp, TextBuf *b, Diag *d)
         tb_puts(b, "#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0\n"
                    "#error \"the float boundary needs FLT_EVAL_METHOD == 0 (SSE, not x87, on x86)\"\n"
                    "#endif\n\n");
-        tb_printf(b, "static int32_t x[%lld];   /* InputQuant's output */\n", (long long)h->x.count);
-        tb_printf(b, "static int32_t y[%lld];   /* %s */\n\n", (long long)h->y.count,
-                  h->labels ? "the labels" : "OutputAffine's input");
-        emit_map(b, "in_map", h->in_map, h->x.count, "input stream element s is x[in_map[s]]");
-        if (h->out_map)
-            emit_map(b, "out_map", h->out_map, h->y.count, "output stream element s is "
+        tb_printf(b, "static int32_t x[%lld];   /* InputQuant's output */\n", (long long)h->io.x.count);
+        tb_printf(b, "static int32_t y[%lld];   /* %s */\n\n", (long long)h->io.y.count,
+                  h->io.labels ? "the labels" : "OutputAffine's input");
+        host_emit_map(b, "in_map", h->io.in_map, h->io.x.count, "input stream element s is x[in_map[s]]");
+        if (h->io.out_map)
+            host_emit_map(b, "out_map", h->io.out_map, h->io.y.count, "output stream element s is "
                      "y[out_map[s]]");
         tb_write(b, tb_str(&data), data.len);
         tb_write(b, tb_str(&code), code.len);
@@ -235,7 +127,7 @@ static bool emit_host_c(const Host *h, RefPlan *rp, TextBuf *b, Diag *d)
         tb_printf(b, "    status = load_int_input(in, x);\n    if (status != %s_OK)\n        return status;\n", u);
         tb_puts(b, "    for (s = 0; s < RTL_IN_ELEMS; ++s)\n        elems[s] = x[in_map[s]];\n"
                    "    return 0;\n}\n\n");
-        if (h->labels) {
+        if (h->io.labels) {
             tb_puts(b, "void rtl_output_frame(const int32_t *elems, float *out)\n{\n    int s;\n\n"
                        "    for (s = 0; s < RTL_OUT_ELEMS; ++s)\n        out[s] = (float)elems[s];\n}\n\n");
             tb_puts(b, "void rtl_output_int(const int32_t *elems, int32_t *out)\n{\n    int s;\n\n"
@@ -251,12 +143,12 @@ static bool emit_host_c(const Host *h, RefPlan *rp, TextBuf *b, Diag *d)
         tb_printf(b, "int %s_quantize_input(const float *in, int32_t *out)\n{\n    int s, status;\n\n",
                   h->name);
         tb_printf(b, "    status = input_quant(in, x);\n    if (status != %s_OK)\n        return status;\n", u);
-        if (h->x.channels_last && h->x.c > 1 && h->x.s > 1)
+        if (h->io.x.channels_last && h->io.x.c > 1 && h->io.x.s > 1)
             tb_printf(b, "    for (s = 0; s < %lld; ++s)\n        out[(s %% %lld) * %lld + s / %lld] = x[s];\n",
-                      (long long)h->x.count, (long long)h->x.c, (long long)h->x.s,
-                      (long long)h->x.c);
+                      (long long)h->io.x.count, (long long)h->io.x.c, (long long)h->io.x.s,
+                      (long long)h->io.x.c);
         else
-            tb_printf(b, "    for (s = 0; s < %lld; ++s)\n        out[s] = x[s];\n", (long long)h->x.count);
+            tb_printf(b, "    for (s = 0; s < %lld; ++s)\n        out[s] = x[s];\n", (long long)h->io.x.count);
         tb_printf(b, "    return %s_OK;\n}\n", u);
         if (data.oom || code.oom)
             b->oom = true;
@@ -379,12 +271,6 @@ static void emit_design_h(const Host *h, TextBuf *b)
     tb_puts(b, "}\n");
 }
 
-static void host_free(Host *h)
-{
-    free(h->in_map);
-    free(h->out_map);
-}
-
 bool rtl_emit_host(const Dataflow *df, const char *model_path, const char *name, OutTree *out,
                    Diag *d)
 {
@@ -401,7 +287,9 @@ bool rtl_emit_host(const Dataflow *df, const char *model_path, const char *name,
             *c = (char)(*c - 'a' + 'A');
     RefPlan rp;
     memset(&rp, 0, sizeof rp);
-    bool ok = ref_plan(&rp, (Graph *)df->g, name, model_path, d) && host_io(&h, &rp, d);
+    bool ok = ref_plan(&rp, (Graph *)df->g, name, model_path, d) &&
+              host_io_plan(df, &rp, &df->layers[0].in, &df->layers[df->n_layers - 1].out, "rtl",
+                           &h.io, d);
     if (ok) {
         static const char *const reserved[] = { "x", "y", "in_map", "out_map", "rtl_input_stream",
                                                 "rtl_int_input_stream", "rtl_output_frame",
@@ -409,10 +297,10 @@ bool rtl_emit_host(const Dataflow *df, const char *model_path, const char *name,
         char tmp[64];
         for (size_t k = 0; k < sizeof reserved / sizeof reserved[0]; k++)
             ref_unique_name(&rp, reserved[k], tmp);
-        rp.x = &h.x;
-        rp.y = &h.y;
-        if (h.labels)
-            rp.graph_out = &h.labels_tensor;
+        rp.x = &h.io.x;
+        rp.y = &h.io.y;
+        if (h.io.labels)
+            rp.graph_out = &h.io.labels_tensor;
     }
     struct {
         const char *path;
@@ -434,7 +322,7 @@ bool rtl_emit_host(const Dataflow *df, const char *model_path, const char *name,
         case 5: emit_design_h(&h, b); break;
         }
     }
-    host_free(&h);
+    host_io_free(&h.io);
     ref_plan_free(&rp);
     return ok;
 }
