@@ -332,20 +332,6 @@ static void emit_model_h(const Gen *m, TextBuf *b)
     tb_printf(b, "int %s_quantize_input(const float *in, int32_t *out);\n\n#endif\n", p->name);
 }
 
-static void json_str(TextBuf *b, const char *s)
-{
-    tb_puts(b, "\"");
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            tb_printf(b, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            tb_printf(b, "\\u%04x", *s);
-        else
-            tb_printf(b, "%c", *s);
-    }
-    tb_puts(b, "\"");
-}
-
 static void emit_size_report(const Gen *m, TextBuf *b)
 {
     const RefPlan *p = &m->p;
@@ -364,7 +350,7 @@ static void emit_size_report(const Gen *m, TextBuf *b)
     for (int i = 0; i < m->arena.n; i++)
         int8_acts += m->arena.slots[i].t->count * (m->arena.slots[i].t->fmt == REF_I32 ? 4 : 1);
     tb_puts(b, "{\n  \"model\": ");
-    json_str(b, p->name);
+    tb_json_string(b, p->name);
     tb_printf(b, ",\n  \"target\": \"%s\",\n", m->dir);
     tb_printf(b, "  \"flash\": {\"weight_bytes\": %lld, \"threshold_bytes\": %lld, "
               "\"other_const_bytes\": %lld},\n", (long long)m->consts.weights,
@@ -384,7 +370,7 @@ static void emit_size_report(const Gen *m, TextBuf *b)
         const McuSlot *slot = l->kind == RL_ALIAS ? NULL : mcu_arena_slot(&m->arena, l->out);
         tb_printf(b, "%s\n    {\"name\": ", first ? "" : ",");
         first = 0;
-        json_str(b, l->node->name);
+        tb_json_string(b, l->node->name);
         tb_printf(b, ", \"op\": \"%s%s%s\", \"function\": \"%s\"", l->node->op_type,
                   l->thr ? "+MultiThreshold" : "", l->pool ? "+IntMaxPool" : "",
                   l->kind == RL_ALIAS ? "" : l->fn);

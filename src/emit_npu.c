@@ -112,36 +112,22 @@ static bool analyse(RefPlan *p, McuNpuLayer *npu, void *ctx, Diag *d)
     return true;
 }
 
-static void json_str(TextBuf *b, const char *s)
-{
-    tb_puts(b, "\"");
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            tb_printf(b, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            tb_printf(b, "\\u%04x", *s);
-        else
-            tb_printf(b, "%c", *s);
-    }
-    tb_puts(b, "\"");
-}
-
 static void emit_layers_json(const Table *t, const char *name, TextBuf *b)
 {
     int on = 0;
     for (int k = 0; k < t->n; k++)
         on += t->rows[k].on_npu;
     tb_puts(b, "{\n  \"model\": ");
-    json_str(b, name);
+    tb_json_string(b, name);
     tb_printf(b, ",\n  \"layers_on_npu\": %d,\n  \"layers\": %d,\n  \"table\": [", on, t->n);
     for (int k = 0; k < t->n; k++) {
         const Row *r = &t->rows[k];
         tb_printf(b, "%s\n    {\"name\": ", k ? "," : "");
-        json_str(b, r->name);
+        tb_json_string(b, r->name);
         tb_puts(b, ", \"op\": ");
-        json_str(b, r->op);
+        tb_json_string(b, r->op);
         tb_printf(b, ", \"unit\": \"%s\", \"reason\": ", r->on_npu ? "NPU" : "CPU");
-        json_str(b, r->reason);
+        tb_json_string(b, r->reason);
         tb_puts(b, "}");
     }
     tb_puts(b, "\n  ]\n}\n");

@@ -16,20 +16,6 @@ extern char **environ;
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static void json_string(TextBuf *b, const char *s)
-{
-    tb_puts(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            tb_printf(b, "\\%c", *p);
-        else if (*p < 0x20)
-            tb_printf(b, "\\u%04x", *p);
-        else
-            tb_write(b, p, 1);
-    }
-    tb_puts(b, "\"");
-}
-
 static void json_stream(TextBuf *b, const char *key, const Stream *s)
 {
     char dt[16];
@@ -43,7 +29,7 @@ static void json_layer(TextBuf *b, const Dataflow *df, int k)
     const Layer *l = &df->layers[k];
     const Layer *e = l;
     tb_printf(b, "    {\"index\": %d, \"name\": ", k);
-    json_string(b, l->name);
+    tb_json_string(b, l->name);
     tb_printf(b, ", \"kind\": \"%s\", \"pe\": %d, \"simd\": %d,\n     ", layer_kind_name(l->kind),
               l->pe, l->simd);
     json_stream(b, "in", &l->in);
@@ -70,7 +56,7 @@ void estimates_json(const Dataflow *df, TextBuf *b)
 {
     const Dataflow *n = df;
     tb_puts(b, "{\n  \"model\": ");
-    json_string(b, df->path ? df->path : "");
+    tb_json_string(b, df->path ? df->path : "");
     tb_printf(b, ",\n  \"clock_mhz\": %.6g,\n  \"target_fps\": ", df->clock_mhz);
     if (df->target_fps > 0)
         tb_printf(b, "%.6g", df->target_fps);
@@ -82,7 +68,7 @@ void estimates_json(const Dataflow *df, TextBuf *b)
         tb_puts(b, k + 1 < df->n_layers ? ",\n" : "\n");
     }
     tb_puts(b, "  ],\n  \"network\": {\n    \"bottleneck_layer\": ");
-    json_string(b, df->n_layers ? df->layers[n->bottleneck].name : "");
+    tb_json_string(b, df->n_layers ? df->layers[n->bottleneck].name : "");
     tb_printf(b, ",\n    \"bottleneck_index\": %d,\n    \"bottleneck_cycles\": %lld,\n"
               "    \"fps\": %.2f,\n    \"latency_cycles\": %lld,\n    \"luts\": %lld,\n"
               "    \"bram18\": %lld,\n    \"dsp\": %lld,\n    \"weight_bits\": %lld,\n"
@@ -93,7 +79,7 @@ void estimates_json(const Dataflow *df, TextBuf *b)
     for (int k = 0; k < df->n_layers; k++)
         if (df->layers[k].target_missed) {
             tb_puts(b, first ? "" : ", ");
-            json_string(b, df->layers[k].name);
+            tb_json_string(b, df->layers[k].name);
             first = false;
         }
     tb_puts(b, "]\n  }\n}\n");

@@ -101,20 +101,6 @@ void synth_table(const Dataflow *df, const SynthReport *r, const SynthRun *run, 
 
 /* ---- JSON ------------------------------------------------------------------------ */
 
-static void json_string(TextBuf *b, const char *s)
-{
-    tb_puts(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            tb_printf(b, "\\%c", *p);
-        else if (*p < 0x20)
-            tb_printf(b, "\\u%04x", *p);
-        else
-            tb_write(b, p, 1);
-    }
-    tb_puts(b, "\"");
-}
-
 static void json_counts(TextBuf *b, const SynthCount *c)
 {
     tb_printf(b, "\"lut\": %lld, \"lutram\": %lld, \"ff\": %lld, \"ramb18\": %lld, "
@@ -131,9 +117,9 @@ static void json_estimate(TextBuf *b, long long luts, long long bram18, long lon
 void synth_json(const Dataflow *df, const SynthReport *r, const SynthRun *run, TextBuf *b)
 {
     tb_puts(b, "{\n  \"tool\": ");
-    json_string(b, run->version);
+    tb_json_string(b, run->version);
     tb_puts(b, ",\n  \"command\": \"synth_xilinx -family xc7\",\n  \"stat\": ");
-    json_string(b, run->stat);
+    tb_json_string(b, run->stat);
     tb_printf(b, ",\n  \"seconds\": %.1f,\n  \"bram18\": \"RAMB18E1 + 2 * RAMB36E1\",\n"
               "  \"lutram\": \"LUTs used as memory: RAM32M and RAM64M 4 each, RAM32X1D 2, "
               "SRL16E 1, ...\",\n  \"layers\": [\n", run->seconds);
@@ -141,12 +127,12 @@ void synth_json(const Dataflow *df, const SynthReport *r, const SynthRun *run, T
         const Layer *l = &df->layers[k];
         const SynthLayer *s = &r->layers[k];
         tb_printf(b, "    {\"index\": %d, \"name\": ", k);
-        json_string(b, l->name);
+        tb_json_string(b, l->name);
         tb_printf(b, ", \"kind\": \"%s\", \"instance\": ", layer_kind_name(l->kind));
-        json_string(b, s->instance);
+        tb_json_string(b, s->instance);
         tb_puts(b, ", \"module\": ");
         if (s->module) {
-            json_string(b, s->module);
+            tb_json_string(b, s->module);
             tb_puts(b, ",\n     ");
             json_counts(b, &s->count);
         } else
