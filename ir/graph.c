@@ -258,6 +258,16 @@ const char *node_attr_string(const Node *n, const char *name, const char *dflt)
     return a && a->kind == ATTR_STRING ? a->s : dflt;
 }
 
+bool node_is_onnx_op(const Node *n, const char *const *ops, size_t n_ops)
+{
+    if (n->domain_kind != DOMAIN_ONNX)
+        return false;
+    for (size_t k = 0; k < n_ops; k++)
+        if (!strcmp(n->op_type, ops[k]))
+            return true;
+    return false;
+}
+
 bool node_error(Diag *d, const Graph *g, const Node *n, const char *fmt, ...)
 {
     va_list ap;

@@ -122,6 +122,8 @@ const Attr *node_attr(const Node *n, const char *name);
 int64_t node_attr_int(const Node *n, const char *name, int64_t dflt);
 float node_attr_float(const Node *n, const char *name, float dflt);
 const char *node_attr_string(const Node *n, const char *name, const char *dflt);
+/* Whether n is a node of the ONNX domain whose op is one of ops[0..n_ops). */
+bool node_is_onnx_op(const Node *n, const char *const *ops, size_t n_ops);
 /* Node-scoped error: "<model>: node '<name>' (<op>): ...". */
 bool node_error(Diag *d, const Graph *g, const Node *n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

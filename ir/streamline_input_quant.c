@@ -45,12 +45,7 @@ typedef struct Prefix {
 static bool is_layout(const Node *n)
 {
     static const char *const ops[] = { "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze" };
-    if (n->domain_kind != DOMAIN_ONNX)
-        return false;
-    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
-        if (!strcmp(n->op_type, ops[k]))
-            return true;
-    return false;
+    return node_is_onnx_op(n, ops, sizeof ops / sizeof ops[0]);
 }
 
 static bool is_step(const Node *n, const Tensor *t, int *data)

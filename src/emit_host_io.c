@@ -75,12 +75,7 @@ static bool stream_map(const Dataflow *df, const RefTensor *r, const Stream *s,
 static bool is_rowmajor_layout(const Node *n)
 {
     static const char *const ops[] = { "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity" };
-    if (n->domain_kind != DOMAIN_ONNX)
-        return false;
-    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
-        if (!strcmp(n->op_type, ops[k]))
-            return true;
-    return false;
+    return node_is_onnx_op(n, ops, sizeof ops / sizeof ops[0]);
 }
 
 bool host_io_plan(const Dataflow *df, const RefPlan *rp, const Stream *first, const Stream *last,

@@ -84,12 +84,7 @@ static bool is_layout_op(const Node *n)
 {
     static const char *const ops[] = { "Reshape", "Flatten", "Squeeze", "Unsqueeze",
                                        "Transpose", "Identity" };
-    if (n->domain_kind != DOMAIN_ONNX)
-        return false;
-    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
-        if (!strcmp(n->op_type, ops[k]))
-            return true;
-    return false;
+    return node_is_onnx_op(n, ops, sizeof ops / sizeof ops[0]);
 }
 
 /* Layout ops that keep the row-major order of a float tensor. */
