@@ -24,8 +24,10 @@
  * must stop with exit status 3 and name the blocked stream (m_axis), not
  * hang.
  *
+ * Also: `qonnxc verify --target rtl` on TFC-W1A1.
+ *
  * Runtime: each Verilator build takes 20-70 s (up to 2 min for a CNV on a
- * busy machine), 10 builds in all. Under AddressSanitizer the Verilator
+ * busy machine), 11 builds in all. Under AddressSanitizer the Verilator
  * builds are skipped (the emitted C++ is not what this suite checks for
  * leaks, and they are slow there). */
 #include <check.h>
@@ -342,6 +344,22 @@ START_TEST(cnv_bit_exact_and_cycles)
 }
 END_TEST
 
+/* qonnxc verify --target rtl builds the simulation itself and compares it
+ * with golden and the int engine: a row for rtl, every frame exact */
+START_TEST(verify_runs_the_simulation)
+{
+    if (SANITIZED)
+        return;
+    char dir[4096], cfg[4096];
+    scratch(dir, sizeof dir);
+    ck_assert_int_eq(shell("'%s' verify '%s/models/TFC_1W1A/model.onnx' -c '%s' --target rtl "
+                           "--frames 20 > '%s/verify.txt' 2>&1", QONNXC_BIN, TESTS_DIR,
+                           config_of("TFC_1W1A", cfg, sizeof cfg), dir), 0);
+    ck_assert_int_eq(shell("grep -Eq '^rtl +20 +20/20 .* ok$' '%s/verify.txt'", dir), 0);
+    shell("rm -rf '%s'", dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rtl_target");
@@ -352,6 +370,7 @@ static Suite *suite(void)
     tcase_add_test(tc, tfc_w1a1_cycles_and_watchdog);
     tcase_add_test(tc, tfc_w1a1_smallest_fifos);
     tcase_add_test(tc, fifo_depth_errors);
+    tcase_add_test(tc, verify_runs_the_simulation);
     tcase_add_loop_test(tc, cnv_bit_exact_and_cycles, 0,
                         (int)(sizeof cnv_cases / sizeof cnv_cases[0]));
     suite_add_tcase(s, tc);
