@@ -190,6 +190,10 @@ void ref_make_comment_safe(char *s);
 void ref_comment_safe_names(Graph *g);
 /* store_int_input(): the stored input as a logical int32 frame. */
 void ref_emit_store_x(const RefPlan *p, TextBuf *code, bool *headers);
+/* model.h: the frame sizes (<NAME>_INPUT_SIZE ...), and the return codes
+ * and prototypes of the entry points (closing the include guard). */
+void ref_emit_size_defines(const RefPlan *p, TextBuf *b);
+void ref_emit_api_decls(const RefPlan *p, TextBuf *b);
 /* <name>_run, <name>_run_int and <name>_quantize_input: x and y are C
  * expressions for the input and output buffers, x_const for x as read. */
 void ref_emit_entry_points(const RefPlan *p, const char *x, const char *x_const, const char *y,
