@@ -47,14 +47,6 @@ typedef struct Geo {
     int64_t row_len;     /* words (xnor) or bytes per output channel */
 } Geo;
 
-static int32_t weight_at(const Geo *g, int64_t o, int64_t k)
-{
-    if (!g->conv)
-        return (int32_t)g->w->i[k * g->out_c + o];
-    int64_t c = k % g->cg, kx = (k / g->cg) % g->win.kw, ky = k / (g->cg * g->win.kw);
-    return (int32_t)g->w->i[((o * g->cg + c) * g->win.kh + ky) * g->win.kw + kx];
-}
-
 static bool geometry(RefPlan *p, const RefLayer *l, Geo *g, Diag *d)
 {
     const Node *n = l->node;
@@ -183,7 +175,8 @@ bool mcu_dot_channel_ranges(RefPlan *p, const RefLayer *l, int64_t *lo, int64_t 
             b = g.k;
         } else {
             for (int64_t k = 0; k < g.k; k++) {
-                int64_t w = weight_at(&g, o, k), p1 = w * xmin, p2 = w * xmax;
+                int64_t w = ref_weight_at(g.w, g.conv, g.out_c, g.cg, &g.win, o, k);
+                int64_t p1 = w * xmin, p2 = w * xmax;
                 int64_t mn = p1 < p2 ? p1 : p2, mx = p1 < p2 ? p2 : p1;
                 if (g.win.padded) { /* a padded tap contributes 0 */
                     mn = mn < 0 ? mn : 0;
@@ -213,7 +206,7 @@ static bool emit_weights(RefPlan *p, const RefLayer *l, const Geo *g, const char
     }
     for (int64_t o = 0; o < g->out_c; o++) {
         for (int64_t k = 0; k < g->k; k++)
-            row[k] = weight_at(g, o, k);
+            row[k] = ref_weight_at(g->w, g->conv, g->out_c, g->cg, &g->win, o, k);
         if (g->xnor && g->conv) {
             uint64_t *dst = (uint64_t *)packed + o * g->row_len;
             for (int64_t pos = 0; pos < g->win.kh * g->win.kw; pos++)

@@ -54,12 +54,13 @@ typedef struct Dot {
     bool copy;                         /* non-XNOR: the dot uses an unpacked working copy */
 } Dot;
 
-static int32_t weight_at(const Dot *g, int64_t o, int64_t k)
+int32_t ref_weight_at(const Value *w, bool conv, int64_t out_c, int64_t cg, const RefWin *win,
+                      int64_t o, int64_t k)
 {
-    if (!g->conv)
-        return (int32_t)g->w->i[k * g->out_c + o];
-    int64_t c = k % g->cg, kx = (k / g->cg) % g->win.kw, ky = k / (g->cg * g->win.kw);
-    return (int32_t)g->w->i[((o * g->cg + c) * g->win.kh + ky) * g->win.kw + kx];
+    if (!conv)
+        return (int32_t)w->i[k * out_c + o];
+    int64_t c = k % cg, kx = (k / cg) % win->kw, ky = k / (cg * win->kw);
+    return (int32_t)w->i[((o * cg + c) * win->kh + ky) * win->kw + kx];
 }
 
 static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
@@ -152,7 +153,7 @@ static bool dot_weights(RefPlan *p, const RefLayer *l, const Dot *g, const char 
     }
     for (int64_t o = 0; o < g->out_c; o++) {
         for (int64_t k = 0; k < g->k; k++)
-            row[k] = weight_at(g, o, k);
+            row[k] = ref_weight_at(g->w, g->conv, g->out_c, g->cg, &g->win, o, k);
         if (g->xnor && g->conv) {
             /* one padded group of words per kernel position */
             uint64_t *dst = (uint64_t *)packed + o * g->row_len;

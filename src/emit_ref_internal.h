@@ -165,6 +165,10 @@ void ref_threshold_expr(TextBuf *b, const RefThresholds *th, const char *x, cons
                         const char *ctype);
 
 /* ---- emit_ref_dot.c ---- */
+/* Weight k (in the patch's (ky, kx, channel) order) of output channel o:
+ * W [K, N] of an IntMatMul, or W [O, C, kh, kw] of an IntConv. */
+int32_t ref_weight_at(const Value *w, bool conv, int64_t out_c, int64_t cg, const RefWin *win,
+                      int64_t o, int64_t k);
 bool ref_emit_dot(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, bool *headers,
                   Diag *d);
 
