@@ -270,8 +270,7 @@ static bool emit_model_c(Gen *m, TextBuf *b, Diag *d)
         tb_puts(b, "/* ---- weights, thresholds and constants (const: flash) --------------------- */\n\n");
         tb_write(b, tb_str(&data), data.len);
         emit_arena(m, b);
-        tb_puts(b, "/* ---- layers -------------------------------------------------------------- */\n\n");
-        tb_write(b, tb_str(&layers), layers.len);
+        ref_emit_layers_section(&layers, b);
         tb_puts(b, "/* ---- the float boundary and integer frames ------------------------------ */\n\n");
         tb_write(b, tb_str(&io), io.len);
         emit_forward(m, b);

@@ -169,6 +169,23 @@ void ref_emit_entry_points(const RefPlan *p, const char *x, const char *x_const,
     tb_printf(b, "    store_int_input(%s, out);\n    return %s_OK;\n}\n", x_const, upper);
 }
 
+void ref_emit_layers_section(const TextBuf *layers, TextBuf *b)
+{
+    tb_puts(b, "/* ---- layers -------------------------------------------------------------- */\n\n");
+    tb_puts(b, "/* Under GCC each layer stays a function of its own (GCC inlines a static\n"
+               " * function called once) and is compiled without reassociating its sums\n"
+               " * (which spills the popcounts of the XNOR kernels to the stack). Each made\n"
+               " * CNV-W1A1 faster at -O3 -march=native: docs/ref.md has the numbers. */\n"
+               "#if defined(__GNUC__) && !defined(__clang__)\n"
+               "#define LAYER_ATTRIBUTES __attribute__((noinline, optimize(\"no-tree-reassoc\")))\n"
+               "#elif defined(__GNUC__)\n"
+               "#define LAYER_ATTRIBUTES __attribute__((noinline))\n"
+               "#else\n"
+               "#define LAYER_ATTRIBUTES\n"
+               "#endif\n\n");
+    tb_write(b, tb_str(layers), layers->len);
+}
+
 void ref_emit_size_defines(const RefPlan *p, TextBuf *b)
 {
     const char *upper = p->upper;
@@ -285,8 +302,7 @@ static bool emit_model_c(RefPlan *p, TextBuf *b, bool *headers, Diag *d)
         tb_puts(b, "/* ---- weights, thresholds and constants ------------------------------------ */\n\n");
         tb_write(b, tb_str(&data), data.len);
         emit_buffers(p, b);
-        tb_puts(b, "/* ---- layers -------------------------------------------------------------- */\n\n");
-        tb_write(b, tb_str(&layers), layers.len);
+        ref_emit_layers_section(&layers, b);
         tb_puts(b, "/* ---- the float boundary and integer frames ------------------------------ */\n\n");
         tb_write(b, tb_str(&io), io.len);
         emit_forward(p, b);

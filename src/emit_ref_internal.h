@@ -198,6 +198,9 @@ void ref_emit_store_x(const RefPlan *p, TextBuf *code, bool *headers);
  * and prototypes of the entry points (closing the include guard). */
 void ref_emit_size_defines(const RefPlan *p, TextBuf *b);
 void ref_emit_api_decls(const RefPlan *p, TextBuf *b);
+/* The "layers" section of model.c: its banner, the definition of the
+ * LAYER_ATTRIBUTES every layer function carries, and the layer functions. */
+void ref_emit_layers_section(const TextBuf *layers, TextBuf *b);
 /* <name>_run, <name>_run_int and <name>_quantize_input: x and y are C
  * expressions for the input and output buffers, x_const for x as read. */
 void ref_emit_entry_points(const RefPlan *p, const char *x, const char *x_const, const char *y,
