@@ -383,10 +383,14 @@ START_TEST(test_exact_flags)
     free(text);
     ck_assert_int_eq(run_shell("cd '%s/o/ref' && cc -std=c99 -O2 -Wall -Wextra -Werror -pedantic "
                            "-ffp-contract=off -o by_hand *.c -lm", dir), 0);
-    /* and with clang when there is one, as a second opinion */
-    if (run_shell("command -v clang >/dev/null 2>&1") == 0)
-        ck_assert_int_eq(run_shell("cd '%s/o/ref' && clang -std=c99 -O2 -Wall -Wextra -Werror "
-                               "-pedantic -ffp-contract=off -o by_clang *.c -lm", dir), 0);
+    /* and with clang when there is one, as a second opinion: model.c gives
+     * GCC attributes that clang would warn about (LAYER_ATTRIBUTES) */
+    const char *clang = run_shell("command -v clang >/dev/null 2>&1") == 0      ? "clang"
+                        : run_shell("command -v clang-14 >/dev/null 2>&1") == 0 ? "clang-14"
+                                                                               : NULL;
+    if (clang)
+        ck_assert_int_eq(run_shell("cd '%s/o/ref' && %s -std=c99 -O2 -Wall -Wextra -Werror "
+                               "-pedantic -ffp-contract=off -o by_clang *.c -lm", dir, clang), 0);
     ck_assert(remove_tree(dir));
 }
 END_TEST
