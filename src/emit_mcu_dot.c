@@ -33,8 +33,6 @@
 
 #include "emit_mcu_internal.h"
 #include "qc_pack.h"
-#include "qc_xnor.h"
-#include "qc_xnor64.h"
 
 typedef struct Geo {
     bool conv, xnor;
@@ -196,27 +194,11 @@ static bool emit_weights(RefPlan *p, const RefLayer *l, const Geo *g, const char
                          TextBuf *data, Diag *d)
 {
     char decl[160], dtn[16];
-    int32_t *row = malloc((size_t)(g->k + 64) * sizeof *row);
-    size_t total = (size_t)(g->out_c * g->row_len);
-    void *packed = g->xnor ? calloc(total + 1, sizeof(uint64_t)) : calloc(total + 1, 1);
-    if (!row || !packed) {
-        free(row);
-        free(packed);
+    RefWeightRows rows = { g->w, g->conv, g->xnor, g->win, g->out_c, g->cg, g->k,
+                           g->wdt, g->unit, g->row_len, 32 };
+    void *packed = ref_pack_weight_rows(&rows);
+    if (!packed)
         return diag_error(d, p->g->path, NULL, NULL, "out of memory");
-    }
-    for (int64_t o = 0; o < g->out_c; o++) {
-        for (int64_t k = 0; k < g->k; k++)
-            row[k] = ref_weight_at(g->w, g->conv, g->out_c, g->cg, &g->win, o, k);
-        if (g->xnor && g->conv) {
-            uint64_t *dst = (uint64_t *)packed + o * g->row_len;
-            for (int64_t pos = 0; pos < g->win.kh * g->win.kw; pos++)
-                qc_xnor64_pack(row + pos * g->cg, (size_t)g->cg, dst + pos * g->unit);
-        } else if (g->xnor) {
-            qc_xnor_pack(row, (size_t)g->k, (uint32_t *)packed + o * g->row_len);
-        } else {
-            qc_pack(g->wdt, row, (size_t)g->k, (uint8_t *)packed + o * g->row_len);
-        }
-    }
     tb_printf(data, "/* %s: %s weights '%s', %lld output channels x %lld inputs", l->node->name,
               ref_dt_name(g->wdt, dtn), l->node->inputs[1]->name, (long long)g->out_c,
               (long long)g->k);
@@ -240,7 +222,6 @@ static bool emit_weights(RefPlan *p, const RefLayer *l, const Geo *g, const char
     else
         emit_array2_u8(data, decl, packed, (size_t)g->out_c, (size_t)g->row_len, 16);
     tb_puts(data, "\n");
-    free(row);
     free(packed);
     return true;
 }

@@ -30,6 +30,7 @@
 
 #include "emit_ref_internal.h"
 #include "qc_pack.h"
+#include "qc_xnor.h"
 #include "qc_xnor64.h"
 
 /* Largest window (inputs per output) the cols kernel takes: its weights
@@ -138,33 +139,46 @@ static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
     return true;
 }
 
+void *ref_pack_weight_rows(const RefWeightRows *r)
+{
+    size_t total = (size_t)(r->out_c * r->row_len);
+    int32_t *row = malloc((size_t)(r->k + 64) * sizeof *row);
+    void *packed = r->xnor ? calloc(total + 1, sizeof(uint64_t)) : calloc(total + 1, 1);
+    if (!row || !packed) {
+        free(row);
+        free(packed);
+        return NULL;
+    }
+    for (int64_t o = 0; o < r->out_c; o++) {
+        for (int64_t k = 0; k < r->k; k++)
+            row[k] = ref_weight_at(r->w, r->conv, r->out_c, r->cg, &r->win, o, k);
+        if (r->xnor && r->conv) {
+            /* one padded group of words per kernel position */
+            uint64_t *dst = (uint64_t *)packed + o * r->row_len;
+            for (int64_t pos = 0; pos < r->win.kh * r->win.kw; pos++)
+                qc_xnor64_pack(row + pos * r->cg, (size_t)r->cg, dst + pos * r->unit);
+        } else if (r->xnor && r->matmul_word_bits == 32) {
+            qc_xnor_pack(row, (size_t)r->k, (uint32_t *)packed + o * r->row_len);
+        } else if (r->xnor) {
+            qc_xnor64_pack(row, (size_t)r->k, (uint64_t *)packed + o * r->row_len);
+        } else {
+            qc_pack(r->wdt, row, (size_t)r->k, (uint8_t *)packed + o * r->row_len);
+        }
+    }
+    free(row);
+    return packed;
+}
+
 /* The weights, one packed row per output channel. */
 static bool dot_weights(RefPlan *p, const RefLayer *l, const Dot *g, const char *name,
                         TextBuf *data, Diag *d)
 {
     char decl[160], dtn[16];
-    int32_t *row = malloc((size_t)(g->k + 64) * sizeof *row);
-    size_t total = (size_t)(g->out_c * g->row_len);
-    void *packed = g->xnor ? calloc(total + 1, sizeof(uint64_t)) : calloc(total + 1, 1);
-    if (!row || !packed) {
-        free(row);
-        free(packed);
+    RefWeightRows rows = { g->w, g->conv, g->xnor, g->win, g->out_c, g->cg, g->k,
+                           g->wdt, g->unit, g->row_len, 64 };
+    void *packed = ref_pack_weight_rows(&rows);
+    if (!packed)
         return diag_error(d, p->g->path, NULL, NULL, "out of memory");
-    }
-    for (int64_t o = 0; o < g->out_c; o++) {
-        for (int64_t k = 0; k < g->k; k++)
-            row[k] = ref_weight_at(g->w, g->conv, g->out_c, g->cg, &g->win, o, k);
-        if (g->xnor && g->conv) {
-            /* one padded group of words per kernel position */
-            uint64_t *dst = (uint64_t *)packed + o * g->row_len;
-            for (int64_t pos = 0; pos < g->win.kh * g->win.kw; pos++)
-                qc_xnor64_pack(row + pos * g->cg, (size_t)g->cg, dst + pos * g->unit);
-        } else if (g->xnor) {
-            qc_xnor64_pack(row, (size_t)g->k, (uint64_t *)packed + o * g->row_len);
-        } else {
-            qc_pack(g->wdt, row, (size_t)g->k, (uint8_t *)packed + o * g->row_len);
-        }
-    }
     const Tensor *wt = l->node->inputs[1];
     tb_printf(data, "/* %s: %s weights '%s', %lld output channels x %lld inputs", l->node->name,
               ref_dt_name(g->wdt, dtn), wt->name, (long long)g->out_c, (long long)g->k);
@@ -184,7 +198,6 @@ static bool dot_weights(RefPlan *p, const RefLayer *l, const Dot *g, const char 
     else
         emit_array2_u8(data, decl, packed, (size_t)g->out_c, (size_t)g->row_len, 16);
     tb_puts(data, "\n");
-    free(row);
     free(packed);
     return true;
 }

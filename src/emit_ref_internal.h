@@ -172,6 +172,24 @@ int32_t ref_weight_at(const Value *w, bool conv, int64_t out_c, int64_t cg, cons
 bool ref_emit_dot(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, bool *headers,
                   Diag *d);
 
+/* How the weights of an IntMatMul / IntConv are stored: one row of row_len
+ * elements per output channel. XNOR convolutions: a group of `unit` 64-bit
+ * words per kernel position; XNOR matrix products: words of
+ * matmul_word_bits (64, or 32 for qc_xnor.h); other weights qc_pack'ed at
+ * wdt's width, in bytes. */
+typedef struct RefWeightRows {
+    const Value *w;
+    bool conv, xnor;
+    RefWin win;
+    int64_t out_c, cg, k;
+    qc_dtype wdt;
+    int64_t unit, row_len;
+    int matmul_word_bits;
+} RefWeightRows;
+/* The packed rows, out_c * row_len elements (calloc'd, padding 0), or NULL
+ * when out of memory. */
+void *ref_pack_weight_rows(const RefWeightRows *r);
+
 /* Quant headers the emitted code may include; `headers` flags are indexed
  * by these. */
 typedef enum {
