@@ -424,15 +424,8 @@ bool mcu_emit_dot(RefPlan *p, RefLayer *l, const McuNpuLayer *npu, TextBuf *data
     int64_t lo, hi;
     if (!geometry(p, l, &g, d) || !mcu_dot_acc_range(p, l, &lo, &hi, d))
         return false;
-    if (has_th && !ref_thresholds_read(p, l->thr, l->fn, NULL, out, g.out_c, lo, hi, &th, d))
+    if (!ref_dot_thresholds(p, l, g.out_c, lo, hi, "mcu", &th, d))
         return false;
-    if (has_th && th.rows > 1 && node_attr_int(l->thr, "channel_axis", 1) != 1) {
-        free(th.t);
-        return node_error(d, p->g, l->thr, "the mcu target needs channel_axis 1 after a matrix "
-                          "product or convolution");
-    }
-    if (!has_th && out->fmt == REF_BITS)
-        return node_error(d, p->g, l->node, "an accumulator cannot be BIPOLAR");
     snprintf(base, sizeof base, "%s_weights", l->fn);
     ref_unique_name(p, base, wname);
     if (!emit_weights(p, l, &g, wname, data, d)) {

@@ -634,15 +634,8 @@ bool ref_emit_dot(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, bool *h
     }
     if (lo < INT32_MIN || hi > INT32_MAX)
         return node_error(d, p->g, l->node, "accumulators do not fit int32_t");
-    if (has_th && !ref_thresholds_read(p, l->thr, l->fn, NULL, out, g.out_c, lo, hi, &th, d))
+    if (!ref_dot_thresholds(p, l, g.out_c, lo, hi, "ref", &th, d))
         return false;
-    if (has_th && th.rows > 1 && node_attr_int(l->thr, "channel_axis", 1) != 1) {
-        free(th.t);
-        return node_error(d, p->g, l->thr, "the ref target needs channel_axis 1 after a "
-                          "matrix product or convolution");
-    }
-    if (!has_th && out->fmt == REF_BITS)
-        return node_error(d, p->g, l->node, "an accumulator cannot be BIPOLAR");
     snprintf(base, sizeof base, "%s_weights", l->fn);
     ref_unique_name(p, base, wname);
     if (!dot_weights(p, l, &g, wname, data, d)) {

@@ -160,6 +160,12 @@ bool ref_thresholds_read(RefPlan *p, const Node *n, const char *fn, const RefTen
                          const RefTensor *out, int64_t channels, int64_t lo, int64_t hi,
                          RefThresholds *th, Diag *d);
 void ref_thresholds_emit(const RefThresholds *th, int64_t lo, int64_t hi, TextBuf *data);
+/* The MultiThreshold fused after layer l's matrix product or convolution of
+ * out_c channels, accumulators in [lo, hi]: read into th when l has one
+ * (the caller frees th->t); without one, l's output must not be BIPOLAR.
+ * `target` names the target in messages. */
+bool ref_dot_thresholds(RefPlan *p, const RefLayer *l, int64_t out_c, int64_t lo, int64_t hi,
+                        const char *target, RefThresholds *th, Diag *d);
 /* The C expression of one thresholded value: x and channel c expressions. */
 void ref_threshold_expr(TextBuf *b, const RefThresholds *th, const char *x, const char *c,
                         const char *ctype);

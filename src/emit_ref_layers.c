@@ -171,6 +171,24 @@ void ref_thresholds_emit(const RefThresholds *th, int64_t lo, int64_t hi, TextBu
     tb_puts(data, "\n");
 }
 
+bool ref_dot_thresholds(RefPlan *p, const RefLayer *l, int64_t out_c, int64_t lo, int64_t hi,
+                        const char *target, RefThresholds *th, Diag *d)
+{
+    if (!l->thr) {
+        if (l->out->fmt == REF_BITS)
+            return node_error(d, p->g, l->node, "an accumulator cannot be BIPOLAR");
+        return true;
+    }
+    if (!ref_thresholds_read(p, l->thr, l->fn, NULL, l->out, out_c, lo, hi, th, d))
+        return false;
+    if (th->rows > 1 && node_attr_int(l->thr, "channel_axis", 1) != 1) {
+        free(th->t);
+        return node_error(d, p->g, l->thr, "the %s target needs channel_axis 1 after a matrix "
+                          "product or convolution", target);
+    }
+    return true;
+}
+
 /* The C expression of one thresholded output for accumulator `x` and
  * channel expression `c`. */
 void ref_threshold_expr(TextBuf *b, const RefThresholds *th, const char *x, const char *c,
