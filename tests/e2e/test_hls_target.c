@@ -16,13 +16,9 @@
  * Also: two builds are byte-identical; the sources compile with exactly the
  * promised flags (and with clang); build errors leave no output. */
 #include <check.h>
-#include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 
 #include "emit_ref.h"
@@ -31,6 +27,8 @@
 #include "frontend.h"
 #include "npy.h"
 #include "streamline.h"
+
+#include "e2e_util.h"
 #include "run_cli.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -77,30 +75,6 @@ static void scratch(char *dir, size_t size)
     ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(s);
-    ck_assert_int_eq(fread(s, 1, (size_t)n, f), n);
-    s[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return s;
-}
-
-static bool exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
 static double now(void)
 {
     struct timespec ts;
@@ -132,7 +106,7 @@ static void build_and_make(const Model *m, const char *dir, char *exe, size_t si
                    QONNXC_BIN, model, cfg, dir, dir);
     if (rc != 0) {
         snprintf(log, sizeof log, "%s/build.log", dir);
-        char *text = read_file(log, NULL);
+        char *text = read_whole_file(log, NULL);
         ck_abort_msg("qonnxc build %s %s failed (%d):\n%s", m->dir, cfg, rc, text ? text : "");
     }
     const char *flags = SANITIZED ? "CFLAGS='-O1 -g -fsanitize=address,undefined "
@@ -141,66 +115,12 @@ static void build_and_make(const Model *m, const char *dir, char *exe, size_t si
     rc = run_shell("make -s -C '%s/out/hls' %s > '%s/make.log' 2>&1", dir, flags, dir);
     if (rc != 0) {
         snprintf(log, sizeof log, "%s/make.log", dir);
-        char *text = read_file(log, NULL);
+        char *text = read_whole_file(log, NULL);
         ck_abort_msg("make for %s failed (%d):\n%s", m->dir, rc, text ? text : "");
     }
     ref_model_name(model, name, sizeof name);
     snprintf(exe, size, "%s/out/hls/%s_csim", dir, name);
-    ck_assert_msg(exists(exe), "no executable %s", exe);
-}
-
-/* The first `frames` frames of inputs.npy (all when frames <= 0). */
-static Value *model_inputs(const char *model_dir, int64_t frames)
-{
-    char path[512];
-    NpyArray a;
-    Diag d;
-    diag_init(&d);
-    snprintf(path, sizeof path, TESTS_DIR "/models/%s/inputs.npy", model_dir);
-    ck_assert_msg(npy_read(path, &a, &d), "%s", d.msg);
-    float *f = NULL;
-    ck_assert_msg(npy_to_f32(&a, &f, &d), "%s", d.msg);
-    Shape s = { a.rank, { 0 } };
-    memcpy(s.dims, a.shape, sizeof(int64_t) * (size_t)a.rank);
-    if (frames > 0 && frames < s.dims[0])
-        s.dims[0] = frames;
-    Value *v = value_new(ET_FLOAT, &s);
-    memcpy(v->f, f, (size_t)v->count * sizeof(float));
-    free(f);
-    npy_free(&a);
-    return v;
-}
-
-static Value *random_inputs(const Tensor *in, int64_t frames, uint32_t seed)
-{
-    Shape s = in->shape;
-    s.dims[0] = frames;
-    Value *v = value_new(ET_FLOAT, &s);
-    bool bipolar = in->qdt && !strcmp(in->qdt, "BIPOLAR");
-    for (int64_t k = 0; k < v->count; k++) {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        v->f[k] = bipolar ? (seed & 1u ? 1.0f : -1.0f) : (float)(seed >> 8) / 16777216.0f;
-    }
-    return v;
-}
-
-/* The int graph hands out OutputAffine's input as a second output. */
-static void expose_integers(Graph *g)
-{
-    const Node *oa = NULL;
-    for (int k = 0; k < g->n_nodes; k++)
-        if (g->nodes[k]->domain_kind == DOMAIN_QONNXC &&
-            !strcmp(g->nodes[k]->op_type, "OutputAffine"))
-            oa = g->nodes[k];
-    ck_assert_ptr_nonnull(oa);
-    Tensor **outs = arena_array(&g->arena, 2, sizeof *outs);
-    outs[0] = g->outputs[0];
-    outs[1] = oa->inputs[0];
-    oa->inputs[0]->is_graph_output = true;
-    g->outputs = outs;
-    g->n_outputs = 2;
+    ck_assert_msg(file_exists(exe), "no executable %s", exe);
 }
 
 /* Runs the csim on the frames and compares with the int engine. */
@@ -288,46 +208,6 @@ END_TEST
 
 /* ---- properties of the output -------------------------------------------- */
 
-/* Every file under root, with its contents, into one string. */
-static void collect(const char *root, const char *rel, TextBuf *out)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s%s%s", root, rel[0] ? "/" : "", rel);
-    DIR *dir = opendir(path);
-    ck_assert_ptr_nonnull(dir);
-    char *names[256];
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL && n < 256)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            names[n++] = strdup(e->d_name);
-    closedir(dir);
-    for (int i = 0; i < n; i++)
-        for (int j = i + 1; j < n; j++)
-            if (strcmp(names[j], names[i]) < 0) {
-                char *t = names[i];
-                names[i] = names[j];
-                names[j] = t;
-            }
-    for (int i = 0; i < n; i++) {
-        char sub[1024], full[2048];
-        snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
-        snprintf(full, sizeof full, "%s/%s", root, sub);
-        struct stat st;
-        ck_assert_int_eq(stat(full, &st), 0);
-        if (S_ISDIR(st.st_mode)) {
-            collect(root, sub, out);
-        } else {
-            size_t len;
-            char *text = read_file(full, &len);
-            tb_printf(out, "== %s (%zu bytes)\n", sub, len);
-            tb_write(out, text, len);
-            free(text);
-        }
-        free(names[i]);
-    }
-}
-
 START_TEST(test_byte_identical)
 {
     char dir[256], a[300], b[300], model[512];
@@ -343,8 +223,8 @@ START_TEST(test_byte_identical)
     TextBuf ta, tb;
     tb_init(&ta);
     tb_init(&tb);
-    collect(a, "", &ta);
-    collect(b, "", &tb);
+    collect_tree(a, &ta);
+    collect_tree(b, &tb);
     ck_assert_uint_gt(ta.len, 1000);
     ck_assert_msg(ta.len == tb.len && memcmp(ta.data, tb.data, ta.len) == 0, "two builds differ");
     /* the files promised, and nothing else */
@@ -375,7 +255,7 @@ START_TEST(test_exact_flags)
                            TESTS_DIR "/../configs/CNV_2W2A.yaml' -o '%s/o' --target hls >/dev/null",
                            QONNXC_BIN, dir), 0);
     snprintf(makefile, sizeof makefile, "%s/o/hls/Makefile", dir);
-    char *text = read_file(makefile, NULL);
+    char *text = read_whole_file(makefile, NULL);
     ck_assert_ptr_nonnull(strstr(text, "-std=c99 -Wall -Wextra -Werror -pedantic -ffp-contract=off"));
     ck_assert_ptr_nonnull(strstr(text, "CFLAGS = -O2"));
     free(text);
@@ -406,16 +286,16 @@ START_TEST(test_build_errors)
     snprintf(args, sizeof args, "'" TESTS_DIR "/models/TFC_1W1A/model.onnx' -c '%s' -o '%s' "
              "--target hls", cfg, out);
     int rc = run_shell("'%s' build %s 2> '%s' >/dev/null", QONNXC_BIN, args, log);
-    char *text = read_file(log, NULL);
+    char *text = read_whole_file(log, NULL);
     ck_assert_msg(rc != 0, "a bad folding builds");
     ck_assert_msg(strstr(text, "MatMul_16") != NULL, "the message '%s' names no layer", text);
     free(text);
-    ck_assert_msg(!exists(out), "%s was created", out);
+    ck_assert_msg(!file_exists(out), "%s was created", out);
     /* a configuration that does not exist */
     snprintf(args, sizeof args, "'" TESTS_DIR "/models/TFC_1W1A/model.onnx' -c '%s/none.yaml' "
              "-o '%s' --target hls", dir, out);
     ck_assert_int_eq(run_shell("'%s' build %s 2> '%s' >/dev/null", QONNXC_BIN, args, log), 2);
-    ck_assert_msg(!exists(out), "%s was created", out);
+    ck_assert_msg(!file_exists(out), "%s was created", out);
     ck_assert(remove_tree(dir));
 }
 END_TEST
@@ -433,7 +313,7 @@ START_TEST(test_verify)
         int rc = run_shell("'%s' verify '%s' -c '" TESTS_DIR "/../configs/%s.yaml' --target ref,hls "
                        "--frames %d > '%s' 2>&1", QONNXC_BIN, model, which[k][1],
                        SANITIZED ? 1 : 4, log);
-        char *text = read_file(log, NULL);
+        char *text = read_whole_file(log, NULL);
         ck_assert_msg(rc == 0, "verify %s: exit %d\n%s", which[k][0], rc, text);
         ck_assert_msg(strstr(text, "\nhls "), "verify %s has no hls row:\n%s", which[k][0], text);
         free(text);

@@ -1,0 +1,29 @@
+/* What the end-to-end target tests (test_ref_target, test_hls_target) share:
+ * their input frames, the int graph's integers, and the emitted tree as one
+ * string for byte-identity checks. */
+#ifndef QONNXC_TESTS_E2E_UTIL_H
+#define QONNXC_TESTS_E2E_UTIL_H
+
+#include <stdint.h>
+
+#include "graph.h"
+#include "emit_util.h"
+#include "value.h"
+
+/* The first `frames` frames of tests/models/<name>/inputs.npy as floats
+ * (all of them when frames <= 0). */
+Value *model_inputs(const char *name, int64_t frames);
+
+/* `frames` random frames of in's shape: uniform in [0, 1), or -1/+1 when in
+ * is BIPOLAR; the same frames for the same seed. */
+Value *random_inputs(const Tensor *in, int64_t frames, uint32_t seed);
+
+/* Makes OutputAffine's input a second graph output, so that running the int
+ * graph also gives the integers before the float boundary. */
+void expose_integers(Graph *g);
+
+/* Every file below root, sorted by path, as "== PATH (N bytes)" and its
+ * contents, appended to out. */
+void collect_tree(const char *root, TextBuf *out);
+
+#endif
