@@ -251,6 +251,16 @@ always @* begin
                 // XNOR: +1 where input and weight bits agree
                 lane_sum = lane_sum + {{(MUL_BITS-1){1'b0}},
                                        ~(x[s] ^ w_rdata_reg[p*SIMD + s])};
+            else if (W_BIPOLAR != 0)
+                // a +-1 weight only picks the input's sign: an add or a
+                // subtract, where a product would make synthesis use a DSP
+                lane_sum = w_rdata_reg[p*SIMD + s]
+                               ? lane_sum + in_value(x[s*IN_BITS +: IN_BITS])
+                               : lane_sum - in_value(x[s*IN_BITS +: IN_BITS]);
+            else if (IN_BIPOLAR != 0)
+                lane_sum = x[s]
+                               ? lane_sum + w_value(w_rdata_reg[(p*SIMD + s)*W_BITS +: W_BITS])
+                               : lane_sum - w_value(w_rdata_reg[(p*SIMD + s)*W_BITS +: W_BITS]);
             else
                 lane_sum = lane_sum +
                     in_value(x[s*IN_BITS +: IN_BITS]) *

@@ -52,6 +52,15 @@ static const Config configs[] = {
       "MW=16 MH=12 SIMD=16 PE=3 BINARY=0 IN_BITS=2 IN_SIGNED=0 IN_BIPOLAR=0 W_BITS=1 W_SIGNED=0 "
       "W_BIPOLAR=1 ACC_BITS=7 ACC_SIGNED=1 N_THRESHOLDS=3 T_BITS=8 OUT_BITS=3 OUT_SCALE=2 "
       "OUT_BIAS=-3 OUT_BIPOLAR=0", "VECTORS=8", 6 },
+    /* +-1 on one side: the adds and subtracts that replace the multiplies */
+    { "mvau_bipolar_w", "qnn_mvau", "qnn_threshold",
+      "MW=27 MH=8 SIMD=9 PE=4 BINARY=0 IN_BITS=8 IN_SIGNED=1 IN_BIPOLAR=0 W_BITS=1 W_SIGNED=0 "
+      "W_BIPOLAR=1 ACC_BITS=13 ACC_SIGNED=1 N_THRESHOLDS=0 T_BITS=14 OUT_BITS=13 OUT_SCALE=1 "
+      "OUT_BIAS=0 OUT_BIPOLAR=0", "VECTORS=6", 3 },
+    { "mvau_bipolar_in", "qnn_mvau", "qnn_threshold",
+      "MW=24 MH=8 SIMD=8 PE=2 BINARY=0 IN_BITS=1 IN_SIGNED=0 IN_BIPOLAR=1 W_BITS=3 W_SIGNED=1 "
+      "W_BIPOLAR=0 ACC_BITS=8 ACC_SIGNED=1 N_THRESHOLDS=0 T_BITS=9 OUT_BITS=8 OUT_SCALE=1 "
+      "OUT_BIAS=0 OUT_BIPOLAR=0", "VECTORS=6", 3 },
     { "mvau_xnor", "qnn_mvau", "qnn_threshold",
       "MW=64 MH=4 SIMD=16 PE=4 BINARY=1 IN_BITS=1 IN_SIGNED=0 IN_BIPOLAR=1 W_BITS=1 W_SIGNED=0 "
       "W_BIPOLAR=1 ACC_BITS=7 ACC_SIGNED=0 N_THRESHOLDS=1 T_BITS=8 OUT_BITS=1 OUT_SCALE=2 "
