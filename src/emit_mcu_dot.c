@@ -459,8 +459,8 @@ bool mcu_emit_dot(RefPlan *p, RefLayer *l, const McuNpuLayer *npu, TextBuf *data
     else if (npu)
         tb_printf(code, ";\n * on the CPU (NPU fallback: %s)", npu->reason);
     tb_puts(code, " */\n");
-    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn, ref_ctype(x->fmt),
-              ref_ctype(out->fmt));
+    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn,
+              ref_ctype(x->fmt), ref_ctype(out->fmt));
     Out e = { code, &g, x, out, has_th && !on_npu ? &th : NULL, on_npu ? bname : NULL, wname };
     emit_kernel(&e);
     tb_puts(code, "}\n\n");

@@ -659,8 +659,8 @@ bool ref_emit_dot(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, bool *h
         headers[th.to_bits ? QH_THRESHOLD_BITS : QH_THRESHOLD] = true;
 
     emit_comment(l, &g, x, out, code);
-    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn, ref_ctype(x->fmt),
-              ref_ctype(out->fmt));
+    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn,
+              ref_ctype(x->fmt), ref_ctype(out->fmt));
     Emit e = { code, &g, x, out, has_th ? &th : NULL, wname, g.xnor ? "WORDS" : "C" };
     switch (g.kernel) {
     case KV_MATMUL: emit_matmul(&e); break;

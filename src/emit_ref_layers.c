@@ -228,8 +228,8 @@ static bool emit_threshold(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code
     headers[th.to_bits ? QH_THRESHOLD_BITS : QH_THRESHOLD] = true;
     tb_printf(code, "/* %s: MultiThreshold, %s -> %s */\n", l->node->name, ref_dt_name(x->dt, dt1),
               ref_dt_name(out->dt, dt2));
-    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn, ref_ctype(x->fmt),
-              ref_ctype(out->fmt));
+    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn,
+              ref_ctype(x->fmt), ref_ctype(out->fmt));
     tb_printf(code, "    enum { ROWS = %lld, C = %lld", (long long)x->rows, (long long)x->inner);
     if (th.to_bits)
         tb_printf(code, ", WORDS = %lld", (long long)out->row_words);
@@ -313,8 +313,8 @@ static bool emit_maxpool(RefPlan *p, RefLayer *l, TextBuf *code, Diag *d)
               (long long)in_w, (long long)out_h, (long long)out_w, (long long)x->c,
               ref_dt_name(x->dt, dtn));
     tb_puts(code, bits ? ";\n * on bipolar bits the maximum is an OR: +1 wins */\n" : " */\n");
-    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn, ref_ctype(x->fmt),
-              ref_ctype(out->fmt));
+    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn,
+              ref_ctype(x->fmt), ref_ctype(out->fmt));
     tb_printf(code, "    enum {\n        IN_H = %lld, IN_W = %lld, %s = %lld,\n", (long long)in_h,
               (long long)in_w, unit, (long long)(bits ? x->row_words : x->c));
     tb_printf(code, "        OUT_H = %lld, OUT_W = %lld, K_H = %lld, K_W = %lld", (long long)out_h,
@@ -363,8 +363,8 @@ static bool emit_add(RefPlan *p, RefLayer *l, TextBuf *code, Diag *d)
         return node_error(d, p->g, l->node, "the ref target adds integer tensors of one shape "
                           "only (no broadcasting, no BIPOLAR operands)");
     tb_printf(code, "/* %s: IntAdd -> %s */\n", l->node->name, ref_dt_name(out->dt, dtn));
-    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *a, const %s *b, %s *out)\n{\n", l->fn,
-              ref_ctype(a->fmt), ref_ctype(b->fmt), ref_ctype(out->fmt));
+    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *a, const %s *b, %s *out)\n{\n",
+              l->fn, ref_ctype(a->fmt), ref_ctype(b->fmt), ref_ctype(out->fmt));
     tb_printf(code, "    enum { COUNT = %lld };\n    int i;\n\n", (long long)out->count);
     tb_printf(code, "    for (i = 0; i < COUNT; ++i)\n        out[i] = (%s)(a[i] + b[i]);\n}\n\n",
               ref_ctype(out->fmt));
@@ -399,8 +399,8 @@ static bool emit_copy(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, boo
     free(map32);
     tb_printf(code, "/* %s: %s, moving elements (the stored orders differ) */\n", l->node->name,
               l->node->op_type);
-    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn, ref_ctype(x->fmt),
-              ref_ctype(out->fmt));
+    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn,
+              ref_ctype(x->fmt), ref_ctype(out->fmt));
     if (x->fmt != REF_BITS) {
         tb_printf(code, "    enum { COUNT = %lld };\n    int i;\n\n", (long long)out->count);
         tb_printf(code, "    for (i = 0; i < COUNT; ++i)\n        out[i] = (%s)in[%s[i]];\n}\n\n",
