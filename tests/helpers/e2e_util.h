@@ -1,6 +1,6 @@
-/* What the end-to-end target tests (test_ref_target, test_hls_target) share:
- * their input frames, the int graph's integers, and the emitted tree as one
- * string for byte-identity checks. */
+/* What the target tests share: input frames and the emitted tree as one
+ * string for byte-identity checks (test_ref_target, test_hls_target), and
+ * the int graph's integers (those two and test_emit_ref). */
 #ifndef QONNXC_TESTS_E2E_UTIL_H
 #define QONNXC_TESTS_E2E_UTIL_H
 

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "e2e_util.h"
 #include "emit_ref.h"
 #include "emit_util.h"
 #include "exec.h"
@@ -307,17 +308,7 @@ static void run_engine(Graph *g, const Value *in, Value **out_f, Value **out_i)
 {
     Diag d;
     diag_init(&d);
-    const Node *oa = NULL;
-    for (int k = 0; k < g->n_nodes; k++)
-        if (!strcmp(g->nodes[k]->op_type, "OutputAffine"))
-            oa = g->nodes[k];
-    ck_assert_ptr_nonnull(oa);
-    Tensor **outs = arena_array(&g->arena, 2, sizeof *outs);
-    outs[0] = g->outputs[0];
-    outs[1] = oa->inputs[0];
-    oa->inputs[0]->is_graph_output = true;
-    g->outputs = outs;
-    g->n_outputs = 2;
+    expose_integers(g);
     Value *res[2];
     ck_assert_msg(exec_run_frames(g, &in, res, &d), "%s", d.msg);
     *out_f = res[0];
