@@ -145,21 +145,6 @@ bool mcu_dot_acc_range(RefPlan *p, const RefLayer *l, int64_t *lo, int64_t *hi, 
     return true;
 }
 
-/* emit_util.h has no uint32_t arrays: the same layout, 6 hex words a line. */
-static void emit_array2_u32(TextBuf *b, const char *decl, const uint32_t *v, size_t rows,
-                            size_t cols)
-{
-    tb_printf(b, "%s = {\n", decl);
-    for (size_t r = 0; r < rows; r++) {
-        tb_puts(b, "    {");
-        for (size_t c = 0; c < cols; c++)
-            tb_printf(b, "%s0x%08xu%s", c % 6 ? " " : c ? "\n     " : "", (unsigned)v[r * cols + c],
-                      c + 1 < cols ? "," : "");
-        tb_printf(b, "}%s\n", r + 1 < rows ? "," : "");
-    }
-    tb_puts(b, "};\n");
-}
-
 bool mcu_dot_channel_ranges(RefPlan *p, const RefLayer *l, int64_t *lo, int64_t *hi, Diag *d)
 {
     Geo g;
@@ -187,42 +172,6 @@ bool mcu_dot_channel_ranges(RefPlan *p, const RefLayer *l, int64_t *lo, int64_t 
         lo[o] = a > tlo ? a : tlo;
         hi[o] = b < thi ? b : thi;
     }
-    return true;
-}
-
-static bool emit_weights(RefPlan *p, const RefLayer *l, const Geo *g, const char *name,
-                         TextBuf *data, Diag *d)
-{
-    char decl[160], dtn[16];
-    RefWeightRows rows = { g->w, g->conv, g->xnor, g->win, g->out_c, g->cg, g->k,
-                           g->wdt, g->unit, g->row_len, 32 };
-    void *packed = ref_pack_weight_rows(&rows);
-    if (!packed)
-        return diag_error(d, p->g->path, NULL, NULL, "out of memory");
-    tb_printf(data, "/* %s: %s weights '%s', %lld output channels x %lld inputs", l->node->name,
-              ref_dt_name(g->wdt, dtn), l->node->inputs[1]->name, (long long)g->out_c,
-              (long long)g->k);
-    if (g->conv)
-        tb_printf(data, " (%lld x %lld x %lld channels)", (long long)g->win.kh,
-                  (long long)g->win.kw, (long long)g->cg);
-    if (g->xnor)
-        tb_printf(data, ",\n * one bit each (1 = +1), %s */\n",
-                  g->conv ? "each kernel position padded to whole 64-bit words"
-                          : "32 per word (qc_xnor_pack)");
-    else
-        tb_printf(data, ",\n * packed %u bit%s each, LSB-first (qc_pack), read in place */\n",
-                  g->wdt.bits, g->wdt.bits == 1 ? "" : "s");
-    snprintf(decl, sizeof decl, "static const %s %s[%lld][%lld]",
-             g->xnor ? (g->conv ? "uint64_t" : "uint32_t") : "uint8_t", name, (long long)g->out_c,
-             (long long)g->row_len);
-    if (g->xnor && !g->conv)
-        emit_array2_u32(data, decl, packed, (size_t)g->out_c, (size_t)g->row_len);
-    else if (g->xnor)
-        emit_array2_u64(data, decl, packed, (size_t)g->out_c, (size_t)g->row_len, 4);
-    else
-        emit_array2_u8(data, decl, packed, (size_t)g->out_c, (size_t)g->row_len, 16);
-    tb_puts(data, "\n");
-    free(packed);
     return true;
 }
 
@@ -428,7 +377,9 @@ bool mcu_emit_dot(RefPlan *p, RefLayer *l, const McuNpuLayer *npu, TextBuf *data
         return false;
     snprintf(base, sizeof base, "%s_weights", l->fn);
     ref_unique_name(p, base, wname);
-    if (!emit_weights(p, l, &g, wname, data, d)) {
+    RefWeightRows rows = { g.w, g.conv, g.xnor, g.win, g.out_c, g.cg, g.k,
+                           g.wdt, g.unit, g.row_len, 32 };
+    if (!ref_emit_weight_rows(p, l, &rows, wname, true, data, d)) {
         if (has_th)
             free(th.t);
         return false;

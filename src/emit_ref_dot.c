@@ -139,7 +139,9 @@ static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
     return true;
 }
 
-void *ref_pack_weight_rows(const RefWeightRows *r)
+/* The packed rows, out_c * row_len elements (calloc'd, padding 0), or NULL
+ * when out of memory. */
+static void *pack_weight_rows(const RefWeightRows *r)
 {
     size_t total = (size_t)(r->out_c * r->row_len);
     int32_t *row = malloc((size_t)(r->k + 64) * sizeof *row);
@@ -169,34 +171,52 @@ void *ref_pack_weight_rows(const RefWeightRows *r)
     return packed;
 }
 
-/* The weights, one packed row per output channel. */
-static bool dot_weights(RefPlan *p, const RefLayer *l, const Dot *g, const char *name,
-                        TextBuf *data, Diag *d)
+/* emit_util.h has no uint32_t arrays: the same layout, 6 hex words a line. */
+static void emit_array2_u32(TextBuf *b, const char *decl, const uint32_t *v, size_t rows,
+                            size_t cols)
+{
+    tb_printf(b, "%s = {\n", decl);
+    for (size_t r = 0; r < rows; r++) {
+        tb_puts(b, "    {");
+        for (size_t c = 0; c < cols; c++)
+            tb_printf(b, "%s0x%08xu%s", c % 6 ? " " : c ? "\n     " : "", (unsigned)v[r * cols + c],
+                      c + 1 < cols ? "," : "");
+        tb_printf(b, "}%s\n", r + 1 < rows ? "," : "");
+    }
+    tb_puts(b, "};\n");
+}
+
+bool ref_emit_weight_rows(RefPlan *p, const RefLayer *l, const RefWeightRows *r,
+                          const char *name, bool in_place, TextBuf *data, Diag *d)
 {
     char decl[160], dtn[16];
-    RefWeightRows rows = { g->w, g->conv, g->xnor, g->win, g->out_c, g->cg, g->k,
-                           g->wdt, g->unit, g->row_len, 64 };
-    void *packed = ref_pack_weight_rows(&rows);
+    bool words32 = r->xnor && !r->conv && r->matmul_word_bits == 32;
+    void *packed = pack_weight_rows(r);
     if (!packed)
         return diag_error(d, p->g->path, NULL, NULL, "out of memory");
-    const Tensor *wt = l->node->inputs[1];
     tb_printf(data, "/* %s: %s weights '%s', %lld output channels x %lld inputs", l->node->name,
-              ref_dt_name(g->wdt, dtn), wt->name, (long long)g->out_c, (long long)g->k);
-    if (g->conv)
-        tb_printf(data, " (%lld x %lld x %lld channels)", (long long)g->win.kh,
-                  (long long)g->win.kw, (long long)g->cg);
-    if (g->xnor)
+              ref_dt_name(r->wdt, dtn), l->node->inputs[1]->name, (long long)r->out_c,
+              (long long)r->k);
+    if (r->conv)
+        tb_printf(data, " (%lld x %lld x %lld channels)", (long long)r->win.kh,
+                  (long long)r->win.kw, (long long)r->cg);
+    if (r->xnor)
         tb_printf(data, ",\n * one bit each (1 = +1), %s */\n",
-                  g->conv ? "each kernel position padded to whole 64-bit words" : "64 per word");
+                  r->conv ? "each kernel position padded to whole 64-bit words"
+                  : words32 ? "32 per word (qc_xnor_pack)"
+                            : "64 per word");
     else
-        tb_printf(data, ",\n * packed %u bit%s each, LSB-first (qc_pack) */\n", g->wdt.bits,
-                  g->wdt.bits == 1 ? "" : "s");
-    snprintf(decl, sizeof decl, "static const %s %s[%lld][%lld]", g->xnor ? "uint64_t" : "uint8_t",
-             name, (long long)g->out_c, (long long)g->row_len);
-    if (g->xnor)
-        emit_array2_u64(data, decl, packed, (size_t)g->out_c, (size_t)g->row_len, 4);
+        tb_printf(data, ",\n * packed %u bit%s each, LSB-first (qc_pack)%s */\n", r->wdt.bits,
+                  r->wdt.bits == 1 ? "" : "s", in_place ? ", read in place" : "");
+    snprintf(decl, sizeof decl, "static const %s %s[%lld][%lld]",
+             !r->xnor ? "uint8_t" : words32 ? "uint32_t" : "uint64_t", name,
+             (long long)r->out_c, (long long)r->row_len);
+    if (words32)
+        emit_array2_u32(data, decl, packed, (size_t)r->out_c, (size_t)r->row_len);
+    else if (r->xnor)
+        emit_array2_u64(data, decl, packed, (size_t)r->out_c, (size_t)r->row_len, 4);
     else
-        emit_array2_u8(data, decl, packed, (size_t)g->out_c, (size_t)g->row_len, 16);
+        emit_array2_u8(data, decl, packed, (size_t)r->out_c, (size_t)r->row_len, 16);
     tb_puts(data, "\n");
     free(packed);
     return true;
@@ -638,7 +658,9 @@ bool ref_emit_dot(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, bool *h
         return false;
     snprintf(base, sizeof base, "%s_weights", l->fn);
     ref_unique_name(p, base, wname);
-    if (!dot_weights(p, l, &g, wname, data, d)) {
+    RefWeightRows rows = { g.w, g.conv, g.xnor, g.win, g.out_c, g.cg, g.k,
+                           g.wdt, g.unit, g.row_len, 64 };
+    if (!ref_emit_weight_rows(p, l, &rows, wname, false, data, d)) {
         if (has_th)
             free(th.t);
         return false;

@@ -192,9 +192,11 @@ typedef struct RefWeightRows {
     int64_t unit, row_len;
     int matmul_word_bits;
 } RefWeightRows;
-/* The packed rows, out_c * row_len elements (calloc'd, padding 0), or NULL
- * when out of memory. */
-void *ref_pack_weight_rows(const RefWeightRows *r);
+/* Layer l's weights packed as r says, as the const array `name` with a
+ * comment on their layout; `in_place` adds that the kernels read them
+ * packed (mcu/npu), where the ref may unpack a working copy. */
+bool ref_emit_weight_rows(RefPlan *p, const RefLayer *l, const RefWeightRows *r,
+                          const char *name, bool in_place, TextBuf *data, Diag *d);
 
 /* Quant headers the emitted code may include; `headers` flags are indexed
  * by these. */
