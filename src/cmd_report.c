@@ -22,6 +22,15 @@
 #include "synth_report.h"
 #include "synth_yosys.h"
 
+const CliCommand cli_report = {
+    "report", "DIR [-m MODEL] [-c CONFIG.yaml] [--synth]",
+    "dataflow estimates into DIR/report/; --synth: yosys on DIR/rtl beside them",
+    "  -m, --model MODEL     the model (default DIR/model.onnx)\n"
+    "  -c, --config FILE     the build configuration (default DIR/config.yaml)\n"
+    "  --synth               synthesize DIR/rtl with yosys (docs/synthesis.md)\n",
+    cmd_report,
+};
+
 typedef struct ReportArgs {
     const char *dir, *model, *config;
     bool synth;
