@@ -217,7 +217,7 @@ END_TEST
 
 static Suite *suite(void)
 {
-    Suite *s = suite_create("input_type");
+    Suite *s = suite_create("cli_input_type");
     TCase *tc = tcase_create("cli");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 600);
