@@ -134,7 +134,8 @@ int cmd_report(int argc, char **argv)
         }
     } else
         config_defaults(&cfg);
-    Graph *g = frontend_load(a.model, &d);
+    /* the config's input_type, as build used it */
+    Graph *g = frontend_load_with(a.model, &(FrontendOptions){ .config = a.config }, &d);
     Dataflow df;
     memset(&df, 0, sizeof df);
     bool ok = g && streamline_graph(g, true, &d) && dataflow_build(g, &cfg, &df, &d);

@@ -184,6 +184,10 @@ START_TEST(test_config_key)
     CliResult r = run_qonnxc(build);
     expect(&r, 0, r.out, "ref:");
     cli_result_free(&r);
+    const char *report[] = { "report", dir, "-m", model, "-c", cfg, NULL };
+    r = run_qonnxc(report);
+    expect(&r, 0, r.err, NULL);
+    cli_result_free(&r);
     const char *verify[] = { "verify", model, "-c", cfg, "--target", "ref", "-i", input, NULL };
     r = run_qonnxc(verify);
     expect(&r, 0, r.out, NULL);
