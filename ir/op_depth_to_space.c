@@ -9,6 +9,8 @@
 
 static bool blocksize(const OpCtx *ctx, const Node *n, int64_t *b)
 {
+    /* outputs written on every path: GCC -O2 cannot see that op_error returns false */
+    *b = 0;
     const Attr *a = node_attr(n, "blocksize");
     if (!a || a->kind != ATTR_INT)
         return op_error(ctx, n, "needs the int attribute 'blocksize'");

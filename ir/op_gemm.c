@@ -46,6 +46,8 @@ static bool gemm_check(const OpCtx *ctx, const Node *n)
 static bool gemm_dims(const OpCtx *ctx, const Node *n, const GemmAttrs *ga, const Shape *a,
                       const Shape *b, const Shape *c, int64_t *m, int64_t *k, int64_t *nn)
 {
+    /* outputs written on every path: GCC -O2 cannot see that op_error returns false */
+    *m = *k = *nn = -1;
     if (a->rank != 2 || b->rank != 2)
         return op_error(ctx, n, "A and B must be matrices (rank 2), not of rank %d and %d",
                         a->rank, b->rank);

@@ -27,6 +27,8 @@ typedef struct IntConvGeom {
 
 static bool ic_xnor(const OpCtx *ctx, const Node *n, bool *xnor)
 {
+    /* outputs written on every path: GCC -O2 cannot see that op_error returns false */
+    *xnor = false;
     const Attr *a = node_attr(n, "xnor");
     if (a && (a->kind != ATTR_INT || (a->i != 0 && a->i != 1)))
         return op_error(ctx, n, "attribute 'xnor' must be 0 or 1");

@@ -14,6 +14,8 @@
 
 static bool imm_xnor(const OpCtx *ctx, const Node *n, bool *xnor)
 {
+    /* outputs written on every path: GCC -O2 cannot see that op_error returns false */
+    *xnor = false;
     const Attr *a = node_attr(n, "xnor");
     if (a && (a->kind != ATTR_INT || (a->i != 0 && a->i != 1)))
         return op_error(ctx, n, "attribute 'xnor' must be 0 or 1");
@@ -25,6 +27,8 @@ static bool imm_xnor(const OpCtx *ctx, const Node *n, bool *xnor)
 static bool imm_dims(const OpCtx *ctx, const Node *n, const Shape *x, const Shape *w,
                      int64_t *k, int64_t *nn)
 {
+    /* outputs written on every path: GCC -O2 cannot see that op_error returns false */
+    *k = *nn = -1;
     char sx[96], sw[96];
     if (w->rank != 2)
         return op_error(ctx, n, "W must be a matrix [K, N], not of shape %s",

@@ -54,8 +54,9 @@ static bool number_attr(const OpCtx *ctx, const Node *n, const char *name, doubl
 
 static bool threshold_attrs(const OpCtx *ctx, const Node *n, ThresholdSpec *s)
 {
+    /* outputs written on every path: GCC -O2 cannot see that op_error returns false */
+    *s = (ThresholdSpec){ .nhwc = false, .out_scale = 1.0, .out_bias = 0.0 };
     const Attr *layout = node_attr(n, "data_layout");
-    s->nhwc = false;
     if (layout) {
         if (layout->kind != ATTR_STRING ||
             (strcmp(layout->s, "NCHW") && strcmp(layout->s, "NHWC")))

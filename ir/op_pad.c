@@ -25,11 +25,11 @@ static bool pads_are_attr(const Node *n)
 
 static bool pad_mode(const OpCtx *ctx, const Node *n, PadMode *mode)
 {
+    /* outputs written on every path: GCC -O2 cannot see that op_error returns false */
+    *mode = PAD_CONSTANT;
     const Attr *a = node_attr(n, "mode");
-    if (!a) {
-        *mode = PAD_CONSTANT;
+    if (!a)
         return true;
-    }
     if (a->kind != ATTR_STRING)
         return op_error(ctx, n, "attribute 'mode' must be a string");
     static const char *const names[] = { "constant", "reflect", "edge", "wrap" };

@@ -266,7 +266,9 @@ static bool build(Streamline *S, Prefix *p)
             sl_consumers(S, p->end, &c);
             return sl_fail(S, c, "graph input '%s' reaches this node without a quantizer (and "
                            "has no integer datatype annotation): the integer graph needs its "
-                           "input quantized", p->x->name);
+                           "input quantized; give its fixed-point type with --input-type "
+                           "(e.g. --input-type 'fixed<8,3>' or INT8@0.0625) or the config "
+                           "key input_type (docs/cli.md)", p->x->name);
         }
         memset(&iq, 0, sizeof iq);
         iq.mode = "integer";

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages qonnxc needs (only the missing ones), then
 # configures and builds into build/ (or $BUILD_DIR). Safe to run again.
+# CMAKE_ARGS is passed on to cmake: -DQONNXC_WERROR=ON (warnings are errors,
+# as in CI), -DCMAKE_BUILD_TYPE=Release, -DCMAKE_INSTALL_PREFIX=DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -5,6 +5,18 @@
 
 #include "diag.h"
 
+/* A subcommand and its usage, defined next to it in src/cmd_<name>.c: the
+ * top-level usage and `qonnxc <name> --help` both print from here. */
+typedef struct CliCommand {
+    const char *name;
+    const char *synopsis;   /* the arguments after "qonnxc <name>" */
+    const char *summary;    /* one line: what it does */
+    const char *options;    /* one option per line, for --help */
+    int (*run)(int argc, char **argv);
+} CliCommand;
+
+extern const CliCommand cli_info, cli_run, cli_build, cli_verify, cli_report;
+
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_build(int argc, char **argv);
@@ -15,5 +27,11 @@ int cmd_report(int argc, char **argv);
 int cli_fail(const Diag *d);
 /* Prints a usage error and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The --input-type option of run, build and verify (docs/cli.md), for --help. */
+#define CLI_INPUT_TYPE_HELP \
+    "  --input-type TYPE     the fixed-point type of an unquantized float input:\n" \
+    "                        'fixed<W,I>', 'ufixed<W,I>', INTn[@SCALE], UINTn[@SCALE]\n" \
+    "                        (a Quant node is inserted on the input; docs/cli.md)\n"
 
 #endif

@@ -21,6 +21,17 @@
 #include "frontend.h"
 #include "streamline.h"
 
+const CliCommand cli_build = {
+    "build", "MODEL [-c CONFIG.yaml] -o DIR [--target ref,hls,rtl,mcu,npu|all]",
+    "generate code into DIR/<target>/",
+    "  -o, --output DIR      the output directory\n"
+    "  -c, --config FILE     the build configuration (YAML; docs/dataflow.md)\n"
+    "  -t, --target LIST     targets, comma-separated, or all (default ref)\n"
+    CLI_INPUT_TYPE_HELP
+    "  --size-fifos[=N]      rtl: FIFO depths from an N-frame simulation (default 8)\n",
+    cmd_build,
+};
+
 /* Every target of DESIGN.md; only those with an emitter can be built. */
 static const struct {
     const char *name;
@@ -34,6 +45,7 @@ typedef struct BuildArgs {
     const char *model, *config, *out_dir, *target_list;
     bool want[N_TARGETS];
     int size_fifos;       /* rtl: frames of the FIFO-sizing simulation; 0: off */
+    FrontendOptions front;
 } BuildArgs;
 
 /* "ref,hls" or "all" into want[]; a usage error names an unknown target. */
@@ -75,6 +87,8 @@ static int parse_args(int argc, char **argv, BuildArgs *a)
             a->config = argv[++k];
         else if ((!strcmp(arg, "-t") || !strcmp(arg, "--target")) && has_value)
             a->target_list = argv[++k];
+        else if (!strcmp(arg, "--input-type") && has_value)
+            a->front.input_type = argv[++k];
         else if (!strcmp(arg, "--size-fifos"))
             a->size_fifos = 8;
         else if (!strncmp(arg, "--size-fifos=", 13) && atoi(arg + 13) > 0)
@@ -111,7 +125,8 @@ int cmd_build(int argc, char **argv)
         return rc;
     Diag d;
     diag_init(&d);
-    Graph *g = frontend_load(a.model, &d);
+    a.front.config = a.config;
+    Graph *g = frontend_load_with(a.model, &a.front, &d);
     if (!g)
         return cli_fail(&d);
     OutTree tree;

@@ -6,6 +6,14 @@
 #include "cli.h"
 #include "cli_limits.h"
 #include "frontend.h"
+#include "input_type.h"
+
+const CliCommand cli_info = {
+    "info", "MODEL [--limit NAME=VALUE]...",
+    "ops, tensors, datatypes, parameter bits; says when the input is unquantized",
+    "  --limit NAME=VALUE    a resource limit (docs/limits.md)\n",
+    cmd_info,
+};
 
 static bool is_op(const Node *n, const char *op)
 {
@@ -148,6 +156,16 @@ static void print_tensors(const Graph *g)
     }
 }
 
+/* The integer graph and every target need a quantized input; say so early. */
+static void print_unquantized_inputs(const Graph *g)
+{
+    for (int k = 0; k < g->n_inputs; k++)
+        if (!graph_input_is_quantized(g, g->inputs[k]))
+            printf("  note: input '%s' is unquantized: golden runs it as float; the integer "
+                   "engine and the targets\n        need its fixed-point type: --input-type "
+                   "TYPE or the config key input_type (docs/cli.md)\n", g->inputs[k]->name);
+}
+
 int cmd_info(int argc, char **argv)
 {
     const char *model = NULL;
@@ -176,6 +194,7 @@ int cmd_info(int argc, char **argv)
     printf("\n");
     print_op_histogram(g);
     print_ports("inputs", g->inputs, g->n_inputs);
+    print_unquantized_inputs(g);
     print_ports("outputs", g->outputs, g->n_outputs);
     print_tensors(g);
     print_params(g);

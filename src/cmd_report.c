@@ -22,6 +22,15 @@
 #include "synth_report.h"
 #include "synth_yosys.h"
 
+const CliCommand cli_report = {
+    "report", "DIR [-m MODEL] [-c CONFIG.yaml] [--synth]",
+    "dataflow estimates into DIR/report/; --synth: yosys on DIR/rtl beside them",
+    "  -m, --model MODEL     the model (default DIR/model.onnx)\n"
+    "  -c, --config FILE     the build configuration (default DIR/config.yaml)\n"
+    "  --synth               synthesize DIR/rtl with yosys (docs/synthesis.md)\n",
+    cmd_report,
+};
+
 typedef struct ReportArgs {
     const char *dir, *model, *config;
     bool synth;
@@ -125,7 +134,8 @@ int cmd_report(int argc, char **argv)
         }
     } else
         config_defaults(&cfg);
-    Graph *g = frontend_load(a.model, &d);
+    /* the config's input_type, as build used it */
+    Graph *g = frontend_load_with(a.model, &(FrontendOptions){ .config = a.config }, &d);
     Dataflow df;
     memset(&df, 0, sizeof df);
     bool ok = g && streamline_graph(g, true, &d) && dataflow_build(g, &cfg, &df, &d);

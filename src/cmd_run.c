@@ -13,8 +13,21 @@
 #include "npy.h"
 #include "streamline.h"
 
+const CliCommand cli_run = {
+    "run", "MODEL -i IN.npy -o OUT.npy [--engine golden|int] [--input-type TYPE] [-q]",
+    "run the model on a batch of frames (the first dimension of IN.npy)",
+    "  -i, --input IN.npy    the frames\n"
+    "  -o, --output OUT.npy  the outputs, float32\n"
+    "  --engine golden|int   the golden executor (default) or the integer graph\n"
+    CLI_INPUT_TYPE_HELP
+    "  -q, --quiet           do not print the predicted classes\n"
+    "  --limit NAME=VALUE    a resource limit (docs/limits.md)\n",
+    cmd_run,
+};
+
 typedef struct RunArgs {
     const char *model, *input, *output, *engine;
+    FrontendOptions front;
     bool quiet;
 } RunArgs;
 
@@ -31,6 +44,8 @@ static int parse_args(int argc, char **argv, RunArgs *a)
             a->output = argv[++k];
         else if (!strcmp(arg, "--engine") && has_value)
             a->engine = argv[++k];
+        else if (!strcmp(arg, "--input-type") && has_value)
+            a->front.input_type = argv[++k];
         else if (!strcmp(arg, "--limit") && has_value) {
             if (cli_limit_option("run", argv[++k]) != EXIT_OK)
                 return EXIT_USAGE;
@@ -124,7 +139,7 @@ int cmd_run(int argc, char **argv)
         return rc;
     Diag d;
     diag_init(&d);
-    Graph *g = frontend_load(a.model, &d);
+    Graph *g = frontend_load_with(a.model, &a.front, &d);
     if (!g)
         return cli_fail(&d);
     /* The int engine is the same interpreter on the streamlined graph. */

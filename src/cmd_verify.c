@@ -43,6 +43,18 @@
 #include "npy.h"
 #include "streamline.h"
 
+const CliCommand cli_verify = {
+    "verify", "MODEL [-c CONFIG.yaml] [-i IN.npy] [--frames N] [--target ref,hls,rtl,mcu,npu|all]",
+    "check the integer engine and every target against golden",
+    "  -c, --config FILE     the build configuration (YAML; docs/dataflow.md)\n"
+    "  -i, --input IN.npy    the frames (default: random, fixed seed)\n"
+    "  --frames N            how many frames (default 100)\n"
+    "  -t, --target LIST     targets, comma-separated, all or none (default ref)\n"
+    CLI_INPUT_TYPE_HELP
+    "  --keep                keep the temporary build folders\n",
+    cmd_verify,
+};
+
 #define VERIFY_TOLERANCE 1e-5
 #define VERIFY_DEFAULT_FRAMES 100
 #define VERIFY_SEED 0x51A7E5EDu
@@ -71,6 +83,7 @@ typedef struct VerifyArgs {
     long frames;
     bool keep;
     bool want[VT_COUNT];
+    FrontendOptions front;
 } VerifyArgs;
 
 /* --target: a comma-separated list of target names, or all, or none. */
@@ -122,6 +135,8 @@ static int parse_args(int argc, char **argv, VerifyArgs *a)
             int rc = parse_targets(argv[++k], a->want);
             if (rc != EXIT_OK)
                 return rc;
+        } else if (!strcmp(arg, "--input-type") && has_value) {
+            a->front.input_type = argv[++k];
         } else if (!strcmp(arg, "--keep")) {
             a->keep = true;
         } else if (arg[0] == '-' && arg[1]) {
@@ -509,8 +524,10 @@ int cmd_verify(int argc, char **argv)
         return rc;
     Diag d;
     diag_init(&d);
-    Graph *golden = frontend_load(a.model, &d);
-    Graph *ig = golden ? frontend_load(a.model, &d) : NULL;
+    /* golden gets the same inserted input quantizer (--input-type) as the rest */
+    a.front.config = a.config;
+    Graph *golden = frontend_load_with(a.model, &a.front, &d);
+    Graph *ig = golden ? frontend_load_with(a.model, &a.front, &d) : NULL;
     Value *in = NULL, *gold[1] = { NULL }, *eng[2] = { NULL, NULL };
     Value *out_f[VT_COUNT] = { NULL }, *out_i[VT_COUNT] = { NULL };
     BuildConfig cfg;

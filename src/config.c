@@ -14,10 +14,11 @@ static const char *const known_targets[] = { "ref", "hls", "rtl", "mcu", "npu" }
 
 /* The keys of the top-level map and of a `folding` entry, in table order. */
 enum { ROOT_TARGETS, ROOT_CLOCK_MHZ, ROOT_TARGET_FPS, ROOT_MAX_WEIGHT_STREAM_BITS,
-       ROOT_FIFO_DEPTH, ROOT_LABELS, ROOT_FOLDING, N_ROOT_KEYS };
+       ROOT_FIFO_DEPTH, ROOT_LABELS, ROOT_FOLDING, ROOT_INPUT_TYPE, ROOT_INPUT_SCALE,
+       N_ROOT_KEYS };
 static const char *const root_keys[N_ROOT_KEYS] = {
     "targets", "clock_mhz", "target_fps", "max_weight_stream_bits", "fifo_depth", "labels",
-    "folding",
+    "folding", "input_type", "input_scale",
 };
 enum { ENTRY_LAYER, ENTRY_MVAU, ENTRY_PE, ENTRY_SIMD, ENTRY_FIFO_DEPTH, N_ENTRY_KEYS };
 static const char *const entry_keys[N_ENTRY_KEYS] = { "layer", "mvau", "pe", "simd",
@@ -269,6 +270,26 @@ static bool parse_folding(Parse *p, const yaml_node_t *n)
     return true;
 }
 
+/* input_type, and input_scale (only with it): the values of the keys, or NULL. */
+static bool parse_input_type(Parse *p, const yaml_node_t *type, const yaml_node_t *scale)
+{
+    if (scale && !type)
+        return perr(p, scale, "'input_scale' needs 'input_type' (an INTn or UINTn)");
+    if (!type)
+        return true;
+    char err[256];
+    if (!scalar(type))
+        return perr(p, type, "'input_type' must be a type such as fixed<8,3> or INT8");
+    if (!input_type_parse(scalar(type), &p->c->input_type, err, sizeof err))
+        return perr(p, type, "input_type: %s", err);
+    double s;
+    if (scale && !get_double(p, scale, "input_scale", 0.0, 1e30, &s))
+        return false;
+    if (scale && !input_type_set_scale(&p->c->input_type, s, err, sizeof err))
+        return perr(p, scale, "input_scale: %s", err);
+    return true;
+}
+
 /* Walks the document by its fixed schema, three levels at most, so that
  * neither deep nesting nor an alias cycle (`&a [*a]`) can make it recurse. */
 static bool parse_root(Parse *p, const yaml_node_t *root)
@@ -279,6 +300,7 @@ static bool parse_root(Parse *p, const yaml_node_t *root)
     if (root->type != YAML_MAPPING_NODE)
         return perr(p, root, "the configuration must be a map of settings");
     const yaml_node_t *seen[N_ROOT_KEYS] = { 0 };
+    const yaml_node_t *input_type = NULL, *input_scale = NULL;
     for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top;
          pr++) {
         const yaml_node_t *k = yaml_document_get_node(p->doc, pr->key);
@@ -312,14 +334,21 @@ static bool parse_root(Parse *p, const yaml_node_t *root)
         case ROOT_FOLDING:
             ok = parse_folding(p, v);
             break;
+        case ROOT_INPUT_TYPE:
+            input_type = v; /* after the loop: input_scale may come first */
+            break;
+        case ROOT_INPUT_SCALE:
+            input_scale = v;
+            break;
         default:
             return perr(p, k, "unknown key '%s' (targets, clock_mhz, target_fps, "
-                        "max_weight_stream_bits, fifo_depth, labels, folding)", shown(k).s);
+                        "max_weight_stream_bits, fifo_depth, labels, folding, input_type, "
+                        "input_scale)", shown(k).s);
         }
         if (!ok)
             return false;
     }
-    return true;
+    return parse_input_type(p, input_type, input_scale);
 }
 
 /* Whether line `line` (1-based) of text indents with a tab, which YAML

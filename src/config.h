@@ -10,6 +10,8 @@
  *   folding:                      # per layer, by MVAU index or by layer name
  *     - {mvau: 0, pe: 16, simd: 3}
  *     - {layer: "/conv_features.7/MaxPool", pe: 64, fifo_depth: 64}
+ *   input_type: fixed<8,3>        # an unquantized float input's type (input_type.h);
+ *   input_scale: 0.0625           #   input_scale: the scale of an INTn / UINTn type
  *
  * Unknown keys, keys set twice, wrong types and out-of-range values are
  * errors naming the file and line ("cnv.yaml:7: ..."), exit code 2. */
@@ -21,6 +23,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "input_type.h"
 
 #define DEFAULT_CLOCK_MHZ 100.0
 #define DEFAULT_FIFO_DEPTH 32
@@ -60,6 +63,7 @@ typedef struct BuildConfig {
     int labels;           /* top-k; 0: no LabelSelect */
     int n_layers;
     LayerConfig *layers;
+    InputType input_type; /* bits == 0: not set */
 } BuildConfig;
 
 /* The defaults (no file): clock 100 MHz, no target fps, cap 8192 bits,

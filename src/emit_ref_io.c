@@ -360,7 +360,9 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
 
 /* ---- output affine ------------------------------------------------------- */
 
-/* The C expression reading stored element `pi` of t as an int32_t. */
+/* The C expression reading stored element `pi` (at most 47 chars) of t as
+ * an int32_t; READ_EXPR_SIZE holds the longest form. */
+#define READ_EXPR_SIZE 160
 static void read_expr(const RefTensor *t, const char *pi, char *buf, size_t size)
 {
     if (t->fmt != REF_BITS)
@@ -376,7 +378,7 @@ static bool emit_output_affine(RefPlan *p, TextBuf *data, TextBuf *code, bool *h
     const Node *n = p->output_affine;
     const RefTensor *y = p->y;
     Param a, b;
-    char dtn[16], shape[96], e1[96], e2[96], rd[128], c[64];
+    char dtn[16], shape[96], e1[96], e2[96], rd[READ_EXPR_SIZE], c[64];
     const Value *av = n->n_inputs > 1 && n->inputs[1] ? n->inputs[1]->value : NULL;
     const Value *bv = n->n_inputs > 2 && n->inputs[2] ? n->inputs[2]->value : NULL;
     if (!av || !bv)
@@ -477,7 +479,7 @@ static void emit_load_int(const RefPlan *p, TextBuf *code, bool *headers)
 static void emit_store_int(const RefPlan *p, TextBuf *code, bool *headers)
 {
     const RefTensor *y = p->y;
-    char rd[128];
+    char rd[READ_EXPR_SIZE];
     tb_puts(code, "/* The stored output as an integer frame (logical order) */\n");
     tb_printf(code, "static void store_int_output(const %s *in, int32_t *out)\n{\n",
               ref_ctype(y->fmt));

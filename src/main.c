@@ -1,27 +1,42 @@
-/* qonnxc: the command line. Dispatches to one function per subcommand. */
+/* qonnxc: the command line. Dispatches to one function per subcommand;
+ * each subcommand's usage lives beside it (CliCommand, src/cmd_*.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
-static const char usage[] =
-    "usage: qonnxc <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  info    MODEL [--limit NAME=VALUE]   ops, tensors, datatypes, parameter bits\n"
-    "  run     MODEL -i IN.npy -o OUT.npy [--engine golden|int] [--limit NAME=VALUE]\n"
-    "                                       run the model on a batch of frames\n"
-    "  build   MODEL [-c CONFIG.yaml] -o DIR [--target ref,hls,rtl,mcu,npu|all]\n"
-    "                                       generate code into DIR/<target>/\n"
-    "  verify  MODEL [-c CONFIG.yaml] [-i IN.npy] [--frames N] [--target ref,hls,rtl,mcu,npu|all]\n"
-    "                                       check every engine and target against golden\n"
-    "  report  DIR [-m MODEL] [-c CONFIG.yaml] [--synth]\n"
-    "                                       dataflow estimates into DIR/report/;\n"
-    "                                       --synth: yosys on DIR/rtl beside them\n"
-    "\n"
-    "Limits (model-bytes, nodes, tensor-elements, ...): docs/limits.md.\n"
-    "Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad data, 5 limit exceeded, 6 internal.\n";
+static const CliCommand *const commands[] = {
+    &cli_info, &cli_run, &cli_build, &cli_verify, &cli_report,
+};
+#define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static void print_usage(FILE *f)
+{
+    fputs("usage: qonnxc <command> [options]\n"
+          "       qonnxc <command> --help   the command's options\n"
+          "       qonnxc --version\n"
+          "\n"
+          "commands:\n", f);
+    for (int k = 0; k < N_COMMANDS; k++)
+        fprintf(f, "  %-7s %s\n          %s\n", commands[k]->name, commands[k]->synopsis,
+                commands[k]->summary);
+    fputs("\n"
+          "Limits (model-bytes, nodes, tensor-elements, ...): docs/limits.md.\n"
+          "Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad data, 5 limit exceeded, 6 internal.\n",
+          f);
+}
+
+static void print_command_help(const CliCommand *c)
+{
+    printf("usage: qonnxc %s %s\n\n%s\n\noptions:\n%s  -h, --help            this text\n",
+           c->name, c->synopsis, c->summary, c->options);
+}
+
+static bool is_help(const char *arg)
+{
+    return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
 
 int cli_fail(const Diag *d)
 {
@@ -35,7 +50,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     fprintf(stderr, "qonnxc %s: ", cmd);
     vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n(see 'qonnxc --help')\n");
+    fprintf(stderr, "\n(see 'qonnxc %s --help')\n", cmd);
     va_end(ap);
     return EXIT_USAGE;
 }
@@ -43,24 +58,30 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(usage, stderr);
+        print_usage(stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-        fputs(usage, stdout);
+    if (is_help(cmd) || !strcmp(cmd, "help")) {
+        print_usage(stdout);
         return EXIT_OK;
     }
-    if (!strcmp(cmd, "info"))
-        return cmd_info(argc - 1, argv + 1);
-    if (!strcmp(cmd, "run"))
-        return cmd_run(argc - 1, argv + 1);
-    if (!strcmp(cmd, "build"))
-        return cmd_build(argc - 1, argv + 1);
-    if (!strcmp(cmd, "verify"))
-        return cmd_verify(argc - 1, argv + 1);
-    if (!strcmp(cmd, "report"))
-        return cmd_report(argc - 1, argv + 1);
-    fprintf(stderr, "qonnxc: unknown command '%s'\n\n%s", cmd, usage);
+    if (!strcmp(cmd, "--version")) {
+        printf("qonnxc %s\n", QONNXC_VERSION);
+        return EXIT_OK;
+    }
+    for (int k = 0; k < N_COMMANDS; k++) {
+        if (strcmp(cmd, commands[k]->name))
+            continue;
+        /* -h or --help anywhere after the command: its usage, nothing run */
+        for (int a = 2; a < argc; a++)
+            if (is_help(argv[a])) {
+                print_command_help(commands[k]);
+                return EXIT_OK;
+            }
+        return commands[k]->run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "qonnxc: unknown command '%s'\n\n", cmd);
+    print_usage(stderr);
     return EXIT_USAGE;
 }
