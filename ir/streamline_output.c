@@ -12,6 +12,14 @@
  *                   * c: A *= c, B *= c;  / c: A /= c, B /= c;
  *                   BN: k = gamma / sqrt(var + eps); A *= k, B = (B - mean) k + beta
  *
+ * The accumulator's pending steps (IntInfo.prefix) fold first; their
+ * constants come from the chain steps (ChainStep.in), since the nodes
+ * standing for Gemm's alpha and bias or Conv's bias are synthetic and have
+ * no input tensors. A step that is not affine or lacks a constant is an
+ * error naming the layer. A last layer with a float bias and no output
+ * quantizer thus ends as acc -> OutputAffine with A[c] = s_x s_w[c] alpha
+ * and B[c] = fl32(beta C[c]) (docs/integer-graph.md).
+ *
  * OutputAffine writes the last folded op's output tensor (the node that
  * wrote it is removed), so the float tail after it (Softmax, ArgMax, a
  * Relu...) reads the same tensor as before. The result is the golden
@@ -29,7 +37,7 @@ typedef struct Affine {
     double *A, *B;
 } Affine;
 
-/* Element c of a step's constant input k; NULL-safe callers checked it. */
+/* Element c of a step's constant input k (present: see has_const). */
 static double const_at(const ChainStep *s, int k, int64_t c)
 {
     return sl_channel_value(s->in[k], c);
@@ -82,8 +90,12 @@ static bool apply(Affine *af, const ChainStep *s, char *why, size_t why_size)
         snprintf(why, why_size, "%s is not affine per channel", op);
         return false;
     }
+    if (s->data != 0 && s->data != 1) {
+        snprintf(why, why_size, "its data input is %d, not 0 or 1", s->data);
+        return false;
+    }
     int k = 1 - s->data;
-    if (s->data < 0 || s->data > 1 || !has_const(af, s, k, why, why_size))
+    if (!has_const(af, s, k, why, why_size))
         return false;
     for (int64_t c = 0; c < af->C; c++) {
         double v = const_at(s, k, c);
