@@ -80,8 +80,10 @@ void ob_attr_graph(ObNode *n, const char *name, const char *graph_name);
 
 /* ---- QONNX building blocks, shaped as Brevitas exports them ---------------- */
 
-/* A float32 initializer under a fresh name ("<prefix>_<n>", unique in this
- * builder); returns the name, which lives as long as the builder. */
+/* A float32 initializer under a fresh name "<prefix>_<n>" (n counts the
+ * names these functions made in this builder; choose a prefix no other
+ * tensor starts with); returns the name, which lives as long as the
+ * builder. */
 const char *ob_const_f32(OnnxBuilder *b, const char *prefix, int rank, const int64_t *dims,
                          const float *data);
 /* The same for one float32 scalar (rank 0). */
