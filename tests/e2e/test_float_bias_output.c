@@ -163,7 +163,8 @@ START_TEST(test_run_int_engine)
     snprintf(out, sizeof out, "%s/out.npy", fx.dir);
     const char *args[] = { "run", fx.model, "-i", fx.in_path, "-o", out, "--engine", "int", NULL };
     CliResult r = run_qonnxc(args);
-    ck_assert_msg(r.exit_code == 0, "qonnxc run --engine int: exit %d\n%s", r.exit_code, r.err);
+    ck_assert_msg(r.exit_code == 0, "qonnxc run --engine int: exit %d (-1: killed by a signal)\n%s",
+                  r.exit_code, r.err);
     cli_result_free(&r);
     run_int_engine(&fx);
     NpyArray a;
@@ -268,7 +269,8 @@ START_TEST(test_every_target)
     snprintf(root, sizeof root, "%s/out", fx.dir);
     const char *args[] = { "build", fx.model, "-o", root, "--target", "ref,hls,rtl,mcu,npu", NULL };
     CliResult r = run_qonnxc(args);
-    ck_assert_msg(r.exit_code == 0, "qonnxc build: exit %d\n%s", r.exit_code, r.err);
+    ck_assert_msg(r.exit_code == 0, "qonnxc build: exit %d (-1: killed by a signal)\n%s",
+                  r.exit_code, r.err);
     cli_result_free(&r);
     run_int_engine(&fx);
     double worst = against_golden("int engine", &fx, fx.eng[0]->f);
