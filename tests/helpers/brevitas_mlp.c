@@ -139,7 +139,8 @@ OnnxBuilder *brevitas_mlp_float_bias(uint32_t seed, bool last_matmul)
                 (const char *[]){ "y" });
     } else {
         ObNode *gemm = ob_node(b, "Gemm", NULL, "fc3_gemm", 3,
-                               (const char *[]){ "a2", wq, "fc3_bias" }, 1, (const char *[]){ "y" });
+                               (const char *[]){ "a2", wq, "fc3_bias" }, 1,
+                               (const char *[]){ "y" });
         ob_attr_int(gemm, "transB", 1);
     }
     ob_output(b, "y", ET_FLOAT, 2, (int64_t[]){ 1, BREVITAS_MLP_OUTPUTS });

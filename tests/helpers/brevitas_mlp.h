@@ -2,7 +2,8 @@
  * (1): what a user's export looks like when the last QuantLinear keeps an
  * unquantized float bias and has no output quantizer.
  *
- *   x [1, 20] -> Quant UINT8, scale 1/250, zero point 37 (asymmetric)
+ *   x [1, 20] -> Quant UINT8, scale 1/250, zero point 37 (asymmetric: the
+ *        integers q - 37 span [-37, 218], INT9)
  *   fc1: Gemm(transB) weights 3 bits, narrow, one scale per output channel;
  *        bias Quant INT32 with scale = input scale * weight scale (Int32Bias)
  *        -> BatchNormalization -> Relu -> Quant UINT4          (QuantReLU)
