@@ -103,7 +103,7 @@ IntWeight *sl_add_weight(Streamline *S)
  * exactly these numbers. */
 static IntWeight *integer_constant(Streamline *S, const Tensor *src)
 {
-    const Value *v = src->value;
+    const Value *v = src ? src->value : NULL;
     if (!v || !v->count)
         return NULL;
     int64_t lo = INT64_MAX, hi = INT64_MIN;

@@ -28,7 +28,8 @@
  * output: a node of the graph, or a synthetic one standing for part of a
  * node (Gemm's alpha and bias, Conv's bias). It is evaluated with the
  * golden op's own eval: in[] holds its constant inputs, in[data] is
- * replaced by the data. */
+ * replaced by the data. A synthetic node has a name and an op but no input
+ * tensors (its inputs are NULL): read a step's constants from in[] only. */
 typedef struct ChainStep {
     const Node *node;
     int data;

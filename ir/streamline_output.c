@@ -12,6 +12,14 @@
  *                   * c: A *= c, B *= c;  / c: A /= c, B /= c;
  *                   BN: k = gamma / sqrt(var + eps); A *= k, B = (B - mean) k + beta
  *
+ * The accumulator's pending steps (IntInfo.prefix) fold first; their
+ * constants come from the chain steps (ChainStep.in), since the nodes
+ * standing for Gemm's alpha and bias or Conv's bias are synthetic and have
+ * no input tensors. A step that is not affine or lacks a constant is an
+ * error naming the layer. A last layer with a float bias and no output
+ * quantizer thus ends as acc -> OutputAffine with A[c] = s_x s_w[c] alpha
+ * and B[c] = fl32(beta C[c]) (docs/integer-graph.md).
+ *
  * OutputAffine writes the last folded op's output tensor (the node that
  * wrote it is removed), so the float tail after it (Softmax, ArgMax, a
  * Relu...) reads the same tensor as before. The result is the golden
@@ -29,16 +37,34 @@ typedef struct Affine {
     double *A, *B;
 } Affine;
 
-static double const_at(const Value *v, int64_t c)
+/* Element c of a step's constant input k (present: see has_const). */
+static double const_at(const ChainStep *s, int k, int64_t c)
 {
-    return sl_channel_value(v, c);
+    return sl_channel_value(s->in[k], c);
 }
 
-/* Applies node n (data input `data`, other inputs constant) to A, B if it
- * is affine per channel; false if it is not. */
-static bool apply(Affine *af, const Node *n, int data)
+/* Whether the step's constant input k is there and holds one value or one
+ * per channel (why says which is missing otherwise). */
+static bool has_const(const Affine *af, const ChainStep *s, int k, char *why, size_t why_size)
 {
-    const char *op = n->op_type;
+    const Value *v = k < s->n_in ? s->in[k] : NULL;
+    if (!v)
+        snprintf(why, why_size, "its input %d has no constant value", k);
+    else if (v->count != 1 && v->count != af->C)
+        snprintf(why, why_size, "its input %d holds %lld values, not 1 or one per channel (%lld)",
+                 k, (long long)v->count, (long long)af->C);
+    return v && (v->count == 1 || v->count == af->C);
+}
+
+/* Applies one float step to A, B if it is affine per channel. The step's
+ * constants are read from s->in[] (its data input s->data is the affine's
+ * running value), never from s->node's inputs: the steps standing for
+ * Gemm's alpha and bias or Conv's bias are synthetic nodes with no input
+ * tensors (streamline_layers.c). False with the reason in why if the step
+ * is not affine or lacks a constant; A and B are then unchanged. */
+static bool apply(Affine *af, const ChainStep *s, char *why, size_t why_size)
+{
+    const char *op = s->node->op_type;
     if (!strcmp(op, "Neg")) {
         for (int64_t c = 0; c < af->C; c++) {
             af->A[c] = -af->A[c];
@@ -47,49 +73,69 @@ static bool apply(Affine *af, const Node *n, int data)
         return true;
     }
     if (!strcmp(op, "BatchNormalization")) {
-        const Value *g = n->inputs[1]->value, *b = n->inputs[2]->value, *m = n->inputs[3]->value,
-                    *v = n->inputs[4]->value;
-        double eps = node_attr_float(n, "epsilon", 1e-5f);
+        for (int k = 1; k <= 4; k++)
+            if (!has_const(af, s, k, why, why_size))
+                return false;
+        double eps = node_attr_float(s->node, "epsilon", 1e-5f);
         for (int64_t c = 0; c < af->C; c++) {
-            double k = const_at(g, c) / sqrt(const_at(v, c) + eps);
+            double k = const_at(s, 1, c) / sqrt(const_at(s, 4, c) + eps);
             af->A[c] *= k;
-            af->B[c] = (af->B[c] - const_at(m, c)) * k + const_at(b, c);
+            af->B[c] = (af->B[c] - const_at(s, 3, c)) * k + const_at(s, 2, c);
         }
         return true;
     }
-    const Value *cv = n->inputs[1 - data]->value;
+    bool add = !strcmp(op, "Add"), sub = !strcmp(op, "Sub"), mul = !strcmp(op, "Mul"),
+         div = !strcmp(op, "Div") && s->data == 0;
+    if (!add && !sub && !mul && !div) {
+        snprintf(why, why_size, "%s is not affine per channel", op);
+        return false;
+    }
+    if (s->data != 0 && s->data != 1) {
+        snprintf(why, why_size, "its data input is %d, not 0 or 1", s->data);
+        return false;
+    }
+    int k = 1 - s->data;
+    if (!has_const(af, s, k, why, why_size))
+        return false;
     for (int64_t c = 0; c < af->C; c++) {
-        double k = const_at(cv, c);
-        if (!strcmp(op, "Add")) {
-            af->B[c] += k;
-        } else if (!strcmp(op, "Sub") && data == 0) {
-            af->B[c] -= k;
-        } else if (!strcmp(op, "Sub")) {
+        double v = const_at(s, k, c);
+        if (add) {
+            af->B[c] += v;
+        } else if (sub && s->data == 0) {
+            af->B[c] -= v;
+        } else if (sub) {
             af->A[c] = -af->A[c];
-            af->B[c] = k - af->B[c];
-        } else if (!strcmp(op, "Mul")) {
-            af->A[c] *= k;
-            af->B[c] *= k;
-        } else if (!strcmp(op, "Div") && data == 0) {
-            af->A[c] /= k;
-            af->B[c] /= k;
+            af->B[c] = v - af->B[c];
+        } else if (mul) {
+            af->A[c] *= v;
+            af->B[c] *= v;
         } else {
-            return false;
+            af->A[c] /= v;
+            af->B[c] /= v;
         }
     }
     return true;
 }
 
-static bool affine_op(const Node *n, const Tensor *t, const Affine *af, int *data)
+/* Whether graph node n, reading t, is one of the ops apply() folds, with
+ * its step (constants filled in) in *s. */
+static bool affine_op(const Node *n, const Tensor *t, const Affine *af, ChainStep *s)
 {
     char why[160];
     static const char *const ops[] = { "Add", "Sub", "Mul", "Div", "BatchNormalization", "Neg" };
     bool known = false;
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
         known = known || !strcmp(n->op_type, ops[k]);
-    if (!known || !sl_chain_op(n, t, af->rank, af->caxis, af->C, data, why, sizeof why))
+    int data;
+    if (!known || !sl_chain_op(n, t, af->rank, af->caxis, af->C, &data, why, sizeof why))
         return false;
-    return !(!strcmp(n->op_type, "Div") && *data == 1);
+    if (!strcmp(n->op_type, "Div") && data == 1)
+        return false;
+    Chain one = { 0 };
+    if (!sl_chain_push(&one, n, data))
+        return false;
+    *s = one.step[0];
+    return true;
 }
 
 /* A 1-D float constant of C entries (1 when `one`). */
@@ -141,21 +187,25 @@ static bool build(Streamline *S, IntInfo *x)
         af.A[c] = s * (double)x->mul;
         af.B[c] = s * (double)x->add;
     }
-    bool ok = true;
-    for (int k = 0; ok && k < x->prefix.n; k++)
-        ok = apply(&af, x->prefix.step[k].node, x->prefix.step[k].data);
-    if (!ok) {
-        free(af.A);
-        free(af.B);
-        return sl_fail(S, x->prefix.step[0].node, "its float epilogue is not affine");
+    /* the accumulator's pending float steps (Gemm's alpha and bias, Conv's
+     * bias): always affine, but a step that is not must not pass silently */
+    char why[200];
+    for (int k = 0; k < x->prefix.n; k++) {
+        const ChainStep *s = &x->prefix.step[k];
+        if (!apply(&af, s, why, sizeof why)) {
+            free(af.A);
+            free(af.B);
+            return sl_fail(S, x->it->producer, "the float %s after its accumulator cannot be "
+                           "folded into the output affine: %s", s->node->op_type, why);
+        }
     }
     Tensor *t = x->src;
     Node *first = NULL;
     for (;;) {
         Node *c;
-        int data;
-        if (sl_consumers(S, t, &c) != 1 || !c || t->is_graph_output ||
-            af.rank < 2 || !affine_op(c, t, &af, &data) || !apply(&af, c, data))
+        ChainStep s;
+        if (sl_consumers(S, t, &c) != 1 || !c || t->is_graph_output || af.rank < 2 ||
+            !affine_op(c, t, &af, &s) || !apply(&af, &s, why, sizeof why))
             break;
         if (!first)
             first = c;

@@ -12,6 +12,7 @@
 
 struct OnnxBuilder {
     Onnx__ModelProto *model;
+    int fresh;                  /* names made by ob_const_f32 so far */
 };
 
 /* ObNode is an opaque name for the node message. */
@@ -320,6 +321,34 @@ void ob_init_i64(OnnxBuilder *b, const char *name, int rank, const int64_t *dims
                  const int64_t *data)
 {
     ob_init(b, name, ET_INT64, rank, dims, data, OB_RAW);
+}
+
+const char *ob_const_f32(OnnxBuilder *b, const char *prefix, int rank, const int64_t *dims,
+                         const float *data)
+{
+    char name[128];
+    snprintf(name, sizeof name, "%.100s_%d", prefix, b->fresh++);
+    ob_init_f32(b, name, rank, dims, data);
+    Onnx__GraphProto *g = b->model->graph;
+    return g->initializer[g->n_initializer - 1]->name;
+}
+
+const char *ob_scalar_f32(OnnxBuilder *b, const char *prefix, float v)
+{
+    return ob_const_f32(b, prefix, 0, NULL, &v);
+}
+
+ObNode *ob_quant(OnnxBuilder *b, const char *name, const char *in, const char *out,
+                 const ObQuant *q)
+{
+    const char *inputs[4] = { in, q->scale, ob_scalar_f32(b, "zeropt", q->zeropt),
+                              ob_scalar_f32(b, "bits", (float)q->bits) };
+    ObNode *n = ob_node(b, "Quant", "qonnx.custom_op.general", name, 4, inputs, 1,
+                        (const char *[]){ out });
+    ob_attr_int(n, "signed", q->is_signed);
+    ob_attr_int(n, "narrow", q->narrow);
+    ob_attr_string(n, "rounding_mode", q->rounding ? q->rounding : "ROUND");
+    return n;
 }
 
 static Onnx__StringStringEntryProto *entry(const char *key, const char *value)

@@ -78,6 +78,33 @@ void ob_attr_tensor(ObNode *n, const char *name, int elem_type, int rank, const 
 /* An empty subgraph attribute (If/Loop bodies), only to exercise the kind. */
 void ob_attr_graph(ObNode *n, const char *name, const char *graph_name);
 
+/* ---- QONNX building blocks, shaped as Brevitas exports them ---------------- */
+
+/* A float32 initializer under a fresh name "<prefix>_<n>" (n counts the
+ * names these functions made in this builder; choose a prefix no other
+ * tensor starts with); returns the name, which lives as long as the
+ * builder. */
+const char *ob_const_f32(OnnxBuilder *b, const char *prefix, int rank, const int64_t *dims,
+                         const float *data);
+/* The same for one float32 scalar (rank 0). */
+const char *ob_scalar_f32(OnnxBuilder *b, const char *prefix, float v);
+
+/* What a QONNX Quant node is given besides its data input. scale is the
+ * name of a tensor (per tensor or per channel, see ob_const_f32); zeropt
+ * and bits become fresh scalars; rounding NULL means "ROUND". */
+typedef struct ObQuant {
+    const char *scale;
+    float zeropt;
+    int bits;
+    bool is_signed, narrow;
+    const char *rounding;
+} ObQuant;
+
+/* Quant(in, scale, zeropt, bits) -> out, in the QONNX domain
+ * "qonnx.custom_op.general" (the caller imports it with ob_opset). */
+ObNode *ob_quant(OnnxBuilder *b, const char *name, const char *in, const char *out,
+                 const ObQuant *q);
+
 /* A quantization annotation on a tensor, e.g. ("finn_datatype", "INT4"). */
 void ob_annotate(OnnxBuilder *b, const char *tensor, const char *key, const char *value);
 

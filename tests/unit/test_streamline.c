@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "brevitas_mlp.h"
 #include "cleanup.h"
 #include "exec.h"
 #include "onnx_builder.h"
@@ -592,6 +593,211 @@ START_TEST(test_verify_integer)
 }
 END_TEST
 
+/* ---- the output affine with a float bias ------------------------------------- */
+
+/* x [1, 2] -> Quant INT4 (scale 1/2) -> Gemm(transB, alpha 1/2, beta 2)
+ * with weights Wi * s_w[n] (Wi [[2, -3], [5, 1]], s_w = 1/4, 1/8; 4 bits,
+ * narrow) and an unquantized bias C = (0.3, -1.7), no output quantizer:
+ * Brevitas' last QuantLinear with a float bias. */
+static const float fb_s_x = 0.5f, fb_s_w[2] = { 0.25f, 0.125f }, fb_alpha = 0.5f, fb_beta = 2.0f;
+static const float fb_C[2] = { 0.3f, -1.7f };
+static const int64_t fb_Wi[2][2] = { { 2, -3 }, { 5, 1 } };
+
+static OnnxBuilder *float_bias_gemm(void)
+{
+    OnnxBuilder *b = ob_new("float_bias");
+    ob_opset(b, QONNX, 1);
+    ob_input(b, "x", ET_FLOAT, 2, (int64_t[]){ 1, 2 });
+    ob_quant(b, "q_in", "x", "a0", &(ObQuant){ .scale = ob_scalar_f32(b, "s", fb_s_x), .bits = 4,
+                                              .is_signed = true });
+    float w[4];
+    for (int n = 0; n < 2; n++)
+        for (int k = 0; k < 2; k++)
+            w[n * 2 + k] = (float)fb_Wi[n][k] * fb_s_w[n];
+    ob_init_f32(b, "w", 2, (int64_t[]){ 2, 2 }, w);
+    ob_quant(b, "wq", "w", "wi",
+             &(ObQuant){ .scale = ob_const_f32(b, "sw", 2, (int64_t[]){ 2, 1 }, fb_s_w), .bits = 4,
+                         .is_signed = true, .narrow = true });
+    ob_init_f32(b, "bias", 1, (int64_t[]){ 2 }, fb_C);
+    ObNode *g = ob_node(b, "Gemm", NULL, "fc", 3, (const char *[]){ "a0", "wi", "bias" }, 1,
+                        (const char *[]){ "y" });
+    ob_attr_int(g, "transB", 1);
+    ob_attr_float(g, "alpha", fb_alpha);
+    ob_attr_float(g, "beta", fb_beta);
+    ob_output(b, "y", ET_FLOAT, 2, (int64_t[]){ 1, 2 });
+    return b;
+}
+
+START_TEST(test_output_affine_float_bias)
+{
+    /* float_bias_gemm() becomes
+     *
+     *   InputQuant -> IntMatMul -> OutputAffine,
+     *   A[n] = s_x * s_w[n] * alpha,  B[n] = fl32(beta * C[n]),
+     *   out[n] = (float)(A[n] * acc[n] + B[n])
+     *
+     * checked here against numbers worked out by hand, not read back from
+     * the code: x = (1, -0.75) quantizes to q = (2, -2) (-1.5 rounds half
+     * to even), so acc = (2*2 + -2*-3, 2*5 + -2*1) = (10, 8). */
+    const float s_x = fb_s_x, *s_w = fb_s_w, alpha = fb_alpha, beta = fb_beta, *C = fb_C;
+    const int64_t acc[2] = { 10, 8 };
+    OnnxBuilder *b = float_bias_gemm();
+    Pair p;
+    ck_assert_msg(make_pair(b, &p), "%s", p.d.msg);
+    ck_assert_int_eq(p.intg->n_nodes, 3);
+    const Node *oa = find_op(p.intg, "OutputAffine");
+    ck_assert_ptr_nonnull(oa);
+    ck_assert_ptr_nonnull(find_op(p.intg, "IntMatMul"));
+    const Value *A = oa->inputs[1]->value, *B = oa->inputs[2]->value;
+    ck_assert_int_eq(A->count, 2);
+    ck_assert_int_eq(B->count, 2);
+    float want_A[2], want_B[2];
+    for (int n = 0; n < 2; n++) {
+        want_A[n] = (float)((double)s_x * s_w[n] * alpha);
+        want_B[n] = beta * C[n];   /* fl32(beta * C), as op_gemm.c */
+        ck_assert_msg(A->f[n] == want_A[n] && B->f[n] == want_B[n], "channel %d: A %.9g B %.9g, "
+                      "want %.9g %.9g", n, (double)A->f[n], (double)B->f[n], (double)want_A[n],
+                      (double)want_B[n]);
+    }
+    /* one frame through both graphs; the integers before the affine too */
+    Tensor *accs = oa->inputs[0];
+    add_output(p.intg, accs);
+    Value *in = value_new(ET_FLOAT, &(Shape){ 2, { 1, 2 } });
+    in->f[0] = 1.0f;
+    in->f[1] = -0.75f;
+    Value *gold, *out[2];
+    ck_assert_msg(exec_run_frames(p.gold, (const Value *const *)&in, &gold, &p.d), "%s", p.d.msg);
+    ck_assert_msg(exec_run_frames(p.intg, (const Value *const *)&in, out, &p.d), "%s", p.d.msg);
+    for (int n = 0; n < 2; n++) {
+        ck_assert_int_eq(out[1]->i[n], acc[n]);
+        float want = (float)((double)want_A[n] * (double)acc[n] + (double)want_B[n]);
+        ck_assert_msg(out[0]->f[n] == want, "out[%d] = %.9g, want %.9g", n, (double)out[0]->f[n],
+                      (double)want);
+        /* golden: fl32(alpha * fl32(sum of fl32 products)) + fl32(beta * C);
+         * the scales are powers of two, so here it is exact too */
+        ck_assert_msg(gold->f[n] == want, "golden[%d] = %.9g, want %.9g", n,
+                      (double)gold->f[n], (double)want);
+    }
+    value_free(in);
+    value_free(gold);
+    value_free(out[0]);
+    value_free(out[1]);
+    free_pair(&p);
+}
+END_TEST
+
+START_TEST(test_output_affine_missing_constant)
+{
+    /* the output pass reads a pending step's constant from the chain step;
+     * one that is missing (a qonnxc bug upstream) is an error naming the
+     * layer, never a NULL dereference */
+    Diag d;
+    diag_init(&d);
+    OnnxBuilder *b = float_bias_gemm();
+    Graph *g = ob_load(b, &d);
+    ob_free(b);
+    ck_assert_msg(g && cleanup_graph(g, true, &d), "%s", d.msg);
+    Streamline S;
+    sl_init(&S, g, &d);
+    ck_assert_msg(sl_weights(&S) && sl_input_quant(&S) && sl_layers(&S), "%s", d.msg);
+    IntInfo *acc = NULL;
+    for (int k = 0; k < S.n_info; k++)
+        if (S.info[k]->prefix.n == 2)
+            acc = S.info[k];
+    ck_assert_ptr_nonnull(acc);   /* Gemm's alpha (Mul) and bias (Add) pending */
+    ck_assert_str_eq(acc->prefix.step[1].node->op_type, "Add");
+    acc->prefix.step[1].in[1] = NULL;
+    ck_assert(!sl_output(&S));
+    ck_assert_msg(strstr(d.msg, "'fc'") && strstr(d.msg, "Add") &&
+                  strstr(d.msg, "no constant value"), "error '%s'", d.msg);
+    printf("error: %s\n", d.msg);
+    sl_free(&S);
+    graph_free(g);
+}
+END_TEST
+
+START_TEST(test_output_affine_conv_bias)
+{
+    /* the same for a Conv with a bias and no output quantizer: the bias is
+     * the accumulator's pending float step, folded per channel (axis 1) */
+    rng_state = 41;
+    OnnxBuilder *b = ob_new("conv_bias");
+    ob_opset(b, QONNX, 1);
+    ob_input(b, "x", ET_FLOAT, 4, (int64_t[]){ 1, 2, 4, 4 });
+    quant(b, "q_in", "x", "a0", scalar(b, 0.125f), 0, 5, 1, 0);
+    float w[3 * 2 * 3 * 3], bias[3] = { 0.7f, -0.2f, 1.3f }, sw[3] = { 0.1f, 0.3f, 0.07f };
+    for (int o = 0; o < 3; o++)
+        for (int k = 0; k < 18; k++)
+            w[o * 18 + k] = (float)urand(-7.4, 7.4) * sw[o];
+    ob_init_f32(b, "w", 4, (int64_t[]){ 3, 2, 3, 3 }, w);
+    quant(b, "wq", "w", "wi", cst(b, 4, (int64_t[]){ 3, 1, 1, 1 }, sw), 0, 4, 1, 1);
+    ObNode *c = ob_node(b, "Conv", NULL, "conv", 3,
+                        (const char *[]){ "a0", "wi", cst(b, 1, (int64_t[]){ 3 }, bias) }, 1,
+                        (const char *[]){ "y" });
+    ob_attr_ints(c, "kernel_shape", 2, (int64_t[]){ 3, 3 });
+    ob_attr_ints(c, "pads", 4, (int64_t[]){ 1, 1, 1, 1 });
+    ob_output(b, "y", ET_FLOAT, 4, (int64_t[]){ 1, 3, 4, 4 });
+    Pair p;
+    ck_assert_msg(make_pair(b, &p), "%s", p.d.msg);
+    ck_assert_int_eq(count_ops(p.intg, "OutputAffine", -1), 1);
+    ck_assert_int_eq(p.intg->n_nodes, 3);
+    Value *in = frames_of(500, 3, (int64_t[]){ 2, 4, 4 }, -2, 2, false);
+    Result r = compare(&p, in);
+    expect_exact(&r, "conv bias at the output");
+    value_free(in);
+    free_pair(&p);
+}
+END_TEST
+
+START_TEST(test_brevitas_float_bias_mlp)
+{
+    /* issue 12's model (tests/helpers/brevitas_mlp.h), its last layer as a
+     * Gemm and as MatMul + Add: every quantized tensor exact, the output
+     * to float rounding */
+    for (int matmul = 0; matmul < 2; matmul++) {
+        rng_state = 42;
+        Pair p;
+        ck_assert_msg(make_pair(brevitas_mlp_float_bias(0x12F1u, matmul), &p), "%s", p.d.msg);
+        ck_assert_int_eq(count_ops(p.intg, "InputQuant", -1), 1);
+        ck_assert_int_eq(count_ops(p.intg, "IntMatMul", -1), 3);
+        ck_assert_int_eq(count_ops(p.intg, "MultiThreshold", -1), 2);
+        ck_assert_int_eq(count_ops(p.intg, "OutputAffine", -1), 1);
+        ck_assert_int_eq(p.intg->n_nodes, 7);
+        Value *in = frames_of(2000, 1, (int64_t[]){ BREVITAS_MLP_INPUTS }, -0.2, 1.2, false);
+        Result r = compare(&p, in);
+        expect_exact(&r, matmul ? "float bias MLP (MatMul+Add)" : "float bias MLP (Gemm)");
+        value_free(in);
+        free_pair(&p);
+    }
+}
+END_TEST
+
+START_TEST(test_output_bias_not_constant)
+{
+    /* a last Gemm whose bias is computed at run time cannot be folded: a
+     * clear error naming the node, not a crash */
+    OnnxBuilder *b = ob_new("bias_input");
+    ob_opset(b, QONNX, 1);
+    ob_input(b, "x", ET_FLOAT, 2, (int64_t[]){ 1, 2 });
+    ob_input(b, "b", ET_FLOAT, 1, (int64_t[]){ 2 });
+    quant(b, "q_in", "x", "a0", scalar(b, 0.5f), 0, 4, 1, 0);
+    ob_init_f32(b, "w", 2, (int64_t[]){ 2, 2 }, (float[]){ 0.5f, -0.25f, 1, 0.75f });
+    quant(b, "wq", "w", "wi", scalar(b, 0.25f), 0, 4, 1, 1);
+    quant(b, "q_b", "b", "bias", scalar(b, 0.5f), 0, 4, 1, 0);
+    ObNode *g = ob_node(b, "Gemm", NULL, "fc_last", 3, (const char *[]){ "a0", "wi", "bias" }, 1,
+                        (const char *[]){ "y" });
+    ob_attr_int(g, "transB", 1);
+    ob_output(b, "y", ET_FLOAT, 2, (int64_t[]){ 1, 2 });
+    Pair p;
+    ck_assert_msg(!make_pair(b, &p), "streamlining should fail");
+    ck_assert_msg(strstr(p.d.msg, "fc_last") && strstr(p.d.msg, "bias") &&
+                  strstr(p.d.msg, "constant") && strstr(p.d.msg, "bias_input.onnx"),
+                  "error '%s'", p.d.msg);
+    printf("error: %s\n", p.d.msg);
+    free_pair(&p);
+}
+END_TEST
+
 /* ---- exact thresholds -------------------------------------------------------- */
 
 enum { TC = 8 };   /* channels */
@@ -917,6 +1123,11 @@ int main(void)
     tcase_add_test(tc, test_conv_pool);
     tcase_add_test(tc, test_int_add_requant);
     tcase_add_test(tc, test_verify_integer);
+    tcase_add_test(tc, test_output_affine_float_bias);
+    tcase_add_test(tc, test_output_affine_missing_constant);
+    tcase_add_test(tc, test_output_affine_conv_bias);
+    tcase_add_test(tc, test_brevitas_float_bias_mlp);
+    tcase_add_test(tc, test_output_bias_not_constant);
     tcase_add_test(tc, test_thresholds_exact);
     tcase_add_test(tc, test_thresholds_bisection);
     tcase_add_test(tc, test_errors);
