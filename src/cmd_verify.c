@@ -18,8 +18,14 @@
  * level, int and every target against golden: per frame the largest
  * difference relative to the frame's largest golden magnitude, at most
  * 1e-5, and the same argmax. Without -i, N random frames (fixed seed): uniform in [0, 1),
- * or -1/+1 when the input is annotated BIPOLAR. Exit status 0 when
- * everything agrees, EXIT_INTERNAL when anything disagrees. */
+ * or -1/+1 when the input is annotated BIPOLAR.
+ *
+ * Every target asked for gets a row, whatever happens to the others:
+ * exact, mismatch, unsupported (the target refuses the model or config:
+ * the reason) or failed (its build or run failed: the reason; details on
+ * stderr). Exit status 0 when every row is exact; else EXIT_INTERNAL when
+ * a row mismatches, else a failed row's code (EXIT_INTERNAL for a tool,
+ * EXIT_USAGE for a config), else the refusal's (EXIT_BAD_MODEL). */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -464,7 +470,7 @@ static void print_row(const Score *s)
     else
         snprintf(arg, sizeof arg, "n/a");
     printf("%-8s %8lld  %-12s %-12.3g %-12s %s\n", s->name, (long long)s->frames, exact, s->max_err,
-           arg, score_ok(s) ? "ok" : "DISAGREES");
+           arg, score_ok(s) ? "exact" : "mismatch");
 }
 
 /* The int graph also hands out OutputAffine's input, the integer outputs. */
@@ -488,17 +494,58 @@ static bool expose_integers(Graph *g, Diag *d)
     return true;
 }
 
-/* The dataflow graph of the hls and rtl targets, built once from CONFIG. */
+/* The dataflow graph of the hls and rtl targets, built once from CONFIG;
+ * a failure is kept and given to every target that needs it. */
+typedef struct DataflowOnce {
+    bool tried, built;
+    Diag failure;
+} DataflowOnce;
+
 static bool need_dataflow(Graph *ig, const VerifyArgs *a, const char *target, BuildConfig *cfg,
-                          Dataflow *df, bool *have_df, Diag *d)
+                          Dataflow *df, DataflowOnce *once, Diag *d)
 {
-    if (!*have_df &&
-        !((!a->config || config_load(cfg, a->config, d)) && (*have_df = dataflow_build(ig, cfg, df, d))))
+    if (!once->tried) {
+        once->tried = true;
+        diag_init(&once->failure);
+        once->built = (!a->config || config_load(cfg, a->config, &once->failure)) &&
+                      dataflow_build(ig, cfg, df, &once->failure);
+    }
+    if (!once->built) {
+        *d = once->failure;
         return false;
+    }
     if (df->labels_out)
         return diag_error(d, a->config, NULL, NULL, "verify --target %s compares scores; this "
                           "configuration ends in labels (labels: %d)", target, cfg->labels);
     return true;
+}
+
+/* A target that gave no outputs: why, for its row. */
+typedef struct TargetFailure {
+    bool failed;
+    int exit_code;
+    char reason[200];      /* the first line of the message */
+} TargetFailure;
+
+static void note_failure(TargetFailure *f, const Diag *d)
+{
+    f->failed = true;
+    f->exit_code = d->exit_code ? d->exit_code : EXIT_BAD_MODEL;
+    snprintf(f->reason, sizeof f->reason, "%.*s", (int)strcspn(d->msg, "\n"), d->msg);
+    /* the whole message (with a failed tool's log) now, the table after */
+    fprintf(stderr, "qonnxc: error: %s\n", d->msg);
+}
+
+/* Refused (the model or config is not supported there) or broken. */
+static bool failure_is_refusal(const TargetFailure *f)
+{
+    return f->exit_code == EXIT_BAD_MODEL || f->exit_code == EXIT_LIMIT;
+}
+
+static void print_failed_row(const char *name, const TargetFailure *f)
+{
+    printf("%-8s %8s  %-12s %-12s %-12s %s: %s\n", name, "-", "-", "-", "-",
+           failure_is_refusal(f) ? "unsupported" : "failed", f->reason);
 }
 
 int cmd_verify(int argc, char **argv)
@@ -515,7 +562,8 @@ int cmd_verify(int argc, char **argv)
     Value *out_f[VT_COUNT] = { NULL }, *out_i[VT_COUNT] = { NULL };
     BuildConfig cfg;
     Dataflow df;
-    bool have_df = false;
+    DataflowOnce df_once = { 0 };
+    TargetFailure failure[VT_COUNT] = { { 0 } };
     config_defaults(&cfg);
     memset(&df, 0, sizeof df);
     char what[256] = "";
@@ -529,27 +577,39 @@ int cmd_verify(int argc, char **argv)
     if (ok)
         printf("verify %s: %s\n", a.model, what);
     ok = ok && exec_run_frames(golden, (const Value *const *)&in, gold, &d);
+    /* every target, whatever happened to the ones before */
     for (int t = 0; ok && t < VT_COUNT; t++) {
         if (!a.want[t])
             continue;
-        if (targets[t].dataflow)
-            ok = need_dataflow(ig, &a, targets[t].name, &cfg, &df, &have_df, &d);
-        ok = ok && run_target((VerifyTarget)t, ig, &df, a.model, in, a.keep, &out_f[t], &out_i[t], &d);
+        Diag td;
+        diag_init(&td);
+        if (!((!targets[t].dataflow ||
+               need_dataflow(ig, &a, targets[t].name, &cfg, &df, &df_once, &td)) &&
+              run_target((VerifyTarget)t, ig, &df, a.model, in, a.keep, &out_f[t], &out_i[t],
+                         &td)))
+            note_failure(&failure[t], &td);
     }
     ok = ok && expose_integers(ig, &d) && exec_run_frames(ig, (const Value *const *)&in, eng, &d);
     for (int t = 0; ok && t < VT_COUNT; t++)
-        if (a.want[t] && (out_f[t]->count != gold[0]->count || out_i[t]->count != eng[1]->count))
-            ok = diag_error(&d, a.model, NULL, NULL, "the %s target's outputs differ in size",
-                            targets[t].name);
+        if (a.want[t] && !failure[t].failed &&
+            (out_f[t]->count != gold[0]->count || out_i[t]->count != eng[1]->count)) {
+            Diag td;
+            diag_init(&td);
+            diag_error(&td, a.model, NULL, NULL, "the %s target's outputs differ in size",
+                       targets[t].name);
+            diag_set_exit(&td, EXIT_INTERNAL);
+            note_failure(&failure[t], &td);
+        }
     if (ok && eng[0]->count != gold[0]->count)
         ok = diag_error(&d, a.model, NULL, NULL, "the int engine's outputs differ in size");
     bool agree = true;
+    int exit_code = EXIT_OK;     /* of the rows that are not exact */
     if (ok) {
         Score si = { .name = "int" }, st[VT_COUNT];
         compare_float(&si, eng[0], gold[0]);
         for (int t = 0; t < VT_COUNT; t++) {
             st[t] = (Score){ .name = targets[t].name };
-            if (a.want[t]) {
+            if (a.want[t] && !failure[t].failed) {
                 compare_int(&st[t], out_i[t], out_f[t], eng[1], eng[0]);
                 compare_float(&st[t], out_f[t], gold[0]);
             }
@@ -558,11 +618,18 @@ int cmd_verify(int argc, char **argv)
                "argmax");
         print_row(&si);
         agree = score_ok(&si);
-        for (int t = 0; t < VT_COUNT; t++)
-            if (a.want[t]) {
-                print_row(&st[t]);
-                agree = agree && score_ok(&st[t]);
+        for (int t = 0; t < VT_COUNT; t++) {
+            if (!a.want[t])
+                continue;
+            if (failure[t].failed) {
+                print_failed_row(targets[t].name, &failure[t]);
+                if (exit_code == EXIT_OK || !failure_is_refusal(&failure[t]))
+                    exit_code = failure[t].exit_code;
+                continue;
             }
+            print_row(&st[t]);
+            agree = agree && score_ok(&st[t]);
+        }
     }
     value_free(in);
     value_free(gold[0]);
@@ -572,7 +639,7 @@ int cmd_verify(int argc, char **argv)
         value_free(out_f[t]);
         value_free(out_i[t]);
     }
-    if (have_df)
+    if (df_once.built)
         dataflow_free(&df);
     config_free(&cfg);
     graph_free(golden);
@@ -583,5 +650,8 @@ int cmd_verify(int argc, char **argv)
         fprintf(stderr, "qonnxc: error: %s: the engines disagree (see above)\n", a.model);
         return EXIT_INTERNAL;
     }
-    return EXIT_OK;
+    if (exit_code != EXIT_OK)
+        fprintf(stderr, "qonnxc: error: %s: not every target could be compared (see above)\n",
+                a.model);
+    return exit_code;
 }
