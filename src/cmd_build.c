@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "build_record.h"
+#include "child_run.h"
 #include "cli.h"
 #include "config.h"
 #include "dataflow.h"
@@ -255,8 +256,10 @@ int cmd_build(int argc, char **argv)
     if (have_df)
         warn_if_slow(&df);      /* before the long steps it makes longer */
     /* rtl --size-fifos: FIFO depths from a simulation with deep FIFOs */
-    if (ok && a.want[2] && a.size_fifos > 0)
+    if (ok && a.want[2] && a.size_fifos > 0) {
+        interrupts_install();
         ok = rtl_size_fifos(&df, a.model, name, a.size_fifos, stdout, &d);
+    }
     int n_ref = 0;
     if (ok && a.want[0]) {
         ok = emit_ref(g, a.model, name, &tree, &d);
@@ -307,5 +310,10 @@ int cmd_build(int argc, char **argv)
         dataflow_free(&df);
     config_free(&cfg);
     graph_free(g);
+    if (!ok && interrupted_signal()) {
+        fprintf(stderr, "qonnxc build: interrupted by %s; %s is as it was and the temporary "
+                "files are removed\n", signal_name(interrupted_signal()), a.out_dir);
+        return 128 + interrupted_signal();
+    }
     return ok ? EXIT_OK : cli_fail(&d);
 }

@@ -27,15 +27,14 @@
  * a row mismatches, else a failed row's code (EXIT_INTERNAL for a tool,
  * EXIT_USAGE for a config), else the refusal's (EXIT_BAD_MODEL). */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_run.h"
 #include "cli.h"
 #include "config.h"
 #include "dataflow.h"
@@ -76,6 +75,7 @@ typedef struct VerifyArgs {
     const char *model, *config, *input;
     long frames;
     bool keep;
+    bool verbose;         /* progress of long steps even when stderr is not a terminal */
     bool want[VT_COUNT];
 } VerifyArgs;
 
@@ -130,6 +130,8 @@ static int parse_args(int argc, char **argv, VerifyArgs *a)
                 return rc;
         } else if (!strcmp(arg, "--keep")) {
             a->keep = true;
+        } else if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
+            a->verbose = true;
         } else if (arg[0] == '-' && arg[1]) {
             return cli_usage_error("verify", "unknown option or missing value: %s", arg);
         } else if (!a->model) {
@@ -221,30 +223,6 @@ static Value *make_inputs(const Graph *g, const VerifyArgs *a, char *what, size_
 
 /* ---- building and running a target --------------------------------------- */
 
-/* Runs argv with stdout and stderr into log; true on exit status 0. */
-static bool run_command(char *const *argv, const char *log)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return false;
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return false;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 /* A failed step: the message names it and quotes the end of the log. */
 static bool step_failed(const char *target, const char *what, const char *log, Diag *d)
 {
@@ -311,10 +289,17 @@ static bool emit_target(VerifyTarget t, Graph *ig, const Dataflow *df, const cha
 /* Builds target t (from the integer graph, or the dataflow graph df) in a
  * temporary directory with its own Makefile and the host's cc, and runs
  * the executable on the frames: float outputs and, with --int, the
- * integer outputs. */
+ * integer outputs. The rtl simulation reports its progress (child_run.h);
+ * an interrupt ends the run and the directory is removed all the same. */
 static bool run_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char *model,
-                       const Value *in, bool keep, Value **out_f, Value **out_i, Diag *d)
+                       const Value *in, const VerifyArgs *a, Value **out_f, Value **out_i,
+                       Diag *d)
 {
+    bool keep = a->keep;
+    ChildProgress progress[2] = { { "rtl simulation, float outputs", false },
+                                  { "rtl simulation, integer outputs", false } };
+    progress[0].show = progress[1].show = a->verbose || isatty(2);
+    bool follow = t == VT_RTL;
     const TargetInfo *ti = &targets[t];
     char name[64], tmpl[4096], sub[80], exe[160];
     const char *tmp = getenv("TMPDIR");
@@ -338,15 +323,19 @@ static bool run_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char
     ok = ok && npy_write_f32(in_path, in->f, in->shape.rank, in->shape.dims, d);
     if (ok) {
         char *make[] = { "make", "-s", "-C", dir, (char *)ti->make_goal, NULL };
-        ok = run_command(make, log) || step_failed(ti->name, "make (the host's cc)", log, d);
+        ok = child_run(make, log, NULL) || step_failed(ti->name, "make (the host's cc)", log, d);
     }
     if (ok) {
-        char *run[] = { exe_path, in_path, f_path, NULL };
-        ok = run_command(run, log) || step_failed(ti->name, "running the executable", log, d);
+        char *run[] = { exe_path, in_path, f_path, NULL, NULL, NULL };
+        char *run_rtl[] = { exe_path, "--progress-fd", CHILD_PROGRESS_FD_ARG, in_path, f_path, NULL };
+        ok = child_run(follow ? run_rtl : run, log, follow ? &progress[0] : NULL) ||
+             step_failed(ti->name, "running the executable", log, d);
     }
     if (ok) {
         char *run[] = { exe_path, "--int", in_path, i_path, NULL };
-        ok = run_command(run, log) ||
+        char *run_rtl[] = { exe_path, "--int", "--progress-fd", CHILD_PROGRESS_FD_ARG, in_path,
+                            i_path, NULL };
+        ok = child_run(follow ? run_rtl : run, log, follow ? &progress[1] : NULL) ||
              step_failed(ti->name, "running the executable with --int", log, d);
     }
     ok = ok && (*out_f = read_output(f_path, ET_FLOAT, d)) != NULL;
@@ -530,6 +519,8 @@ typedef struct TargetFailure {
 static void note_failure(TargetFailure *f, const Diag *d)
 {
     f->failed = true;
+    if (!d)
+        return;               /* interrupted: no row, no message */
     f->exit_code = d->exit_code ? d->exit_code : EXIT_BAD_MODEL;
     snprintf(f->reason, sizeof f->reason, "%.*s", (int)strcspn(d->msg, "\n"), d->msg);
     /* the whole message (with a failed tool's log) now, the table after */
@@ -556,6 +547,7 @@ int cmd_verify(int argc, char **argv)
         return rc;
     Diag d;
     diag_init(&d);
+    interrupts_install();
     Graph *golden = frontend_load(a.model, &d);
     Graph *ig = golden ? frontend_load(a.model, &d) : NULL;
     Value *in = NULL, *gold[1] = { NULL }, *eng[2] = { NULL, NULL };
@@ -581,14 +573,17 @@ int cmd_verify(int argc, char **argv)
     for (int t = 0; ok && t < VT_COUNT; t++) {
         if (!a.want[t])
             continue;
+        if (interrupted_signal())
+            break;
         Diag td;
         diag_init(&td);
         if (!((!targets[t].dataflow ||
                need_dataflow(ig, &a, targets[t].name, &cfg, &df, &df_once, &td)) &&
-              run_target((VerifyTarget)t, ig, &df, a.model, in, a.keep, &out_f[t], &out_i[t],
+              run_target((VerifyTarget)t, ig, &df, a.model, in, &a, &out_f[t], &out_i[t],
                          &td)))
-            note_failure(&failure[t], &td);
+            note_failure(&failure[t], interrupted_signal() ? NULL : &td);
     }
+    ok = ok && !interrupted_signal();
     ok = ok && expose_integers(ig, &d) && exec_run_frames(ig, (const Value *const *)&in, eng, &d);
     for (int t = 0; ok && t < VT_COUNT; t++)
         if (a.want[t] && !failure[t].failed &&
@@ -644,6 +639,11 @@ int cmd_verify(int argc, char **argv)
     config_free(&cfg);
     graph_free(golden);
     graph_free(ig);
+    if (interrupted_signal()) {
+        fprintf(stderr, "qonnxc verify: interrupted by %s; its temporary files are removed\n",
+                signal_name(interrupted_signal()));
+        return 128 + interrupted_signal();
+    }
     if (!ok)
         return cli_fail(&d);
     if (!agree) {
