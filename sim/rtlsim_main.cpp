@@ -143,7 +143,7 @@ static void send_progress(int fd, long long done, long frames, long long cycle)
     long long est = (long long)EST_LATENCY + (frames - 1) * (long long)EST_CYCLES;
     char line[128];
     int n = snprintf(line, sizeof line, "progress %lld %ld %lld %lld\n", done, frames, cycle, est);
-    // a failed write (qonnxc stopped reading) does not stop the simulation
+    // qonnxc reads to the end; a bad fd is ignored (a reader gone raises SIGPIPE)
     ssize_t written = write(fd, line, (size_t)n);
     (void)written;
 }
@@ -263,7 +263,8 @@ static int simulate(const int32_t *in, long frames, int32_t *out, const Options 
             break;
         }
         tick();
-        if (o.progress_fd >= 0 && (cycle & 0xffff) == 0 && seconds_since(t0) - last_progress >= 1.0) {
+        if (o.progress_fd >= 0 && (cycle & 0xffff) == 0 &&
+            seconds_since(t0) - last_progress >= 1.0) {
             last_progress = seconds_since(t0);
             send_progress(o.progress_fd, (long long)r.done.size(), frames, cycle);
         }
@@ -394,7 +395,8 @@ int main(int argc, char **argv)
     }
     if (npaths < 0 || (random_frames <= 0 && npaths != 2) || (random_frames > 0 && npaths != 0)) {
         fprintf(stderr, "usage: %s [--int] [--json PATH] [--watchdog N] [--output-never-ready] "
-                "[--quiet] [--progress-fd N] [+trace] IN.npy OUT.npy\n       %s --random N [--json PATH] ...\n",
+                "[--quiet] [--progress-fd N] [+trace] IN.npy OUT.npy\n"
+                "       %s --random N [--json PATH] ...\n",
                 argv[0], argv[0]);
         return 2;
     }

@@ -295,7 +295,6 @@ static bool run_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char
                        const Value *in, const VerifyArgs *a, Value **out_f, Value **out_i,
                        Diag *d)
 {
-    bool keep = a->keep;
     ChildProgress progress[2] = { { "rtl simulation, float outputs", false },
                                   { "rtl simulation, integer outputs", false } };
     progress[0].show = progress[1].show = a->verbose || isatty(2);
@@ -326,8 +325,9 @@ static bool run_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char
         ok = child_run(make, log, NULL) || step_failed(ti->name, "make (the host's cc)", log, d);
     }
     if (ok) {
-        char *run[] = { exe_path, in_path, f_path, NULL, NULL, NULL };
-        char *run_rtl[] = { exe_path, "--progress-fd", CHILD_PROGRESS_FD_ARG, in_path, f_path, NULL };
+        char *run[] = { exe_path, in_path, f_path, NULL };
+        char *run_rtl[] = { exe_path, "--progress-fd", CHILD_PROGRESS_FD_ARG, in_path, f_path,
+                            NULL };
         ok = child_run(follow ? run_rtl : run, log, follow ? &progress[0] : NULL) ||
              step_failed(ti->name, "running the executable", log, d);
     }
@@ -340,7 +340,7 @@ static bool run_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char
     }
     ok = ok && (*out_f = read_output(f_path, ET_FLOAT, d)) != NULL;
     ok = ok && (*out_i = read_output(i_path, ET_INT64, d)) != NULL;
-    if (keep)
+    if (a->keep && !interrupted_signal())
         printf("%s build kept in %s\n", ti->name, tmpl);
     else
         remove_tree(tmpl);
