@@ -236,12 +236,14 @@ int build_record_read(const char *dir, BuildRecord *r, Diag *d)
                            &r->n_targets) &&
               read_strings(cJSON_GetObjectItemCaseSensitive(root, "files"), &r->files,
                            &r->n_files);
+    bool was_read = text != NULL;
     cJSON_Delete(root);
     free(text);
     if (!ok) {
         build_record_free(r);
-        diag_error(d, path, NULL, NULL, "%s (the record of what `qonnxc build` wrote)",
-                   text ? "is not a valid build record" : "cannot be read");
+        diag_error(d, path, NULL, NULL, "%s (the record of what `qonnxc build` wrote; "
+                   "`build --force` replaces it)",
+                   was_read ? "is not a valid build record" : "cannot be read");
         diag_set_exit(d, EXIT_USAGE);
     }
     free(path);
