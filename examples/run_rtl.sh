@@ -32,7 +32,10 @@ start=$(date +%s)
 echo "== estimates"
 "$qonnxc" report "$out"
 echo "== build (FIFOs sized by simulation)"
-"$qonnxc" build "$model" -c "$config" --target rtl --size-fifos -o "$out"
+# --force: OUTDIR is this script's; the build replaces the report/ written
+# above and, on a rerun, rtl/ with the objects `make sim` left there
+# (docs/cli.md: otherwise a rebuild refuses to delete files it did not write)
+"$qonnxc" build "$model" -c "$config" --target rtl --size-fifos -o "$out" --force
 echo "== Verilator build (log: $out/verilator.log)"
 t0=$(date +%s)
 make -s -C "$out/rtl" sim > "$out/verilator.log" 2>&1 || { cat "$out/verilator.log" >&2; exit 1; }

@@ -12,13 +12,16 @@
  *      deep design's by more than 1 % (else an error naming both).
  *
  * The estimates are re-run on the sized depths. The temporary directory is
- * removed unless QONNXC_KEEP_FIFO_SIZING is set. */
+ * removed unless QONNXC_KEEP_FIFO_SIZING is set or a step failed (its
+ * logs are there); an interrupt (child_run.h) removes it in any case. The
+ * simulations show their progress on stderr when it is a terminal. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "child_run.h"
 #include "emit_rtl.h"
 
 static double now(void)
@@ -34,7 +37,7 @@ static bool build_and_simulate(const Dataflow *df, const char *model_path, const
                                const char *dir, const char *sub, int frames, int64_t *occ,
                                int64_t *cycles, FILE *log, Diag *d)
 {
-    char out_dir[4200], cmd[16384], json[4300];
+    char out_dir[4200], json[4300];
     snprintf(out_dir, sizeof out_dir, "%s/%s", dir, sub);
     OutTree t;
     outtree_init(&t);
@@ -45,17 +48,26 @@ static bool build_and_simulate(const Dataflow *df, const char *model_path, const
     double t0 = now();
     if (log)
         fprintf(log, "size-fifos: %s: building the simulation (Verilator)...\n", sub), fflush(log);
-    snprintf(cmd, sizeof cmd, "make -C '%s/rtl' sim > '%s/make.log' 2>&1", out_dir, out_dir);
-    if (system(cmd) != 0)
+    char rtl_dir[4300], make_log[4300], sim_log[4300], exe[4400], n_frames[32];
+    snprintf(rtl_dir, sizeof rtl_dir, "%s/rtl", out_dir);
+    snprintf(make_log, sizeof make_log, "%s/make.log", out_dir);
+    snprintf(sim_log, sizeof sim_log, "%s/sim.log", out_dir);
+    snprintf(exe, sizeof exe, "%s/%s_rtlsim", rtl_dir, name);
+    snprintf(n_frames, sizeof n_frames, "%d", frames);
+    char *make[] = { "make", "-C", rtl_dir, "sim", NULL };
+    if (!child_run(make, make_log, NULL))
         return diag_error(d, out_dir, NULL, NULL, "rtl target: building the FIFO-sizing "
-                          "simulation failed (see %s/make.log)", out_dir);
+                          "simulation failed (see %s)", make_log);
     double t1 = now();
     snprintf(json, sizeof json, "%s/rtlsim.json", out_dir);
-    snprintf(cmd, sizeof cmd, "'%s/rtl/%s_rtlsim' --random %d --quiet --json '%s' > '%s/sim.log' 2>&1",
-             out_dir, name, frames, json, out_dir);
-    if (system(cmd) != 0)
+    char *sim[] = { exe, "--random", n_frames, "--quiet", "--json", json, "--progress-fd",
+                    CHILD_PROGRESS_FD_ARG, NULL };
+    ChildProgress progress = { sub[0] == 'd' ? "size-fifos: simulation with deep FIFOs"
+                                             : "size-fifos: simulation with sized FIFOs",
+                               isatty(2) != 0 };
+    if (!child_run(sim, sim_log, &progress))
         return diag_error(d, out_dir, NULL, NULL, "rtl target: the FIFO-sizing simulation "
-                          "failed (see %s/sim.log)", out_dir);
+                          "failed (see %s)", sim_log);
     FILE *f = fopen(json, "rb");
     if (!f)
         return diag_error(d, json, NULL, NULL, "rtl target: no simulation statistics");
@@ -116,10 +128,8 @@ bool rtl_size_fifos(Dataflow *df, const char *model_path, const char *name, int 
                         "takes %lld cycles per frame, with deep ones %lld (kept in %s)",
                         (long long)sized_cycles, (long long)deep_cycles, dir);
     free(occ);
-    if (ok && !getenv("QONNXC_KEEP_FIFO_SIZING")) {
-        char cmd[4200];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0 && log)
+    if ((ok && !getenv("QONNXC_KEEP_FIFO_SIZING")) || interrupted_signal()) {
+        if (!remove_tree(dir) && log)
             fprintf(log, "size-fifos: could not remove %s\n", dir);
     } else if (log) {
         fprintf(log, "size-fifos: kept %s\n", dir);

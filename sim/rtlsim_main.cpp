@@ -15,6 +15,9 @@
 //                     (default from the estimates)
 //   --output-never-ready   m_axis_tready stays 0 (tests the watchdog)
 //   --quiet           no progress lines
+//   --progress-fd N   also "progress DONE TOTAL CYCLES EST_CYCLES" lines on
+//                     file descriptor N, for qonnxc verify's status line:
+//                     at most one a second, and after the last frame
 //   +trace            write <name>_rtlsim.vcd (needs `make sim TRACE=1`)
 //
 // All frames are streamed back to back: the input beats are offered every
@@ -58,6 +61,7 @@ static double seconds_since(Clock::time_point t0)
 
 struct Options {
     long long watchdog = 0;
+    int progress_fd = -1;
     bool never_ready = false, quiet = false, trace = false;
 };
 
@@ -130,6 +134,20 @@ static void diagnose(const Top *t, long long idle, const Result &r, long frames)
                 fifo_occupancy(t, f), fifo_depths[f]);
 }
 
+// One progress line for qonnxc (--progress-fd): frames done of total,
+// cycles so far, and the estimated cycles of the whole run.
+static void send_progress(int fd, long long done, long frames, long long cycle)
+{
+    if (fd < 0)
+        return;
+    long long est = (long long)EST_LATENCY + (frames - 1) * (long long)EST_CYCLES;
+    char line[128];
+    int n = snprintf(line, sizeof line, "progress %lld %ld %lld %lld\n", done, frames, cycle, est);
+    // qonnxc reads to the end; a bad fd is ignored (a reader gone raises SIGPIPE)
+    ssize_t written = write(fd, line, (size_t)n);
+    (void)written;
+}
+
 // Streams `frames` frames of input elements (RTL_IN_ELEMS each, stream
 // order) through the design; out receives RTL_OUT_ELEMS per frame.
 // Returns 0, or 3 when the watchdog fired.
@@ -177,7 +195,7 @@ static int simulate(const int32_t *in, long frames, int32_t *out, const Options 
     std::vector<uint32_t> beat(IN_WORDS), obeat(OUT_WORDS);
     long long in_beats = 0, out_beats = 0, cycle = 0, last_out = 0, first_in = -1;
     long long watchdog = o.watchdog > 0 ? o.watchdog : 4 * EST_LATENCY + 4 * EST_CYCLES + 100000;
-    double last_print = 0;
+    double last_print = 0, last_progress = 0;
     auto tick = [&]() {
         top->clk = 1;
         top->eval();
@@ -225,8 +243,14 @@ static int simulate(const int32_t *in, long frames, int32_t *out, const Options 
                 out[f * RTL_OUT_ELEMS + b * OUT_PER_BEAT + k] = get_elem(obeat.data(), k, OUT_ELEM_BITS);
             out_beats++;
             last_out = cycle;
-            if (out_beats % OUT_BEATS == 0)
+            if (out_beats % OUT_BEATS == 0) {
                 r.done.push_back(cycle);
+                if (o.progress_fd >= 0 && (out_beats == total_out ||
+                                           seconds_since(t0) - last_progress >= 1.0)) {
+                    last_progress = seconds_since(t0);
+                    send_progress(o.progress_fd, (long long)r.done.size(), frames, cycle);
+                }
+            }
         }
         for (int f = 0; f < N_FIFOS; f++) {
             unsigned occ = fifo_occupancy(top.get(), f);
@@ -239,6 +263,11 @@ static int simulate(const int32_t *in, long frames, int32_t *out, const Options 
             break;
         }
         tick();
+        if (o.progress_fd >= 0 && (cycle & 0xffff) == 0 &&
+            seconds_since(t0) - last_progress >= 1.0) {
+            last_progress = seconds_since(t0);
+            send_progress(o.progress_fd, (long long)r.done.size(), frames, cycle);
+        }
         if (!o.quiet && (cycle & 0xffff) == 0) {
             double s = seconds_since(t0);
             if (s - last_print >= 5.0) {
@@ -351,6 +380,8 @@ int main(int argc, char **argv)
             o.never_ready = true;
         else if (!strcmp(a, "--quiet"))
             o.quiet = true;
+        else if (!strcmp(a, "--progress-fd") && k + 1 < argc)
+            o.progress_fd = atoi(argv[++k]);
         else if (!strcmp(a, "+trace"))
             o.trace = true;
         else if (a[0] == '+')
@@ -364,7 +395,8 @@ int main(int argc, char **argv)
     }
     if (npaths < 0 || (random_frames <= 0 && npaths != 2) || (random_frames > 0 && npaths != 0)) {
         fprintf(stderr, "usage: %s [--int] [--json PATH] [--watchdog N] [--output-never-ready] "
-                "[--quiet] [+trace] IN.npy OUT.npy\n       %s --random N [--json PATH] ...\n",
+                "[--quiet] [--progress-fd N] [+trace] IN.npy OUT.npy\n"
+                "       %s --random N [--json PATH] ...\n",
                 argv[0], argv[0]);
         return 2;
     }

@@ -1,14 +1,22 @@
-/* qonnxc build MODEL [-c CONFIG.yaml] -o DIR [--target ref,hls]
+/* qonnxc build MODEL [-c CONFIG.yaml] -o DIR [--target ref,hls] [--force]
  *
  * Loads and streamlines the model, then writes the code of each target
  * under DIR/<target>/. The hls target lowers the integer graph to the
- * dataflow graph first, folded as the configuration says. Every target is generated in memory first and the
- * whole set is committed at once (emit_util.h: outtree_commit), so a
- * failure leaves DIR as it was. */
+ * dataflow graph first, folded as the configuration says. Every target is
+ * generated in memory first and the whole set is committed at once
+ * (emit_util.h: outtree_commit), so a failure leaves DIR as it was.
+ *
+ * DIR/build.json (build_record.h) records the model, the config and the
+ * files written. A rebuild replaces the folders it writes wholesale, so it
+ * first refuses when one of them holds a file no earlier build listed
+ * (the user's), unless --force. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "build_record.h"
+#include "child_run.h"
 #include "cli.h"
 #include "config.h"
 #include "dataflow.h"
@@ -22,13 +30,15 @@
 #include "streamline.h"
 
 const CliCommand cli_build = {
-    "build", "MODEL [-c CONFIG.yaml] -o DIR [--target ref,hls,rtl,mcu,npu|all]",
+    "build", "MODEL [-c CONFIG.yaml] -o DIR [--target ref,hls,rtl,mcu,npu|all] [--force]",
     "generate code into DIR/<target>/",
     "  -o, --output DIR      the output directory\n"
     "  -c, --config FILE     the build configuration (YAML; docs/dataflow.md)\n"
     "  -t, --target LIST     targets, comma-separated, or all (default ref)\n"
     CLI_INPUT_TYPE_HELP
-    "  --size-fifos[=N]      rtl: FIFO depths from an N-frame simulation (default 8)\n",
+    "  --size-fifos[=N]      rtl: FIFO depths from an N-frame simulation (default 8)\n"
+    "  --force               replace the target folders even if they hold files\n"
+    "                        this build did not write\n",
     cmd_build,
 };
 
@@ -46,6 +56,7 @@ typedef struct BuildArgs {
     bool want[N_TARGETS];
     int size_fifos;       /* rtl: frames of the FIFO-sizing simulation; 0: off */
     FrontendOptions front;
+    bool force;           /* replace target folders even when they hold others' files */
 } BuildArgs;
 
 /* "ref,hls" or "all" into want[]; a usage error names an unknown target. */
@@ -89,6 +100,8 @@ static int parse_args(int argc, char **argv, BuildArgs *a)
             a->target_list = argv[++k];
         else if (!strcmp(arg, "--input-type") && has_value)
             a->front.input_type = argv[++k];
+        else if (!strcmp(arg, "--force"))
+            a->force = true;
         else if (!strcmp(arg, "--size-fifos"))
             a->size_fifos = 8;
         else if (!strncmp(arg, "--size-fifos=", 13) && atoi(arg + 13) > 0)
@@ -117,6 +130,120 @@ static int parse_args(int argc, char **argv, BuildArgs *a)
     return EXIT_OK;
 }
 
+/* True when this build writes a file under the top-level entry `top`. */
+static bool tree_writes_under(const OutTree *tree, const char *top)
+{
+    for (int k = 0; k < tree->n; k++) {
+        char t[256];
+        path_top_entry(tree->files[k].path, t, sizeof t);
+        if (!strcmp(t, top))
+            return true;
+    }
+    return false;
+}
+
+/* What build.json will say: the inputs, the targets, the tree's files and
+ * build.json, plus the earlier record's files in folders this build leaves
+ * alone (still there, still qonnxc's). */
+static bool make_record(const BuildArgs *a, const OutTree *tree, const BuildRecord *prev,
+                        BuildRecord *rec, Diag *d)
+{
+    if (!build_input_set(&rec->model, a->model, d) ||
+        (a->config && !build_input_set(&rec->config, a->config, d)))
+        return false;
+    bool ok = build_record_add_file(rec, BUILD_RECORD_FILE);
+    for (int k = 0; ok && k < N_TARGETS; k++)
+        if (a->want[k])
+            ok = build_record_add_target(rec, targets[k].name);
+    for (int k = 0; ok && k < tree->n; k++)
+        ok = build_record_add_file(rec, tree->files[k].path);
+    for (int k = 0; ok && prev && k < prev->n_files; k++) {
+        char top[256], path[8192];
+        path_top_entry(prev->files[k], top, sizeof top);
+        snprintf(path, sizeof path, "%s/%s", a->out_dir, prev->files[k]);
+        if (!tree_writes_under(tree, top) && access(path, F_OK) == 0)
+            ok = build_record_add_file(rec, prev->files[k]);
+    }
+    return ok || diag_error(d, a->out_dir, NULL, NULL, "out of memory");
+}
+
+/* Refuses (exit code usage) when a folder this build replaces holds files
+ * no earlier build wrote; the message names the first few. */
+static bool check_unknown_files(const BuildArgs *a, const OutTree *tree, const BuildRecord *prev,
+                                Diag *d)
+{
+    char **unknown = NULL;
+    int n = 0;
+    bool ok = true;
+    for (int k = 0; ok && k < tree->n; k++) {
+        char top[256];
+        path_top_entry(tree->files[k].path, top, sizeof top);
+        bool seen = !strcmp(top, BUILD_RECORD_FILE);
+        for (int j = 0; j < k && !seen; j++) {
+            char other[256];
+            path_top_entry(tree->files[j].path, other, sizeof other);
+            seen = !strcmp(top, other);
+        }
+        if (!seen && !unknown_files_under(a->out_dir, top, prev, &unknown, &n))
+            ok = diag_error(d, a->out_dir, NULL, NULL, "out of memory");
+    }
+    if (ok && n > 0) {
+        char names[1024] = "";
+        size_t used = 0;
+        for (int k = 0; k < n && k < 5; k++)
+            used += (size_t)snprintf(names + used, used < sizeof names ? sizeof names - used : 0,
+                                     "%s%s/%s", k ? ", " : "", a->out_dir, unknown[k]);
+        diag_error(d, a->out_dir, NULL, NULL, "%d file%s that qonnxc did not write would be "
+                   "deleted by this build: %s%s%s; move %s away, or give --force to replace the "
+                   "target folders wholesale", n, n == 1 ? "" : "s", names,
+                   n > 5 ? ", ..." : "", prev ? "" : " (there is no build.json listing an earlier "
+                   "build's files)", n == 1 ? "it" : "them");
+        diag_set_exit(d, EXIT_USAGE);
+        ok = false;
+    }
+    for (int k = 0; k < n; k++)
+        free(unknown[k]);
+    free(unknown);
+    return ok;
+}
+
+/* build.json into the tree, after checking that committing the tree loses
+ * nothing of the user's (unless --force). */
+static bool add_record(const BuildArgs *a, OutTree *tree, Diag *d)
+{
+    BuildRecord prev, rec;
+    build_record_init(&rec);
+    int have_prev = build_record_read(a->out_dir, &prev, d);
+    if (have_prev < 0 && a->force) {
+        diag_init(d);           /* --force: a broken record is replaced like the rest */
+        have_prev = 0;
+    }
+    bool ok = have_prev >= 0;
+    const BuildRecord *known = have_prev > 0 ? &prev : NULL;
+    ok = ok && (a->force || check_unknown_files(a, tree, known, d));
+    ok = ok && make_record(a, tree, known, &rec, d);
+    TextBuf *json = ok ? outtree_add(tree, BUILD_RECORD_FILE) : NULL;
+    if (ok && !(json && build_record_json(&rec, json)))
+        ok = diag_error(d, a->out_dir, NULL, NULL, "out of memory");
+    if (have_prev > 0)
+        build_record_free(&prev);
+    build_record_free(&rec);
+    return ok;
+}
+
+/* Below 100 frames/s a build is almost surely unfolded by mistake (CNV at
+ * PE = SIMD = 1 is 3.46 frames/s, each RTL-simulated frame 17 s). */
+static void warn_if_slow(const Dataflow *df)
+{
+    if (df->fps >= 100 || df->n_layers == 0)
+        return;
+    fprintf(stderr, "qonnxc build: warning: this folding gives %.3g frames/s at %g MHz "
+            "(bottleneck %s, %lld cycles per frame); fold the layers in the configuration: "
+            "`target_fps: N` folds automatically, `folding: [{mvau: K, pe: P, simd: S}, ...]` "
+            "by hand (docs/dataflow.md; configs/ has examples)\n", df->fps, df->clock_mhz,
+            df->layers[df->bottleneck].name, (long long)df->bottleneck_cycles);
+}
+
 int cmd_build(int argc, char **argv)
 {
     BuildArgs a;
@@ -143,9 +270,13 @@ int cmd_build(int argc, char **argv)
     if (ok && want_df && a.config)
         ok = config_load(&cfg, a.config, &d);
     bool have_df = ok && want_df && (ok = dataflow_build(g, &cfg, &df, &d));
+    if (have_df)
+        warn_if_slow(&df);      /* before the long steps it makes longer */
     /* rtl --size-fifos: FIFO depths from a simulation with deep FIFOs */
-    if (ok && a.want[2] && a.size_fifos > 0)
+    if (ok && a.want[2] && a.size_fifos > 0) {
+        interrupts_install();
         ok = rtl_size_fifos(&df, a.model, name, a.size_fifos, stdout, &d);
+    }
     int n_ref = 0;
     if (ok && a.want[0]) {
         ok = emit_ref(g, a.model, name, &tree, &d);
@@ -170,7 +301,9 @@ int cmd_build(int argc, char **argv)
     TextBuf *estimates = ok && have_df ? outtree_add(&tree, "report/estimates.json") : NULL;
     if (estimates)
         estimates_json(&df, estimates);
-    ok = ok && (!have_df || estimates) && outtree_commit(&tree, a.out_dir, &d);
+    ok = ok && (!have_df || estimates) && add_record(&a, &tree, &d) &&
+         outtree_commit(&tree, a.out_dir, &d);
+
     if (ok && a.want[0])
         printf("ref: %s/ref (%d files): make -C %s/ref builds ./%s\n", a.out_dir, n_ref,
                a.out_dir, name);
@@ -194,5 +327,10 @@ int cmd_build(int argc, char **argv)
         dataflow_free(&df);
     config_free(&cfg);
     graph_free(g);
+    if (!ok && interrupted_signal()) {
+        fprintf(stderr, "qonnxc build: interrupted by %s; %s is as it was and the temporary "
+                "files are removed\n", signal_name(interrupted_signal()), a.out_dir);
+        return 128 + interrupted_signal();
+    }
     return ok ? EXIT_OK : cli_fail(&d);
 }

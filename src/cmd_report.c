@@ -3,8 +3,12 @@
  * Lowers the model to the dataflow graph with the build's configuration,
  * prints the per-layer estimates and writes DIR/report/estimates.json and
  * DIR/report/dataflow.svg (docs/dataflow.md). MODEL and CONFIG default to
- * DIR/model.onnx and DIR/config.yaml (a build folder keeping its inputs);
- * without a config the defaults apply (PE = SIMD = 1, 100 MHz).
+ * those DIR/build.json records (build_record.h), refused when either file
+ * changed since the build, so the report describes the folding built;
+ * -m alone keeps the recorded config. Without build.json (an older build):
+ * DIR/model.onnx and DIR/config.yaml, else the defaults (PE = SIMD = 1,
+ * 100 MHz). The files written are added to build.json's list, so a
+ * rebuild replaces them as qonnxc's own.
  *
  * --synth also synthesizes DIR/rtl with yosys and prints what each layer
  * became beside its estimates, into DIR/report/synth.json
@@ -13,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_record.h"
 #include "cli.h"
 #include "config.h"
 #include "dataflow.h"
@@ -25,8 +30,10 @@
 const CliCommand cli_report = {
     "report", "DIR [-m MODEL] [-c CONFIG.yaml] [--synth]",
     "dataflow estimates into DIR/report/; --synth: yosys on DIR/rtl beside them",
-    "  -m, --model MODEL     the model (default DIR/model.onnx)\n"
-    "  -c, --config FILE     the build configuration (default DIR/config.yaml)\n"
+    "  -m, --model MODEL     the model (default: the one DIR/build.json records,\n"
+    "                        else DIR/model.onnx)\n"
+    "  -c, --config FILE     the build configuration (default: the one DIR/build.json\n"
+    "                        records, else DIR/config.yaml)\n"
     "  --synth               synthesize DIR/rtl with yosys (docs/synthesis.md)\n",
     cmd_report,
 };
@@ -66,11 +73,38 @@ static int parse_args(int argc, char **argv, ReportArgs *a)
     }
     if (!a->dir || !a->dir[0])
         return cli_usage_error("report", "needs DIR, the build folder");
+    return EXIT_OK;
+}
+
+/* MODEL and CONFIG from build.json (checked unchanged) or, for a build
+ * without one, DIR/model.onnx and DIR/config.yaml. rec is filled when
+ * DIR has a build.json. Exit code, or EXIT_OK. */
+static int resolve_inputs(ReportArgs *a, BuildRecord *rec, bool *have_rec)
+{
+    Diag d;
+    diag_init(&d);
+    int got = build_record_read(a->dir, rec, &d);
+    if (got < 0)
+        return cli_fail(&d);
+    *have_rec = got > 0;
+    if (*have_rec) {
+        if (!a->model && !build_input_unchanged(&rec->model, "model", a->dir, &d))
+            return cli_fail(&d);
+        if (!a->config && rec->config.path &&
+            !build_input_unchanged(&rec->config, "config", a->dir, &d))
+            return cli_fail(&d);
+        if (!a->model)
+            a->model = rec->model.path;
+        if (!a->config)
+            a->config = rec->config.path;     /* NULL: the build used the defaults */
+        return EXIT_OK;
+    }
     if (!a->model) {
         snprintf(a->model_buf, sizeof a->model_buf, "%s/model.onnx", a->dir);
         if (!readable(a->model_buf))
-            return cli_usage_error("report", "no %s: give the model with -m MODEL",
-                                   a->model_buf);
+            return cli_usage_error("report", "%s has no %s (not written by `qonnxc build`?) "
+                                   "and no model.onnx: give the model with -m MODEL", a->dir,
+                                   BUILD_RECORD_FILE);
         a->model = a->model_buf;
     }
     if (!a->config) {
@@ -79,6 +113,27 @@ static int parse_args(int argc, char **argv, ReportArgs *a)
             a->config = a->config_buf;
     }
     return EXIT_OK;
+}
+
+/* Adds the report's files (and yosys's under rtl/synth) to build.json, so
+ * a rebuild knows them as qonnxc's own. */
+static bool record_report_files(const char *dir, BuildRecord *rec, bool svg, bool synth, Diag *d)
+{
+    bool ok = build_record_add_file(rec, "report/estimates.json") &&
+              build_record_add_file(rec, "report/dataflow.dot") &&
+              (!svg || build_record_add_file(rec, "report/dataflow.svg")) &&
+              (!synth || build_record_add_file(rec, "report/synth.json"));
+    char **made = NULL;
+    int n = 0;
+    ok = ok && (!synth || unknown_files_under(dir, "rtl/synth", rec, &made, &n));
+    for (int k = 0; k < n; k++) {
+        ok = ok && build_record_add_file(rec, made[k]);
+        free(made[k]);
+    }
+    free(made);
+    if (!ok)
+        return diag_error(d, dir, NULL, NULL, "out of memory");
+    return build_record_write(rec, dir, d);
 }
 
 /* Synthesizes the design, prints the per-layer table, writes synth.json. */
@@ -120,16 +175,25 @@ int cmd_report(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc != EXIT_OK)
         return rc;
+    BuildRecord rec;
+    bool have_rec = false;
+    if ((rc = resolve_inputs(&a, &rec, &have_rec)) != EXIT_OK) {
+        build_record_free(&rec);
+        return rc;
+    }
     Diag d;
     diag_init(&d);
     /* the rtl folder is checked before anything is written */
     SynthDesign des;
-    if (a.synth && !synth_design_read(a.dir, &des, &d))
+    if (a.synth && !synth_design_read(a.dir, &des, &d)) {
+        build_record_free(&rec);
         return cli_fail(&d);
+    }
     BuildConfig cfg;
     if (a.config) {
         if (!config_load(&cfg, a.config, &d)) {
             config_free(&cfg);
+            build_record_free(&rec);
             return cli_fail(&d);
         }
     } else
@@ -162,6 +226,9 @@ int cmd_report(int argc, char **argv)
     }
     if (ok && a.synth)
         ok = report_synth(&df, &des, report_dir, &d);
+    if (ok && have_rec)
+        ok = record_report_files(a.dir, &rec, !dot_missing, a.synth, &d);
+    build_record_free(&rec);
     dataflow_free(&df);
     if (g)
         graph_free(g);

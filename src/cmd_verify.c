@@ -18,18 +18,23 @@
  * level, int and every target against golden: per frame the largest
  * difference relative to the frame's largest golden magnitude, at most
  * 1e-5, and the same argmax. Without -i, N random frames (fixed seed): uniform in [0, 1),
- * or -1/+1 when the input is annotated BIPOLAR. Exit status 0 when
- * everything agrees, EXIT_INTERNAL when anything disagrees. */
+ * or -1/+1 when the input is annotated BIPOLAR.
+ *
+ * Every target asked for gets a row, whatever happens to the others:
+ * exact, mismatch, unsupported (the target refuses the model or config:
+ * the reason) or failed (its build or run failed: the reason; details on
+ * stderr). Exit status 0 when every row is exact; else EXIT_INTERNAL when
+ * a row mismatches, else a failed row's code (EXIT_INTERNAL for a tool,
+ * EXIT_USAGE for a config), else the refusal's (EXIT_BAD_MODEL). */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child_run.h"
 #include "cli.h"
 #include "config.h"
 #include "dataflow.h"
@@ -51,7 +56,8 @@ const CliCommand cli_verify = {
     "  --frames N            how many frames (default 100)\n"
     "  -t, --target LIST     targets, comma-separated, all or none (default ref)\n"
     CLI_INPUT_TYPE_HELP
-    "  --keep                keep the temporary build folders\n",
+    "  --keep                keep the temporary build folders\n"
+    "  -v, --verbose         progress of long steps even when stderr is not a terminal\n",
     cmd_verify,
 };
 
@@ -82,6 +88,7 @@ typedef struct VerifyArgs {
     const char *model, *config, *input;
     long frames;
     bool keep;
+    bool verbose;         /* progress of long steps even when stderr is not a terminal */
     bool want[VT_COUNT];
     FrontendOptions front;
 } VerifyArgs;
@@ -139,6 +146,8 @@ static int parse_args(int argc, char **argv, VerifyArgs *a)
             a->front.input_type = argv[++k];
         } else if (!strcmp(arg, "--keep")) {
             a->keep = true;
+        } else if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
+            a->verbose = true;
         } else if (arg[0] == '-' && arg[1]) {
             return cli_usage_error("verify", "unknown option or missing value: %s", arg);
         } else if (!a->model) {
@@ -230,30 +239,6 @@ static Value *make_inputs(const Graph *g, const VerifyArgs *a, char *what, size_
 
 /* ---- building and running a target --------------------------------------- */
 
-/* Runs argv with stdout and stderr into log; true on exit status 0. */
-static bool run_command(char *const *argv, const char *log)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return false;
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return false;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 /* A failed step: the message names it and quotes the end of the log. */
 static bool step_failed(const char *target, const char *what, const char *log, Diag *d)
 {
@@ -320,10 +305,16 @@ static bool emit_target(VerifyTarget t, Graph *ig, const Dataflow *df, const cha
 /* Builds target t (from the integer graph, or the dataflow graph df) in a
  * temporary directory with its own Makefile and the host's cc, and runs
  * the executable on the frames: float outputs and, with --int, the
- * integer outputs. */
+ * integer outputs. The rtl simulation reports its progress (child_run.h);
+ * an interrupt ends the run and the directory is removed all the same. */
 static bool run_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char *model,
-                       const Value *in, bool keep, Value **out_f, Value **out_i, Diag *d)
+                       const Value *in, const VerifyArgs *a, Value **out_f, Value **out_i,
+                       Diag *d)
 {
+    ChildProgress progress[2] = { { "rtl simulation, float outputs", false },
+                                  { "rtl simulation, integer outputs", false } };
+    progress[0].show = progress[1].show = a->verbose || isatty(2);
+    bool follow = t == VT_RTL;
     const TargetInfo *ti = &targets[t];
     char name[64], tmpl[4096], sub[80], exe[160];
     const char *tmp = getenv("TMPDIR");
@@ -347,20 +338,25 @@ static bool run_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char
     ok = ok && npy_write_f32(in_path, in->f, in->shape.rank, in->shape.dims, d);
     if (ok) {
         char *make[] = { "make", "-s", "-C", dir, (char *)ti->make_goal, NULL };
-        ok = run_command(make, log) || step_failed(ti->name, "make (the host's cc)", log, d);
+        ok = child_run(make, log, NULL) || step_failed(ti->name, "make (the host's cc)", log, d);
     }
     if (ok) {
         char *run[] = { exe_path, in_path, f_path, NULL };
-        ok = run_command(run, log) || step_failed(ti->name, "running the executable", log, d);
+        char *run_rtl[] = { exe_path, "--progress-fd", CHILD_PROGRESS_FD_ARG, in_path, f_path,
+                            NULL };
+        ok = child_run(follow ? run_rtl : run, log, follow ? &progress[0] : NULL) ||
+             step_failed(ti->name, "running the executable", log, d);
     }
     if (ok) {
         char *run[] = { exe_path, "--int", in_path, i_path, NULL };
-        ok = run_command(run, log) ||
+        char *run_rtl[] = { exe_path, "--int", "--progress-fd", CHILD_PROGRESS_FD_ARG, in_path,
+                            i_path, NULL };
+        ok = child_run(follow ? run_rtl : run, log, follow ? &progress[1] : NULL) ||
              step_failed(ti->name, "running the executable with --int", log, d);
     }
     ok = ok && (*out_f = read_output(f_path, ET_FLOAT, d)) != NULL;
     ok = ok && (*out_i = read_output(i_path, ET_INT64, d)) != NULL;
-    if (keep)
+    if (a->keep && !interrupted_signal())
         printf("%s build kept in %s\n", ti->name, tmpl);
     else
         remove_tree(tmpl);
@@ -479,7 +475,7 @@ static void print_row(const Score *s)
     else
         snprintf(arg, sizeof arg, "n/a");
     printf("%-8s %8lld  %-12s %-12.3g %-12s %s\n", s->name, (long long)s->frames, exact, s->max_err,
-           arg, score_ok(s) ? "ok" : "DISAGREES");
+           arg, score_ok(s) ? "exact" : "mismatch");
 }
 
 /* The int graph also hands out OutputAffine's input, the integer outputs. */
@@ -503,17 +499,60 @@ static bool expose_integers(Graph *g, Diag *d)
     return true;
 }
 
-/* The dataflow graph of the hls and rtl targets, built once from CONFIG. */
+/* The dataflow graph of the hls and rtl targets, built once from CONFIG;
+ * a failure is kept and given to every target that needs it. */
+typedef struct DataflowOnce {
+    bool tried, built;
+    Diag failure;
+} DataflowOnce;
+
 static bool need_dataflow(Graph *ig, const VerifyArgs *a, const char *target, BuildConfig *cfg,
-                          Dataflow *df, bool *have_df, Diag *d)
+                          Dataflow *df, DataflowOnce *once, Diag *d)
 {
-    if (!*have_df &&
-        !((!a->config || config_load(cfg, a->config, d)) && (*have_df = dataflow_build(ig, cfg, df, d))))
+    if (!once->tried) {
+        once->tried = true;
+        diag_init(&once->failure);
+        once->built = (!a->config || config_load(cfg, a->config, &once->failure)) &&
+                      dataflow_build(ig, cfg, df, &once->failure);
+    }
+    if (!once->built) {
+        *d = once->failure;
         return false;
+    }
     if (df->labels_out)
         return diag_error(d, a->config, NULL, NULL, "verify --target %s compares scores; this "
                           "configuration ends in labels (labels: %d)", target, cfg->labels);
     return true;
+}
+
+/* A target that gave no outputs: why, for its row. */
+typedef struct TargetFailure {
+    bool failed;
+    int exit_code;
+    char reason[200];      /* the first line of the message */
+} TargetFailure;
+
+static void note_failure(TargetFailure *f, const Diag *d)
+{
+    f->failed = true;
+    if (!d)
+        return;               /* interrupted: no row, no message */
+    f->exit_code = d->exit_code ? d->exit_code : EXIT_BAD_MODEL;
+    snprintf(f->reason, sizeof f->reason, "%.*s", (int)strcspn(d->msg, "\n"), d->msg);
+    /* the whole message (with a failed tool's log) now, the table after */
+    fprintf(stderr, "qonnxc: error: %s\n", d->msg);
+}
+
+/* Refused (the model or config is not supported there) or broken. */
+static bool failure_is_refusal(const TargetFailure *f)
+{
+    return f->exit_code == EXIT_BAD_MODEL || f->exit_code == EXIT_LIMIT;
+}
+
+static void print_failed_row(const char *name, const TargetFailure *f)
+{
+    printf("%-8s %8s  %-12s %-12s %-12s %s: %s\n", name, "-", "-", "-", "-",
+           failure_is_refusal(f) ? "unsupported" : "failed", f->reason);
 }
 
 int cmd_verify(int argc, char **argv)
@@ -524,6 +563,7 @@ int cmd_verify(int argc, char **argv)
         return rc;
     Diag d;
     diag_init(&d);
+    interrupts_install();
     /* golden gets the same inserted input quantizer (--input-type) as the rest */
     a.front.config = a.config;
     Graph *golden = frontend_load_with(a.model, &a.front, &d);
@@ -532,7 +572,8 @@ int cmd_verify(int argc, char **argv)
     Value *out_f[VT_COUNT] = { NULL }, *out_i[VT_COUNT] = { NULL };
     BuildConfig cfg;
     Dataflow df;
-    bool have_df = false;
+    DataflowOnce df_once = { 0 };
+    TargetFailure failure[VT_COUNT] = { { 0 } };
     config_defaults(&cfg);
     memset(&df, 0, sizeof df);
     char what[256] = "";
@@ -546,27 +587,42 @@ int cmd_verify(int argc, char **argv)
     if (ok)
         printf("verify %s: %s\n", a.model, what);
     ok = ok && exec_run_frames(golden, (const Value *const *)&in, gold, &d);
+    /* every target, whatever happened to the ones before */
     for (int t = 0; ok && t < VT_COUNT; t++) {
         if (!a.want[t])
             continue;
-        if (targets[t].dataflow)
-            ok = need_dataflow(ig, &a, targets[t].name, &cfg, &df, &have_df, &d);
-        ok = ok && run_target((VerifyTarget)t, ig, &df, a.model, in, a.keep, &out_f[t], &out_i[t], &d);
+        if (interrupted_signal())
+            break;
+        Diag td;
+        diag_init(&td);
+        if (!((!targets[t].dataflow ||
+               need_dataflow(ig, &a, targets[t].name, &cfg, &df, &df_once, &td)) &&
+              run_target((VerifyTarget)t, ig, &df, a.model, in, &a, &out_f[t], &out_i[t],
+                         &td)))
+            note_failure(&failure[t], interrupted_signal() ? NULL : &td);
     }
+    ok = ok && !interrupted_signal();
     ok = ok && expose_integers(ig, &d) && exec_run_frames(ig, (const Value *const *)&in, eng, &d);
     for (int t = 0; ok && t < VT_COUNT; t++)
-        if (a.want[t] && (out_f[t]->count != gold[0]->count || out_i[t]->count != eng[1]->count))
-            ok = diag_error(&d, a.model, NULL, NULL, "the %s target's outputs differ in size",
-                            targets[t].name);
+        if (a.want[t] && !failure[t].failed &&
+            (out_f[t]->count != gold[0]->count || out_i[t]->count != eng[1]->count)) {
+            Diag td;
+            diag_init(&td);
+            diag_error(&td, a.model, NULL, NULL, "the %s target's outputs differ in size",
+                       targets[t].name);
+            diag_set_exit(&td, EXIT_INTERNAL);
+            note_failure(&failure[t], &td);
+        }
     if (ok && eng[0]->count != gold[0]->count)
         ok = diag_error(&d, a.model, NULL, NULL, "the int engine's outputs differ in size");
     bool agree = true;
+    int exit_code = EXIT_OK;     /* of the rows that are not exact */
     if (ok) {
         Score si = { .name = "int" }, st[VT_COUNT];
         compare_float(&si, eng[0], gold[0]);
         for (int t = 0; t < VT_COUNT; t++) {
             st[t] = (Score){ .name = targets[t].name };
-            if (a.want[t]) {
+            if (a.want[t] && !failure[t].failed) {
                 compare_int(&st[t], out_i[t], out_f[t], eng[1], eng[0]);
                 compare_float(&st[t], out_f[t], gold[0]);
             }
@@ -575,11 +631,18 @@ int cmd_verify(int argc, char **argv)
                "argmax");
         print_row(&si);
         agree = score_ok(&si);
-        for (int t = 0; t < VT_COUNT; t++)
-            if (a.want[t]) {
-                print_row(&st[t]);
-                agree = agree && score_ok(&st[t]);
+        for (int t = 0; t < VT_COUNT; t++) {
+            if (!a.want[t])
+                continue;
+            if (failure[t].failed) {
+                print_failed_row(targets[t].name, &failure[t]);
+                if (exit_code == EXIT_OK || !failure_is_refusal(&failure[t]))
+                    exit_code = failure[t].exit_code;
+                continue;
             }
+            print_row(&st[t]);
+            agree = agree && score_ok(&st[t]);
+        }
     }
     value_free(in);
     value_free(gold[0]);
@@ -589,16 +652,24 @@ int cmd_verify(int argc, char **argv)
         value_free(out_f[t]);
         value_free(out_i[t]);
     }
-    if (have_df)
+    if (df_once.built)
         dataflow_free(&df);
     config_free(&cfg);
     graph_free(golden);
     graph_free(ig);
+    if (interrupted_signal()) {
+        fprintf(stderr, "qonnxc verify: interrupted by %s; its temporary files are removed\n",
+                signal_name(interrupted_signal()));
+        return 128 + interrupted_signal();
+    }
     if (!ok)
         return cli_fail(&d);
     if (!agree) {
         fprintf(stderr, "qonnxc: error: %s: the engines disagree (see above)\n", a.model);
         return EXIT_INTERNAL;
     }
-    return EXIT_OK;
+    if (exit_code != EXIT_OK)
+        fprintf(stderr, "qonnxc: error: %s: not every target could be compared (see above)\n",
+                a.model);
+    return exit_code;
 }

@@ -373,8 +373,7 @@ static bool write_file(const char *root, const OutFile *f, Diag *d)
     return ok;
 }
 
-/* The first component of a relative path, into buf. */
-static void top_entry(const char *path, char *buf, size_t size)
+void path_top_entry(const char *path, char *buf, size_t size)
 {
     size_t n = strcspn(path, "/");
     if (n >= size)
@@ -390,11 +389,11 @@ static bool swap_entries(const OutTree *t, const char *stage, const char *dir, D
 {
     for (int k = 0; k < t->n; k++) {
         char top[256], old_name[300];
-        top_entry(t->files[k].path, top, sizeof top);
+        path_top_entry(t->files[k].path, top, sizeof top);
         bool seen = false;
         for (int j = 0; j < k && !seen; j++) {
             char other[256];
-            top_entry(t->files[j].path, other, sizeof other);
+            path_top_entry(t->files[j].path, other, sizeof other);
             seen = !strcmp(top, other);
         }
         if (seen)

@@ -91,6 +91,9 @@ bool outtree_add_bytes(OutTree *t, const char *path, const void *data, size_t le
  * exit code EXIT_USAGE for an unusable DIR and EXIT_INTERNAL otherwise. */
 bool outtree_commit(const OutTree *t, const char *dir, Diag *d);
 
+/* The first component of a relative path ("ref/model.c" -> "ref"), into buf. */
+void path_top_entry(const char *path, char *buf, size_t size);
+
 /* Removes a directory tree (like rm -r); false on the first failure. */
 bool remove_tree(const char *path);
 

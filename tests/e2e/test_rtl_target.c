@@ -345,7 +345,8 @@ START_TEST(cnv_bit_exact_and_cycles)
 END_TEST
 
 /* qonnxc verify --target rtl builds the simulation itself and compares it
- * with golden and the int engine: a row for rtl, every frame exact */
+ * with golden and the int engine: a row for rtl, every frame exact; with
+ * -v the simulation's progress goes to stderr (frames done of total) */
 START_TEST(verify_runs_the_simulation)
 {
     if (SANITIZED)
@@ -353,9 +354,11 @@ START_TEST(verify_runs_the_simulation)
     char dir[4096], cfg[4096];
     scratch(dir, sizeof dir);
     ck_assert_int_eq(shell("'%s' verify '%s/models/TFC_1W1A/model.onnx' -c '%s' --target rtl "
-                           "--frames 20 > '%s/verify.txt' 2>&1", QONNXC_BIN, TESTS_DIR,
-                           config_of("TFC_1W1A", cfg, sizeof cfg), dir), 0);
-    ck_assert_int_eq(shell("grep -Eq '^rtl +20 +20/20 .* ok$' '%s/verify.txt'", dir), 0);
+                           "--frames 20 -v > '%s/verify.txt' 2> '%s/progress.txt'", QONNXC_BIN,
+                           TESTS_DIR, config_of("TFC_1W1A", cfg, sizeof cfg), dir, dir), 0);
+    ck_assert_int_eq(shell("grep -Eq '^rtl +20 +20/20 .* exact$' '%s/verify.txt'", dir), 0);
+    ck_assert_int_eq(shell("grep -q '^rtl simulation, float outputs: frame 20 of 20, .* "
+                           "cycles/s, .* left$' '%s/progress.txt'", dir), 0);
     shell("rm -rf '%s'", dir);
 }
 END_TEST

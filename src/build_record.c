@@ -1,0 +1,340 @@
+/* DIR/build.json (build_record.h), through cJSON. */
+#define _XOPEN_SOURCE 700       /* realpath */
+#include "build_record.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+uint64_t fnv1a64(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t k = 0; k < len; k++) {
+        h ^= p[k];
+        h *= 0x100000001b3u;
+    }
+    return h;
+}
+
+bool file_hash_hex(const char *path, char hex[17])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    uint64_t h = 0xcbf29ce484222325u;
+    unsigned char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        for (size_t k = 0; k < n; k++) {
+            h ^= buf[k];
+            h *= 0x100000001b3u;
+        }
+    bool ok = !ferror(f);
+    fclose(f);
+    snprintf(hex, 17, "%016llx", (unsigned long long)h);
+    return ok;
+}
+
+void build_record_init(BuildRecord *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+static void free_strings(char **v, int n)
+{
+    for (int k = 0; k < n; k++)
+        free(v[k]);
+    free(v);
+}
+
+void build_record_free(BuildRecord *r)
+{
+    free(r->version);
+    free(r->model.path);
+    free(r->config.path);
+    free_strings(r->targets, r->n_targets);
+    free_strings(r->files, r->n_files);
+    build_record_init(r);
+}
+
+bool build_input_set(BuildInput *in, const char *path, Diag *d)
+{
+    char abs[PATH_MAX];
+    if (!realpath(path, abs) || !file_hash_hex(abs, in->hash))
+        return diag_error(d, path, NULL, NULL, "cannot read: %s", strerror(errno));
+    free(in->path);
+    if (!(in->path = strdup(abs)))
+        return diag_error(d, path, NULL, NULL, "out of memory");
+    return true;
+}
+
+static bool push_string(char ***v, int *n, const char *s)
+{
+    char **grown = realloc(*v, sizeof **v * (size_t)(*n + 1));
+    if (!grown)
+        return false;
+    *v = grown;
+    if (!(grown[*n] = strdup(s)))
+        return false;
+    (*n)++;
+    return true;
+}
+
+bool build_record_add_target(BuildRecord *r, const char *name)
+{
+    return push_string(&r->targets, &r->n_targets, name);
+}
+
+bool build_record_has_file(const BuildRecord *r, const char *rel)
+{
+    for (int k = 0; r && k < r->n_files; k++)
+        if (!strcmp(r->files[k], rel))
+            return true;
+    return false;
+}
+
+bool build_record_add_file(BuildRecord *r, const char *rel)
+{
+    return build_record_has_file(r, rel) || push_string(&r->files, &r->n_files, rel);
+}
+
+static int cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static cJSON *input_json(const BuildInput *in)
+{
+    if (!in->path)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    if (o && (!cJSON_AddStringToObject(o, "path", in->path) ||
+              !cJSON_AddStringToObject(o, "fnv1a64", in->hash))) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* A JSON array of the strings (cJSON_CreateStringArray refuses none). */
+static cJSON *string_array(char *const *v, int n)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int k = 0; arr && k < n; k++) {
+        cJSON *s = cJSON_CreateString(v[k]);
+        if (!s || !cJSON_AddItemToArray(arr, s)) {
+            cJSON_Delete(s);
+            cJSON_Delete(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+/* Adds item to root under name; the item is freed when it cannot be. */
+static bool attach(cJSON *root, const char *name, cJSON *item)
+{
+    if (root && item && cJSON_AddItemToObject(root, name, item))
+        return true;
+    cJSON_Delete(item);
+    return false;
+}
+
+bool build_record_json(BuildRecord *r, TextBuf *out)
+{
+    qsort(r->files, (size_t)r->n_files, sizeof *r->files, cmp_strings);
+    cJSON *root = cJSON_CreateObject();
+    bool ok = attach(root, "qonnxc_version",
+                     cJSON_CreateString(r->version ? r->version : QONNXC_VERSION));
+    ok = attach(root, "model", input_json(&r->model)) && ok;
+    ok = attach(root, "config", input_json(&r->config)) && ok;
+    ok = attach(root, "targets", string_array(r->targets, r->n_targets)) && ok;
+    ok = attach(root, "files", string_array(r->files, r->n_files)) && ok;
+    char *text = ok ? cJSON_Print(root) : NULL;
+    if (text) {
+        tb_puts(out, text);
+        tb_puts(out, "\n");
+        cJSON_free(text);
+    }
+    cJSON_Delete(root);
+    return text != NULL && !out->oom;
+}
+
+/* "path"/"fnv1a64" of a model or config entry; null leaves in empty. */
+static bool read_input(const cJSON *item, BuildInput *in, bool may_be_null)
+{
+    if (cJSON_IsNull(item))
+        return may_be_null;
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(item, "path");
+    const cJSON *hash = cJSON_GetObjectItemCaseSensitive(item, "fnv1a64");
+    if (!cJSON_IsString(path) || !cJSON_IsString(hash) || strlen(hash->valuestring) != 16)
+        return false;
+    memcpy(in->hash, hash->valuestring, 17);
+    return (in->path = strdup(path->valuestring)) != NULL;
+}
+
+static bool read_strings(const cJSON *arr, char ***v, int *n)
+{
+    if (!cJSON_IsArray(arr))
+        return false;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+        if (!cJSON_IsString(e) || !push_string(v, n, e->valuestring))
+            return false;
+    return true;
+}
+
+static char *record_path(const char *dir)
+{
+    size_t len = strlen(dir) + sizeof BUILD_RECORD_FILE + 1;
+    char *p = malloc(len);
+    if (p)
+        snprintf(p, len, "%s/%s", dir, BUILD_RECORD_FILE);
+    return p;
+}
+
+int build_record_read(const char *dir, BuildRecord *r, Diag *d)
+{
+    build_record_init(r);
+    char *path = record_path(dir);
+    if (!path)
+        return diag_error(d, dir, NULL, NULL, "out of memory"), -1;
+    size_t len = 0;
+    char *text = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f && (errno == ENOENT || errno == ENOTDIR)) {
+        free(path);
+        return 0;
+    }
+    if (f && fseek(f, 0, SEEK_END) == 0 && (len = (size_t)ftell(f)) < (64u << 20) &&
+        fseek(f, 0, SEEK_SET) == 0 && (text = malloc(len + 1)) != NULL &&
+        fread(text, 1, len, f) == len)
+        text[len] = '\0';
+    else {
+        free(text);
+        text = NULL;
+    }
+    if (f)
+        fclose(f);
+    cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
+    const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "qonnxc_version");
+    bool ok = root && cJSON_IsString(version) && (r->version = strdup(version->valuestring)) &&
+              read_input(cJSON_GetObjectItemCaseSensitive(root, "model"), &r->model, false) &&
+              read_input(cJSON_GetObjectItemCaseSensitive(root, "config"), &r->config, true) &&
+              read_strings(cJSON_GetObjectItemCaseSensitive(root, "targets"), &r->targets,
+                           &r->n_targets) &&
+              read_strings(cJSON_GetObjectItemCaseSensitive(root, "files"), &r->files,
+                           &r->n_files);
+    bool was_read = text != NULL;
+    cJSON_Delete(root);
+    free(text);
+    if (!ok) {
+        build_record_free(r);
+        diag_error(d, path, NULL, NULL, "%s (the record of what `qonnxc build` wrote; "
+                   "`build --force` replaces it)",
+                   was_read ? "is not a valid build record" : "cannot be read");
+        diag_set_exit(d, EXIT_USAGE);
+    }
+    free(path);
+    return ok ? 1 : -1;
+}
+
+bool build_record_write(BuildRecord *r, const char *dir, Diag *d)
+{
+    TextBuf t;
+    tb_init(&t);
+    char *path = record_path(dir), *tmp = path ? malloc(strlen(path) + 8) : NULL;
+    bool ok = tmp && build_record_json(r, &t);
+    if (!ok) {
+        diag_error(d, dir, NULL, NULL, "out of memory");
+    } else {
+        snprintf(tmp, strlen(path) + 8, "%s.tmp", path);
+        FILE *f = fopen(tmp, "wb");
+        ok = f && fwrite(t.data, 1, t.len, f) == t.len;
+        ok = (f && fclose(f) == 0) && ok && rename(tmp, path) == 0;
+        if (!ok) {
+            diag_error(d, path, NULL, NULL, "cannot write: %s", strerror(errno));
+            diag_set_exit(d, EXIT_INTERNAL);
+            remove(tmp);
+        }
+    }
+    tb_free(&t);
+    free(tmp);
+    free(path);
+    return ok;
+}
+
+bool build_input_unchanged(const BuildInput *in, const char *what, const char *dir, Diag *d)
+{
+    char hex[17];
+    bool ok = true;
+    if (!file_hash_hex(in->path, hex))
+        ok = diag_error(d, in->path, NULL, NULL, "the %s %s/%s was built from cannot be read "
+                        "(%s); rebuild, or give the %s with %s", what, dir, BUILD_RECORD_FILE,
+                        strerror(errno), what, !strcmp(what, "model") ? "-m MODEL" : "-c CONFIG");
+    else if (strcmp(hex, in->hash))
+        ok = diag_error(d, in->path, NULL, NULL, "the %s changed since `qonnxc build` wrote %s "
+                        "(recorded in %s/%s); rebuild so the report describes what is built",
+                        what, dir, dir, BUILD_RECORD_FILE);
+    if (!ok)
+        diag_set_exit(d, EXIT_USAGE);
+    return ok;
+}
+
+/* Walks DIR/rel, adding every non-directory entry not in known. */
+static bool walk_unknown(const char *dir, const char *rel, const BuildRecord *known, char ***list,
+                         int *n)
+{
+    size_t len = strlen(dir) + strlen(rel) + 2;
+    char *path = malloc(len);
+    if (!path)
+        return false;
+    snprintf(path, len, "%s/%s", dir, rel);
+    struct stat st;
+    bool ok = true;
+    if (lstat(path, &st) != 0) {
+        ok = true;                      /* gone: nothing to lose */
+    } else if (!S_ISDIR(st.st_mode)) {
+        if (!build_record_has_file(known, rel))
+            ok = push_string(list, n, rel);
+    } else {
+        DIR *dp = opendir(path);
+        struct dirent *e;
+        char **names = NULL;
+        int n_names = 0;
+        while (ok && dp && (e = readdir(dp)) != NULL)
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                ok = push_string(&names, &n_names, e->d_name);
+        if (dp)
+            closedir(dp);
+        else
+            ok = push_string(list, n, rel);   /* unreadable: report the folder itself */
+        qsort(names, (size_t)n_names, sizeof *names, cmp_strings);
+        for (int k = 0; ok && k < n_names; k++) {
+            size_t clen = strlen(rel) + strlen(names[k]) + 2;
+            char *child = malloc(clen);
+            ok = child != NULL;
+            if (ok) {
+                snprintf(child, clen, "%s/%s", rel, names[k]);
+                ok = walk_unknown(dir, child, known, list, n);
+            }
+            free(child);
+        }
+        free_strings(names, n_names);
+    }
+    free(path);
+    return ok;
+}
+
+bool unknown_files_under(const char *dir, const char *entry, const BuildRecord *known,
+                         char ***list, int *n)
+{
+    return walk_unknown(dir, entry, known, list, n);
+}
