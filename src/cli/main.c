@@ -1,5 +1,4 @@
 /* qonnxc: the command line. Dispatches to one function per subcommand. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,23 +21,6 @@ static const char usage[] =
     "\n"
     "Limits (model-bytes, nodes, tensor-elements, ...): docs/limits.md.\n"
     "Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad data, 5 limit exceeded, 6 internal.\n";
-
-int cli_fail(const Diag *d)
-{
-    fprintf(stderr, "qonnxc: error: %s\n", d->failed ? d->msg : "unknown failure");
-    return d->exit_code ? d->exit_code : EXIT_BAD_MODEL;
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "qonnxc %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n(see 'qonnxc --help')\n");
-    va_end(ap);
-    return EXIT_USAGE;
-}
 
 int main(int argc, char **argv)
 {
