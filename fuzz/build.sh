@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets into $FUZZ_BUILD_DIR (default build-fuzz/):
-# the main project's qonnxc_core library configured with clang-14
+# the main project's layer libraries (cmake/layers.txt) configured with clang-14
 # (QONNXC_SANITIZE: ASan + UBSan; plus libFuzzer's coverage instrumentation),
 # in $FUZZ_BUILD_DIR/core, then fuzz_onnx_loader, fuzz_npy and fuzz_config
 # linked against it with -fsanitize=fuzzer. Separate from the main gcc
@@ -18,16 +18,28 @@ jobs=${FUZZ_BUILD_JOBS:-2}
 cmake -S . -B "$build_dir/core" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DQONNXC_SANITIZE=ON -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" \
   "-DCMAKE_C_COMPILE_OBJECT=<CMAKE_C_COMPILER> <DEFINES> <INCLUDES> <FLAGS> -Wno-error -o <OBJECT> -c <SOURCE>"
-cmake --build "$build_dir/core" --target qonnxc_core -j"$jobs"
+cmake --build "$build_dir/core" --target cli -j"$jobs"
 
 core=$build_dir/core
-libs=("$core/libqonnxc_core.a" "$core/libquantcore.a" "$core/libonnx_proto.a")
+# Every layer's library (one per line of cmake/layers.txt that has C files),
+# top first so that each one's undefined symbols are found further on; its
+# folders are the include path.
+libs=()
+includes=()
+mapfile -t layers < <(grep '^[a-z]' cmake/layers.txt | tac)
+for line in "${layers[@]}"; do
+  read -r layer folders _ <<<"$line"
+  [[ -f $core/lib$layer.a ]] && libs+=("$core/lib$layer.a")
+  IFS=, read -ra dirs <<<"$folders"
+  for d in "${dirs[@]}"; do includes+=("-I$d"); done
+done
+libs+=("$core/libonnx_proto.a")
 sys_libs=$(pkg-config --libs libprotobuf-c yaml-0.1)
 for t in onnx_loader npy config; do
   # shellcheck disable=SC2086
   "$cc" -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -Iir -Isrc -Ifuzz -I"$core/gen" \
+    "${includes[@]}" -Ifuzz -I"$core/gen" \
     fuzz/fuzz_$t.c fuzz/fuzz_entry.c "${libs[@]}" $sys_libs -lm -o "$build_dir/fuzz_$t"
 done
 echo "fuzz/build.sh: built $build_dir/fuzz_onnx_loader, $build_dir/fuzz_npy and $build_dir/fuzz_config"

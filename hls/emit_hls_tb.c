@@ -19,8 +19,8 @@
 
 #include "emit_hls_internal.h"
 #include "emit_host_io.h"
-#include "emit_ref_internal.h"
 #include "qc_dtype_name.h"
+#include "ref_plan.h"
 
 /* The boundary (src/emit_host_io.h), with the identity maps dropped: the
  * host then packs and unpacks the frames in order. */

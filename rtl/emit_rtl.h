@@ -26,6 +26,10 @@
 #include "dataflow.h"
 #include "emit_util.h"
 
+/* The instance name of layer k, also the synthesis report's name for it:
+ * "l<k>_<layer name as an identifier>". */
+void rtl_instance_name(const Dataflow *df, int k, char *out, size_t size);
+
 /* Adds the files to `out`. df->g is the integer graph (its InputQuant and
  * OutputAffine become the host side); name is the C prefix
  * (ref_model_name). Errors name the layer the target cannot handle. */

@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include "emit_host_io.h"
-#include "emit_ref_internal.h"
 #include "emit_rtl_internal.h"
 #include "qc_dtype_name.h"
+#include "ref_plan.h"
 
 typedef struct Host {
     const Dataflow *df;

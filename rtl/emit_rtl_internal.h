@@ -13,10 +13,9 @@
 #include <stdbool.h>
 
 #include "dataflow.h"
+#include "emit_rtl.h"
 #include "emit_util.h"
 
-/* The instance name of layer k: "l<k>_<layer name as an identifier>". */
-void rtl_instance_name(const Dataflow *df, int k, char *out, size_t size);
 /* The Verilog wire prefix of stream k: "s_axis", "st<k>" or "m_axis". */
 void rtl_stream_name(const Dataflow *df, int k, char *out, size_t size);
 /* Width of FIFO layer l's occupancy port: $clog2(depth + 1). */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "dataflow.h"
 #include "exec.h"
 #include "frontend.h"

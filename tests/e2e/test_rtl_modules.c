@@ -178,18 +178,18 @@ static const char *quant_lib(void)
     static const char lib[] = WORK_DIR "/qc/libqc.a";
     struct stat st;
     time_t newest = 0;
-    DIR *d = opendir(SRC_DIR "/src/quant");
+    DIR *d = opendir(SRC_DIR "/quant");
     ck_assert_ptr_nonnull(d);
     for (struct dirent *e; (e = readdir(d));) {
         char p[1024];
-        snprintf(p, sizeof p, SRC_DIR "/src/quant/%s", e->d_name);
+        snprintf(p, sizeof p, SRC_DIR "/quant/%s", e->d_name);
         if (e->d_name[0] != '.' && stat(p, &st) == 0 && st.st_mtime > newest)
             newest = st.st_mtime;
     }
     closedir(d);
     if (stat(lib, &st) != 0 || st.st_mtime < newest)
         sh_ok("rm -rf '" WORK_DIR "/qc' && mkdir -p '" WORK_DIR "/qc' && cd '" WORK_DIR "/qc' && "
-              "cc -std=c99 -O2 -Wall -Wextra -Werror -c '" SRC_DIR "'/src/quant/*.c && "
+              "cc -std=c99 -O2 -Wall -Wextra -Werror -c '" SRC_DIR "'/quant/*.c && "
               "ar rcs libqc.a *.o");
     return lib;
 }
@@ -267,7 +267,7 @@ START_TEST(simulate)
     snprintf(have_runtime, sizeof have_runtime, "%s/verilated.o", rt);
     int cached = file_exists(have_runtime);
 
-    snprintf(cflags, sizeof cflags, "-I" SRC_DIR "/src/quant -I" SRC_DIR "/sim/tb");
+    snprintf(cflags, sizeof cflags, "-I" SRC_DIR "/quant -I" SRC_DIR "/sim/tb");
     cflags_params(cflags, sizeof cflags, c->params);
     cflags_params(cflags, sizeof cflags, c->tb_params);
 

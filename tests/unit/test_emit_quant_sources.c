@@ -1,5 +1,5 @@
 /* The quant core embedded into the compiler (cmake/embed_files.cmake):
- * every file of src/quant is there, byte for byte, and the dependency
+ * every file of quant/ is there, byte for byte, and the dependency
  * closure gives emitted code the files it includes and no others. */
 #include <check.h>
 #include <dirent.h>
@@ -10,7 +10,7 @@
 
 #include "quant_sources.h"
 
-#define QUANT_DIR QONNXC_SOURCE_DIR "/src/quant"
+#define QUANT_DIR QONNXC_SOURCE_DIR "/quant"
 
 START_TEST(test_every_file_byte_for_byte)
 {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "dataflow.h"
 #include "frontend.h"
 #include "streamline.h"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "dataflow.h"
 #include "emit_util.h"
 #include "frontend.h"

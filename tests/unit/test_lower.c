@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "config.h"
 #include "dataflow.h"
 #include "exec.h"
 #include "onnx_builder.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit_rtl_internal.h"
+#include "emit_rtl.h"
 
 bool synth_report_build(const Dataflow *df, const SynthStat *stat, const SynthInstances *ins,
                         const char *stat_path, SynthReport *r, Diag *d)

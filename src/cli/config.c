@@ -439,15 +439,6 @@ static bool check_shape(const char *text, size_t len, const char *name, Diag *d)
     return ok;
 }
 
-void config_defaults(BuildConfig *c)
-{
-    memset(c, 0, sizeof *c);
-    c->path = "(defaults)";
-    c->clock_mhz = DEFAULT_CLOCK_MHZ;
-    c->max_weight_stream_bits = DEFAULT_MAX_WEIGHT_STREAM_BITS;
-    c->fifo_depth = DEFAULT_FIFO_DEPTH;
-}
-
 bool config_parse(BuildConfig *c, const char *text, size_t len, const char *name, Diag *d)
 {
     config_defaults(c);
@@ -502,12 +493,6 @@ bool config_load(BuildConfig *c, const char *path, Diag *d)
         ok = config_parse(c, buf, len, path, d);
     free(buf);
     return ok;
-}
-
-void config_free(BuildConfig *c)
-{
-    arena_release(&c->arena);
-    memset(c, 0, sizeof *c);
 }
 
 bool config_has_target(const BuildConfig *c, const char *name)

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "dataflow.h"
-#include "emit_ref_internal.h"
+#include "ref_plan.h"
 
 typedef struct HostIo {
     RefTensor x, y;          /* InputQuant's output; OutputAffine's input (or the labels) */

@@ -19,11 +19,6 @@
 #include "qc_pack.h"
 #include "qc_xnor64.h"
 
-const char *const ref_quant_header_names[QH_COUNT] = {
-    "qc_axpy.h", "qc_dot.h", "qc_pack.h", "qc_threshold.h", "qc_threshold_bits.h",
-    "qc_xnor64.h", "qc_xnor64_threshold.h",
-};
-
 /* ---- shared pieces ------------------------------------------------------- */
 
 /* Reads the integer range of a tensor from its datatype annotation. */

@@ -31,7 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "build_config.h"
 #include "graph.h"
 #include "qc_dtype.h"
 

@@ -40,7 +40,7 @@ bool lower_threshold(Lower *L, const Node *n);  /* lower_threshold.c: fused or s
  * OutputAffine the walk stopped at (NULL when it ended at a graph output). */
 bool lower_labelselect(Lower *L, const Node *affine);
 
-/* ---- helpers (lower_dataflow.c) ---- */
+/* ---- helpers (lower_util.c) ---- */
 
 /* An error naming the node, exit code EXIT_BAD_MODEL. */
 bool lower_fail(Lower *L, const Node *n, const char *fmt, ...)

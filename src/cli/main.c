@@ -1,6 +1,5 @@
 /* qonnxc: the command line. Dispatches to one function per subcommand;
  * each subcommand's usage lives beside it (CliCommand, src/cmd_*.c). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,23 +35,6 @@ static void print_command_help(const CliCommand *c)
 static bool is_help(const char *arg)
 {
     return !strcmp(arg, "-h") || !strcmp(arg, "--help");
-}
-
-int cli_fail(const Diag *d)
-{
-    fprintf(stderr, "qonnxc: error: %s\n", d->failed ? d->msg : "unknown failure");
-    return d->exit_code ? d->exit_code : EXIT_BAD_MODEL;
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "qonnxc %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n(see 'qonnxc %s --help')\n", cmd);
-    va_end(ap);
-    return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)

@@ -16,8 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit_ref_internal.h"
 #include "qc_dtype_name.h"
+#include "ref_plan.h"
+
+const char *const ref_quant_header_names[QH_COUNT] = {
+    "qc_axpy.h", "qc_dot.h", "qc_pack.h", "qc_threshold.h", "qc_threshold_bits.h",
+    "qc_xnor64.h", "qc_xnor64_threshold.h",
+};
 
 const char *ref_ctype(RefFormat f)
 {

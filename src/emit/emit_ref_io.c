@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit_ref_internal.h"
 #include "op_quant.h"
+#include "ref_plan.h"
 
 /* ---- loops over a tensor's elements ------------------------------------- */
 
