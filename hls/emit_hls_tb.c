@@ -263,7 +263,7 @@ bool hls_emit_host(HlsPlan *p, const char *model_path, OutTree *out, Diag *d)
     HostIo io;
     memset(&io, 0, sizeof io);
     /* the ref target's plan finds the float boundary and reserves its names */
-    bool ok = ref_plan(&rp, g, p->name, model_path, d) && host_io(p, &rp, &io, d);
+    bool ok = ref_plan(&rp, g, p->name, model_path, "hls", d) && host_io(p, &rp, &io, d);
     if (ok) {
         static const char *const reserved[] = { "x", "y", "in_beats", "out_beats", "in_map",
                                                 "out_map", "store_int_input" };

@@ -354,7 +354,7 @@ bool emit_ref(Graph *g, const char *model_path, const char *name, OutTree *out, 
         return diag_error(d, model_path, NULL, NULL, "out of memory");
     ref_make_comment_safe(safe_path);
     model_path = safe_path;
-    if (!ref_plan(&p, g, name, model_path, d)) {
+    if (!ref_plan(&p, g, name, model_path, "ref", d)) {
         ref_plan_free(&p);
         free(safe_path);
         return false;

@@ -27,6 +27,7 @@
 
 #include "cleanup.h"
 #include "e2e_util.h"
+#include "emit_mcu.h"
 #include "emit_ref.h"
 #include "emit_util.h"
 #include "exec.h"
@@ -468,6 +469,66 @@ static void expect_error(OnnxBuilder *b, const char *want)
     graph_free(g);
 }
 
+/* The message of building b for `target` (ref, mcu or npu), which must fail. */
+static void expect_target_error(OnnxBuilder *b, const char *target, const char *want)
+{
+    Graph *g = load(b);
+    OutTree tree;
+    outtree_init(&tree);
+    Diag d;
+    diag_init(&d);
+    bool ok;
+    if (!strcmp(target, "mcu")) {
+        ok = emit_mcu(g, "bad.onnx", "bad", &tree, &d);
+    } else if (!strcmp(target, "npu")) {
+        TextBuf table;
+        tb_init(&table);
+        ok = emit_npu(g, "bad.onnx", "bad", &tree, &table, &d);
+        tb_free(&table);
+    } else {
+        ok = emit_ref(g, "bad.onnx", "bad", &tree, &d);
+    }
+    ck_assert_msg(!ok, "%s built", target);
+    ck_assert_msg(strstr(d.msg, want) != NULL, "%s: message '%s' lacks '%s'", target, d.msg, want);
+    outtree_free(&tree);
+    graph_free(g);
+}
+
+/* The mcu and npu targets share the ref target's planner and the mcu's
+ * kernels: a message must name the target being built, not the one whose
+ * code found the problem. */
+START_TEST(test_errors_name_the_target)
+{
+    static const char *const targets[] = { "ref", "mcu", "npu" };
+    char want[96];
+    OnnxBuilder *b = start("bad_op");
+    ob_input(b, "x", ET_FLOAT, 2, DIMS(1, 4));
+    ob_attr_string(q(b, "InputQuant", "iq", 1, IN("x"), "q"), "mode", "bipolar");
+    dt(b, "q", "BIPOLAR");
+    ob_node(b, "Neg", "", "negate", 1, IN("q"), 1, IN("n"));
+    dt(b, "n", "BIPOLAR");
+    f32(b, "A", 1, DIMS(1), (float[]){ 1.0f });
+    f32(b, "B", 1, DIMS(1), (float[]){ 0.0f });
+    q(b, "OutputAffine", "oa", 3, IN("n", "A", "B"), "out");
+    ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 4));
+    for (int t = 0; t < 3; t++) {
+        snprintf(want, sizeof want, "(Neg): is not supported by the %s target", targets[t]);
+        expect_target_error(b, targets[t], want);
+    }
+    ob_free(b);
+
+    /* the ref target runs grouped convolutions (int_paths), the mcu kernels
+     * do not, on the CPU of either target */
+    b = int_paths();
+    for (int t = 1; t < 3; t++) {
+        snprintf(want, sizeof want, "grouped convolutions are not supported by the %s target",
+                 targets[t]);
+        expect_target_error(b, targets[t], want);
+    }
+    ob_free(b);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
     /* an op the target does not know, named in the message */
@@ -507,6 +568,7 @@ int main(void)
     tcase_add_test(tc, test_awkward_names);
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_errors_name_the_target);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
