@@ -462,17 +462,22 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
-static void expect_error(OnnxBuilder *b, const char *want)
+
+/* A graph with an op no target knows (Neg) between InputQuant and
+ * OutputAffine. */
+static OnnxBuilder *bad_op(void)
 {
-    Graph *g = load(b);
-    OutTree tree;
-    outtree_init(&tree);
-    Diag d;
-    diag_init(&d);
-    ck_assert(!emit_ref(g, "bad.onnx", "bad", &tree, &d));
-    ck_assert_msg(strstr(d.msg, want) != NULL, "message '%s' lacks '%s'", d.msg, want);
-    outtree_free(&tree);
-    graph_free(g);
+    OnnxBuilder *b = start("bad_op");
+    ob_input(b, "x", ET_FLOAT, 2, DIMS(1, 4));
+    ob_attr_string(q(b, "InputQuant", "iq", 1, IN("x"), "q"), "mode", "bipolar");
+    dt(b, "q", "BIPOLAR");
+    ob_node(b, "Neg", "", "negate", 1, IN("q"), 1, IN("n"));
+    dt(b, "n", "BIPOLAR");
+    f32(b, "A", 1, DIMS(1), (float[]){ 1.0f });
+    f32(b, "B", 1, DIMS(1), (float[]){ 0.0f });
+    q(b, "OutputAffine", "oa", 3, IN("n", "A", "B"), "out");
+    ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 4));
+    return b;
 }
 
 /* The message of building b for `target` (ref, mcu or npu), which must fail. */
@@ -500,6 +505,11 @@ static void expect_target_error(OnnxBuilder *b, const char *target, const char *
     graph_free(g);
 }
 
+static void expect_error(OnnxBuilder *b, const char *want)
+{
+    expect_target_error(b, "ref", want);
+}
+
 /* The mcu and npu targets share the ref target's planner and the mcu's
  * kernels: a message must name the target being built, not the one whose
  * code found the problem. */
@@ -507,16 +517,7 @@ START_TEST(test_errors_name_the_target)
 {
     static const char *const targets[] = { "ref", "mcu", "npu" };
     char want[96];
-    OnnxBuilder *b = start("bad_op");
-    ob_input(b, "x", ET_FLOAT, 2, DIMS(1, 4));
-    ob_attr_string(q(b, "InputQuant", "iq", 1, IN("x"), "q"), "mode", "bipolar");
-    dt(b, "q", "BIPOLAR");
-    ob_node(b, "Neg", "", "negate", 1, IN("q"), 1, IN("n"));
-    dt(b, "n", "BIPOLAR");
-    f32(b, "A", 1, DIMS(1), (float[]){ 1.0f });
-    f32(b, "B", 1, DIMS(1), (float[]){ 0.0f });
-    q(b, "OutputAffine", "oa", 3, IN("n", "A", "B"), "out");
-    ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 4));
+    OnnxBuilder *b = bad_op();
     for (int t = 0; t < 3; t++) {
         snprintf(want, sizeof want, "(Neg): is not supported by the %s target", targets[t]);
         expect_target_error(b, targets[t], want);
@@ -581,16 +582,7 @@ END_TEST
 START_TEST(test_errors)
 {
     /* an op the target does not know, named in the message */
-    OnnxBuilder *b = start("bad_op");
-    ob_input(b, "x", ET_FLOAT, 2, DIMS(1, 4));
-    ob_attr_string(q(b, "InputQuant", "iq", 1, IN("x"), "q"), "mode", "bipolar");
-    dt(b, "q", "BIPOLAR");
-    ob_node(b, "Neg", "", "negate", 1, IN("q"), 1, IN("n"));
-    dt(b, "n", "BIPOLAR");
-    f32(b, "A", 1, DIMS(1), (float[]){ 1.0f });
-    f32(b, "B", 1, DIMS(1), (float[]){ 0.0f });
-    q(b, "OutputAffine", "oa", 3, IN("n", "A", "B"), "out");
-    ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 4));
+    OnnxBuilder *b = bad_op();
     expect_error(b, "node 'negate' (Neg)");
     ob_free(b);
 
