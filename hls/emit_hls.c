@@ -1,5 +1,5 @@
-/* The `hls` target driver: plan, then <name>.c (constant arrays, one
- * function per layer, the DATAFLOW top), <name>.h (beat types, the top's
+/* The `hls` target driver: plan, then top.c (constant arrays, one
+ * function per layer, the DATAFLOW top), top.h (beat types, the top's
  * prototype), and the host side with the csim testbench. See emit_hls.h. */
 #include "emit_hls.h"
 
@@ -20,7 +20,7 @@ static bool emit_sources(HlsPlan *p, TextBuf *h, TextBuf *c, Diag *d)
         hls_emit_file_comment(p, c);
         tb_puts(c, "#pragma GCC diagnostic ignored \"-Wunknown-pragmas\"   /* C compilers: skip "
                    "the HLS pragmas */\n\n");
-        tb_printf(c, "#include <stdint.h>\n\n#include \"%s.h\"\n\n", p->name);
+        tb_puts(c, "#include <stdint.h>\n\n#include \"top.h\"\n\n");
         if (data.len) {
             tb_puts(c, "/* ---- weights and thresholds ---------------------------------------------- */\n\n");
             tb_write(c, tb_str(&data), data.len);
@@ -53,14 +53,11 @@ bool emit_hls(const Dataflow *df, const char *model_path, const char *name, OutT
 {
     HlsPlan p;
     TextBuf h, c;
-    char h_path[128], c_path[128];
     tb_init(&h);
     tb_init(&c);
-    snprintf(h_path, sizeof h_path, "hls/%s.h", name);
-    snprintf(c_path, sizeof c_path, "hls/%s.c", name);
     bool ok = hls_plan(&p, df, name, d) && emit_sources(&p, &h, &c, d);
-    if (ok && (h.oom || c.oom || !outtree_add_bytes(out, h_path, tb_str(&h), h.len) ||
-               !outtree_add_bytes(out, c_path, tb_str(&c), c.len)))
+    if (ok && (h.oom || c.oom || !outtree_add_bytes(out, "hls/top.h", tb_str(&h), h.len) ||
+               !outtree_add_bytes(out, "hls/top.c", tb_str(&c), c.len)))
         ok = diag_error(d, model_path, NULL, NULL, "out of memory");
     ok = ok && hls_emit_host(&p, model_path, out, d);
     tb_free(&h);

@@ -120,7 +120,7 @@ void hls_emit_top(const HlsPlan *p, TextBuf *code);
 void hls_emit_header(const HlsPlan *p, TextBuf *h);
 
 /* ---- emit_hls_tb.c ---- */
-/* model.h, host.c, <name>_csim.c and the Makefile. */
+/* model.h, host.c, csim.c and the Makefile. */
 bool hls_emit_host(HlsPlan *p, const char *model_path, OutTree *out, Diag *d);
 
 #endif

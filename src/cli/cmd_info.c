@@ -140,16 +140,35 @@ static void print_op_histogram(const Graph *g)
     free(counts);
 }
 
+static int max_int(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* One row per node output: tensor, the op producing it, shape, datatype;
+ * each column as wide as its longest entry (names run from "31" in a
+ * FINN export to 60 characters in a PyTorch one). */
 static void print_tensors(const Graph *g)
 {
     char shape[128], dt[32];
+    int name_w = (int)strlen("tensor"), op_w = (int)strlen("op"), shape_w = (int)strlen("shape");
+    for (int k = 0; k < g->n_nodes; k++)
+        for (int o = 0; o < g->nodes[k]->n_outputs; o++) {
+            const Tensor *t = g->nodes[k]->outputs[o];
+            if (!t)
+                continue;
+            name_w = max_int(name_w, (int)strlen(t->name));
+            op_w = max_int(op_w, (int)strlen(g->nodes[k]->op_type));
+            shape_w = max_int(shape_w, (int)strlen(shape_str(&t->shape, shape, sizeof shape)));
+        }
     printf("activations:\n");
+    printf("  %-*s %-*s %-*s %s\n", name_w, "tensor", op_w, "op", shape_w, "shape", "datatype");
     for (int k = 0; k < g->n_nodes; k++) {
         const Node *n = g->nodes[k];
         for (int o = 0; o < n->n_outputs; o++) {
             const Tensor *t = n->outputs[o];
             if (t)
-                printf("  %-56s %-14s %-18s %s\n", t->name, n->op_type,
+                printf("  %-*s %-*s %-*s %s\n", name_w, t->name, op_w, n->op_type, shape_w,
                        shape_str(&t->shape, shape, sizeof shape),
                        tensor_datatype(t, dt, sizeof dt));
         }

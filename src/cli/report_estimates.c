@@ -85,6 +85,13 @@ void estimates_json(const Dataflow *df, TextBuf *b)
     tb_puts(b, "]\n  }\n}\n");
 }
 
+/* Whether layer k is a bottleneck: as slow as the slowest layer. Layers
+ * that tie are all bottlenecks; speeding up one of them gains nothing. */
+static bool is_bottleneck(const Dataflow *df, int k)
+{
+    return df->bottleneck_cycles > 0 && df->layers[k].cycles == df->bottleneck_cycles;
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 void estimates_table(const Dataflow *df, TextBuf *b)
@@ -109,15 +116,21 @@ void estimates_table(const Dataflow *df, TextBuf *b)
                   layer_kind_name(l->kind), pe, simd, l->in.bits, l->out.bits,
                   (long long)l->cycles, (long long)l->luts, (long long)l->bram18,
                   (long long)l->dsp,
-                  k == n->bottleneck ? "  <- bottleneck"
+                  is_bottleneck(df, k) ? "  <- bottleneck"
                   : l->target_missed ? "  (misses target)" : "");
     }
     tb_printf(b, "\ntotal: %lld LUTs, %lld BRAM18, %lld DSP, %lld weight bits\n",
               (long long)n->total_luts, (long long)n->total_bram18, (long long)n->total_dsp,
               (long long)n->total_weight_bits);
-    tb_printf(b, "bottleneck: %s, %lld cycles per frame: %.2f fps at %.6g MHz\n",
-              df->layers[n->bottleneck].name, (long long)n->bottleneck_cycles, n->fps,
-              df->clock_mhz);
+    tb_puts(b, "bottleneck: ");
+    int tied = 0;
+    for (int k = 0; k < df->n_layers; k++)
+        if (is_bottleneck(df, k))
+            tb_printf(b, "%s%s", tied++ ? ", " : "", df->layers[k].name);
+    if (!tied && df->n_layers)
+        tb_puts(b, df->layers[n->bottleneck].name);
+    tb_printf(b, "%s, %lld cycles per frame: %.2f fps at %.6g MHz\n", tied > 1 ? " (tied)" : "",
+              (long long)n->bottleneck_cycles, n->fps, df->clock_mhz);
     tb_printf(b, "latency: %lld cycles (%.2f us)\n", (long long)n->latency_cycles,
               (double)n->latency_cycles / df->clock_mhz);
     if (df->target_fps > 0) {
@@ -163,7 +176,7 @@ void dataflow_dot(const Dataflow *df, TextBuf *b)
         tb_printf(b, "\\nin %d b (%s)  out %d b (%s)\\n%lld cycles\"", l->in.bits,
                   qc_dtype_name(l->in.dt, dt_in), l->out.bits, qc_dtype_name(l->out.dt, dt_out),
                   (long long)l->cycles);
-        if (k == df->bottleneck)
+        if (is_bottleneck(df, k))
             tb_puts(b, ", style=\"filled,bold\", fillcolor=\"#f4a0a0\", penwidth=2");
         else if (l->kind == LAYER_FIFO || l->kind == LAYER_DWC)
             tb_puts(b, ", style=\"rounded,filled\", fillcolor=\"#eeeeee\"");

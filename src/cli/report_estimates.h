@@ -5,9 +5,11 @@
  *                    weight_bits, target_missed; network: bottleneck_layer,
  *                    bottleneck_cycles, fps, latency_cycles, totals
  *   dataflow.dot/svg one box per layer (kind, folding, stream widths,
- *                    cycles), the bottleneck highlighted; the SVG is drawn
+ *                    cycles), the bottleneck highlighted (every layer
+ *                    when several tie); the SVG is drawn
  *                    by Graphviz's `dot`
- *   a text table     what `qonnxc report` prints
+ *   a text table     what `qonnxc report` prints; every layer as slow as
+ *                    the slowest is marked a bottleneck
  *
  * All output is deterministic: the same dataflow graph gives the same bytes. */
 #ifndef QONNXC_REPORT_ESTIMATES_H

@@ -116,8 +116,8 @@ static bool param_read(RefPlan *p, const Node *n, const Value *v, const RefTenso
             ok = false;
     }
     if (!ok || v->count != x->inner)
-        return node_error(d, p->g, n, "the ref target needs the %s (shape %s) per tensor or per "
-                          "channel (axis %d)", what, shape_str(&v->shape, buf, sizeof buf), axis);
+        return node_error(d, p->g, n, "the %s target needs the %s (shape %s) per tensor or per "
+                          "channel (axis %d)", p->target, what, shape_str(&v->shape, buf, sizeof buf), axis);
     out->per_channel = true;
     out->count = v->count;
     snprintf(base, sizeof base, "%s_%s", n->name && n->name[0] ? n->name : n->op_type, what);
@@ -389,8 +389,8 @@ static bool emit_output_affine(RefPlan *p, TextBuf *data, TextBuf *code, bool *h
         if (axis < 0)
             axis += rank;
         if ((rank >= 2 ? axis != 1 : axis != 0) || av->count != y->inner)
-            return node_error(d, p->g, n, "the ref target needs the channel axis to be axis 1 "
-                              "(the stored innermost axis)");
+            return node_error(d, p->g, n, "the %s target needs the channel axis to be axis 1 "
+                              "(the stored innermost axis)", p->target);
     }
     /* A and B are 1-D: as parameters they vary along the channel axis */
     memset(&a, 0, sizeof a);

@@ -156,12 +156,13 @@ static bool tensor_init(RefPlan *p, const Node *n, const Tensor *t, Diag *d)
     r->buf = -1;
     r->def = r->last = -1;
     if (!t->qdt || qc_dtype_parse(t->qdt, &r->dt) != 0)
-        return node_error(d, p->g, n, "output '%s' has no integer datatype (%s); the ref target "
+        return node_error(d, p->g, n, "output '%s' has no integer datatype (%s); the %s target "
                           "needs one on every tensor of the integer graph", t->name,
-                          t->qdt ? t->qdt : "none");
+                          t->qdt ? t->qdt : "none", p->target);
     if (!shape_known(&t->shape) || shape_count(&t->shape) < 1)
-        return node_error(d, p->g, n, "output '%s' has shape %s; the ref target needs a known, "
-                          "non-empty shape", t->name, shape_str(&t->shape, buf, sizeof buf));
+        return node_error(d, p->g, n, "output '%s' has shape %s; the %s target needs a known, "
+                          "non-empty shape", t->name, shape_str(&t->shape, buf, sizeof buf),
+                          p->target);
     int64_t lo = qc_dtype_min(r->dt), hi = qc_dtype_max(r->dt);
     if (r->dt.kind == QC_BIPOLAR)
         r->fmt = REF_BITS;
@@ -273,8 +274,8 @@ static bool find_boundary(RefPlan *p, Diag *d)
     Graph *g = p->g;
     if (g->n_inputs != 1 || g->n_outputs != 1)
         return diag_error(d, g->path, NULL, NULL,
-                          "the ref target handles models with one input and one output; this "
-                          "one has %d and %d", g->n_inputs, g->n_outputs);
+                          "the %s target handles models with one input and one output; this "
+                          "one has %d and %d", p->target, g->n_inputs, g->n_outputs);
     p->graph_in = g->inputs[0];
     p->graph_out = g->outputs[0];
     const Tensor *t = p->graph_in;
@@ -284,8 +285,8 @@ static bool find_boundary(RefPlan *p, Diag *d)
     if (!n || !is_qonnxc(n, "InputQuant") || n->inputs[0] != t)
         return diag_error(d, g->path, NULL, NULL,
                           "graph input '%s' must go to one InputQuant (through reshapes only): "
-                          "the ref target takes the integer graph of docs/integer-graph.md",
-                          p->graph_in->name);
+                          "the %s target takes the integer graph of docs/integer-graph.md",
+                          p->graph_in->name, p->target);
     p->input_quant = n;
     t = p->graph_out;
     while (t->producer && is_float_noop(t->producer))
@@ -294,8 +295,8 @@ static bool find_boundary(RefPlan *p, Diag *d)
         return diag_error(d, g->path, t->producer ? t->producer->name : NULL,
                           t->producer ? t->producer->op_type : NULL,
                           "graph output '%s' must come from OutputAffine (through reshapes "
-                          "only); float ops after it are not supported by the ref target",
-                          p->graph_out->name);
+                          "only); float ops after it are not supported by the %s target",
+                          p->graph_out->name, p->target);
     p->output_affine = t->producer;
     return true;
 }
@@ -366,8 +367,8 @@ static bool plan_layers(RefPlan *p, Diag *d)
         bool before = k < iq, after = k > oa;
         if (before || after) {
             if (!is_float_noop(n))
-                return node_error(d, g, n, "is outside the integer part of the graph; the ref "
-                                  "target allows only reshapes there");
+                return node_error(d, g, n, "is outside the integer part of the graph; the %s "
+                                  "target allows only reshapes there", p->target);
             continue;
         }
         RefLayer *l;
@@ -435,9 +436,9 @@ static bool plan_layers(RefPlan *p, Diag *d)
             if (noop)
                 out->alias = in->alias ? in->alias : in;
         } else {
-            return node_error(d, g, n, "is not supported by the ref target (integer graph ops: "
+            return node_error(d, g, n, "is not supported by the %s target (integer graph ops: "
                               "IntMatMul, IntConv, MultiThreshold, IntMaxPool, IntAdd and "
-                              "layout ops)");
+                              "layout ops)", p->target);
         }
     }
     const Tensor *y = p->output_affine->inputs[0];
@@ -530,7 +531,8 @@ static bool plan_buffers(RefPlan *p, Diag *d)
     return ok;
 }
 
-bool ref_plan(RefPlan *p, Graph *g, const char *name, const char *model_path, Diag *d)
+bool ref_plan(RefPlan *p, Graph *g, const char *name, const char *model_path, const char *target,
+              Diag *d)
 {
     memset(p, 0, sizeof *p);
     p->g = g;
@@ -539,6 +541,7 @@ bool ref_plan(RefPlan *p, Graph *g, const char *name, const char *model_path, Di
     for (char *c = p->upper; *c; c++)
         *c = (char)toupper((unsigned char)*c);
     p->model_path = model_path;
+    p->target = target;
     graph_number_tensors(g);
     p->tensors = calloc((size_t)g->n_tensors + 1, sizeof *p->tensors);
     if (!p->tensors)

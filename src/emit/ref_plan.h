@@ -80,6 +80,7 @@ typedef struct RefPlan {
     const char *name;        /* C prefix of the API, e.g. "tfc_1w1a" */
     char upper[64];          /* the same in capitals, for macros */
     const char *model_path;
+    const char *target;      /* "ref", "mcu", "npu", "hls", "rtl": named in messages */
     const Tensor *graph_in, *graph_out;
     const Node *input_quant, *output_affine;
     RefTensor *x;            /* InputQuant's output: what <name>_run_int takes */
@@ -94,7 +95,9 @@ typedef struct RefPlan {
 } RefPlan;
 
 /* ---- emit_ref_plan.c ---- */
-bool ref_plan(RefPlan *p, Graph *g, const char *name, const char *model_path, Diag *d);
+/* target names the target being built in messages ("the npu target needs ..."). */
+bool ref_plan(RefPlan *p, Graph *g, const char *name, const char *model_path, const char *target,
+              Diag *d);
 void ref_plan_free(RefPlan *p);
 /* A C name from `base` not handed out before (suffix _2, _3, ...). */
 const char *ref_unique_name(RefPlan *p, const char *base, char out[64]);

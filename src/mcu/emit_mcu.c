@@ -373,7 +373,7 @@ bool mcu_generate(Graph *g, const char *model_path, const char *name, const char
     if (!safe_path)
         return diag_error(d, model_path, NULL, NULL, "out of memory");
     ref_make_comment_safe(safe_path);
-    bool ok = ref_plan(&m.p, g, name, safe_path, d);
+    bool ok = ref_plan(&m.p, g, name, safe_path, dir, d);
     ok = ok && mcu_arena_plan(&m.p, &m.arena, d);
     if (ok) {
         m.stats = calloc((size_t)m.p.n_layers + 1, sizeof *m.stats);

@@ -57,19 +57,21 @@ static bool geometry(RefPlan *p, const RefLayer *l, Geo *g, Diag *d)
     const Shape *ws = &g->w->shape;
     if (g->conv) {
         if (x->shape.rank != ws->rank || !x->channels_last)
-            return node_error(d, p->g, n, "the mcu target needs a channels-last input of W's rank");
+            return node_error(d, p->g, n, "the %s target needs a channels-last input of "
+                              "W's rank", p->target);
         if (!ref_window(p, n, x, &ws->dims[2], &g->win, d))
             return false;
         if (node_attr_int(n, "group", 1) != 1)
-            return node_error(d, p->g, n, "grouped convolutions are not supported by the mcu "
-                              "target");
+            return node_error(d, p->g, n, "grouped convolutions are not supported by the %s "
+                              "target", p->target);
         g->out_c = ws->dims[0];
         g->cg = ws->dims[1];
         g->k = g->win.kh * g->win.kw * g->cg;
         g->frames = x->n;
     } else {
         if (ws->rank != 2 || x->channels_last || x->inner != ws->dims[0])
-            return node_error(d, p->g, n, "the mcu target needs X [rows, K] and W [K, N]");
+            return node_error(d, p->g, n, "the %s target needs X [rows, K] and W [K, N]",
+                              p->target);
         g->k = ws->dims[0];
         g->out_c = ws->dims[1];
         g->cg = g->k;
@@ -91,7 +93,8 @@ static bool geometry(RefPlan *p, const RefLayer *l, Geo *g, Diag *d)
         g->row_len = g->conv ? g->win.kh * g->win.kw * g->unit : (g->k + 31) / 32;
     } else {
         if (x->fmt == REF_BITS)
-            return node_error(d, p->g, n, "a BIPOLAR input needs xnor=1 in the mcu target");
+            return node_error(d, p->g, n, "a BIPOLAR input needs xnor=1 in the %s target",
+                              p->target);
         if (!ref_weight_dtype(p, n, g->w, n->inputs[1]->qdt, &g->wdt, d))
             return false;
         unsigned acc = qc_dtype_acc_bits(x->dt, g->wdt, g->k);
@@ -373,7 +376,7 @@ bool mcu_emit_dot(RefPlan *p, RefLayer *l, const McuNpuLayer *npu, TextBuf *data
     int64_t lo, hi;
     if (!geometry(p, l, &g, d) || !mcu_dot_acc_range(p, l, &lo, &hi, d))
         return false;
-    if (!ref_dot_thresholds(p, l, g.out_c, lo, hi, "mcu", &th, d))
+    if (!ref_dot_thresholds(p, l, g.out_c, lo, hi, p->target, &th, d))
         return false;
     snprintf(base, sizeof base, "%s_weights", l->fn);
     ref_unique_name(p, base, wname);

@@ -12,7 +12,8 @@
 #include "emit_mcu_internal.h"
 
 typedef struct Row {
-    char name[128], op[64], fn[64];
+    const char *name;       /* the node's, owned by the graph */
+    char op[64], fn[64];
     bool on_npu, dot;
     char reason[256];
 } Row;
@@ -101,7 +102,7 @@ static bool analyse(RefPlan *p, McuNpuLayer *npu, void *ctx, Diag *d)
         if (!analyse_layer(p, l, &npu[k], d))
             return false;
         Row *r = &t->rows[t->n++];
-        snprintf(r->name, sizeof r->name, "%s", l->node->name);
+        r->name = l->node->name;
         snprintf(r->op, sizeof r->op, "%s%s%s", l->node->op_type, l->thr ? "+MultiThreshold" : "",
                  l->pool ? "+IntMaxPool" : "");
         snprintf(r->fn, sizeof r->fn, "%s", l->kind == RL_ALIAS ? "" : l->fn);
@@ -147,11 +148,18 @@ bool emit_npu(Graph *g, const char *model_path, const char *name, OutTree *out, 
         int on = 0;
         for (int k = 0; k < t.n; k++)
             on += t.rows[k].on_npu;
+        /* columns as wide as their longest entry */
+        int name_w = (int)strlen("layer"), op_w = (int)strlen("op");
+        for (int k = 0; k < t.n; k++) {
+            int n = (int)strlen(t.rows[k].name), o = (int)strlen(t.rows[k].op);
+            name_w = n > name_w ? n : name_w;
+            op_w = o > op_w ? o : op_w;
+        }
         tb_printf(table, "npu: %d of %d layers on the NPU\n", on, t.n);
-        tb_printf(table, "  %-36s %-30s %-4s %s\n", "layer", "op", "unit", "reason");
+        tb_printf(table, "  %-*s %-*s %-4s %s\n", name_w, "layer", op_w, "op", "unit", "reason");
         for (int k = 0; k < t.n; k++)
-            tb_printf(table, "  %-36s %-30s %-4s %s\n", t.rows[k].name, t.rows[k].op,
-                      t.rows[k].on_npu ? "NPU" : "CPU", t.rows[k].reason);
+            tb_printf(table, "  %-*s %-*s %-4s %s\n", name_w, t.rows[k].name, op_w,
+                      t.rows[k].op, t.rows[k].on_npu ? "NPU" : "CPU", t.rows[k].reason);
     }
     free(t.rows);
     return ok;

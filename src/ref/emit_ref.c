@@ -11,18 +11,45 @@
 #include "emit_ref_internal.h"
 #include "quant_sources.h"
 
+/* The last component of path[0 .. *len) that is neither empty nor ".":
+ * "a//b/./" and "a/b" both give "b". Sets *len to where the component
+ * starts (so a second call gives the folder above); returns its length. */
+static size_t last_component(const char *path, size_t *len)
+{
+    size_t end = *len;
+    for (;;) {
+        while (end > 0 && path[end - 1] == '/')
+            end--;
+        size_t start = end;
+        while (start > 0 && path[start - 1] != '/')
+            start--;
+        if (end - start != 1 || path[start] != '.') {
+            *len = start;
+            return end - start;
+        }
+        end = start;
+    }
+}
+
+/* Names the emitted Makefiles cannot take as an executable's: their own
+ * target, and the names GNU make reads as a makefile. */
+static bool reserved_executable(const char *name)
+{
+    static const char *const reserved[] = { "clean", "makefile", "gnumakefile" };
+    for (size_t k = 0; k < sizeof reserved / sizeof reserved[0]; k++)
+        if (!strcmp(name, reserved[k]))
+            return true;
+    return false;
+}
+
 void ref_model_name(const char *model_path, char *name, size_t size)
 {
     const char *path = model_path ? model_path : "model";
-    size_t len = strlen(path);
-    while (len > 1 && path[len - 1] == '/')
-        len--;
-    size_t start = len;
-    while (start > 0 && path[start - 1] != '/')
-        start--;
-    size_t end = len;
-    for (size_t k = start; k < len; k++)
-        if (path[k] == '.' && k > start)
+    size_t start = strlen(path);
+    size_t len = last_component(path, &start);
+    size_t end = start + len;
+    for (size_t k = start + 1; k < start + len; k++)
+        if (path[k] == '.')
             end = k;
     char stem[256];
     snprintf(stem, sizeof stem, "%.*s", (int)(end - start), path + start);
@@ -30,16 +57,15 @@ void ref_model_name(const char *model_path, char *name, size_t size)
     const char *model = "model";
     for (size_t k = 0; generic && k < 6; k++)
         generic = tolower((unsigned char)stem[k]) == model[k];
-    if (generic && start > 1) {
-        /* the folder's name: path[dir_start .. start - 1) */
-        size_t dir_end = start - 1, dir_start = dir_end;
-        while (dir_start > 0 && path[dir_start - 1] != '/')
-            dir_start--;
-        if (dir_end > dir_start && strncmp(path + dir_start, ".", dir_end - dir_start) != 0 &&
-            strncmp(path + dir_start, "..", dir_end - dir_start) != 0)
-            snprintf(stem, sizeof stem, "%.*s", (int)(dir_end - dir_start), path + dir_start);
+    if (generic) {
+        size_t dir_start = start;
+        size_t dir_len = last_component(path, &dir_start);
+        if (dir_len && strncmp(path + dir_start, "..", dir_len) != 0)
+            snprintf(stem, sizeof stem, "%.*s", (int)dir_len, path + dir_start);
     }
     c_identifier(stem, name, size > 48 ? 48 : size);
+    if (reserved_executable(name) && strlen(name) + 7 < size)
+        strcat(name, "_model");
 }
 
 /* Names go into comments: a star-slash in one would end the comment, and
@@ -328,7 +354,7 @@ bool emit_ref(Graph *g, const char *model_path, const char *name, OutTree *out, 
         return diag_error(d, model_path, NULL, NULL, "out of memory");
     ref_make_comment_safe(safe_path);
     model_path = safe_path;
-    if (!ref_plan(&p, g, name, model_path, d)) {
+    if (!ref_plan(&p, g, name, model_path, "ref", d)) {
         ref_plan_free(&p);
         free(safe_path);
         return false;

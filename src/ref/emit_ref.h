@@ -27,7 +27,10 @@ bool emit_ref(Graph *g, const char *model_path, const char *name, OutTree *out, 
 
 /* The API prefix for a model file: its stem as a C identifier, or the name
  * of its folder when the stem is the generic "model"
- * ("models/TFC_1W1A/model.onnx" -> "tfc_1w1a"). */
+ * ("models/TFC_1W1A/model.onnx" and "models//TFC_1W1A/./model.onnx" ->
+ * "tfc_1w1a"; "2layer.onnx" -> "x2layer"). A name an emitted Makefile
+ * cannot give its executable gets "_model" ("clean" -> "clean_model").
+ * It prefixes identifiers and names executables, never a source file. */
 void ref_model_name(const char *model_path, char *name, size_t size);
 
 #endif

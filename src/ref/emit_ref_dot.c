@@ -88,7 +88,8 @@ static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
         g->rows = 1;
     } else {
         if (ws->rank != 2 || x->channels_last || x->inner != ws->dims[0])
-            return node_error(d, p->g, n, "the ref target needs X [rows, K] and W [K, N]");
+            return node_error(d, p->g, n, "the %s target needs X [rows, K] and W [K, N]",
+                              p->target);
         g->k = ws->dims[0];
         g->out_c = ws->dims[1];
         g->cg = g->k;
@@ -102,7 +103,7 @@ static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
             return node_error(d, p->g, n, "xnor=1 needs a convolution without padding");
         if (g->groups > 1)
             return node_error(d, p->g, n, "grouped XNOR convolutions are not supported by the "
-                              "ref target");
+                              "%s target", p->target);
         for (int64_t k = 0; k < g->w->count; k++)
             if (g->w->i[k] != 1 && g->w->i[k] != -1)
                 return node_error(d, p->g, n, "xnor=1 needs weights of -1 and +1");
@@ -111,7 +112,8 @@ static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
         g->row_len = g->conv ? g->win.kh * g->win.kw * g->unit : g->unit;
     } else {
         if (x->fmt == REF_BITS)
-            return node_error(d, p->g, n, "a BIPOLAR input needs xnor=1 in the ref target");
+            return node_error(d, p->g, n, "a BIPOLAR input needs xnor=1 in the %s target",
+                              p->target);
         if (!ref_weight_dtype(p, n, g->w, n->inputs[1]->qdt, &g->wdt, d))
             return false;
         unsigned acc = qc_dtype_acc_bits(x->dt, g->wdt, g->k);

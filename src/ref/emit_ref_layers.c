@@ -117,8 +117,8 @@ bool ref_thresholds_read(RefPlan *p, const Node *n, const char *fn, const RefTen
     th->scale = node_attr_int(n, "out_scale", 1);
     th->bias = node_attr_int(n, "out_bias", 0);
     if (x && !channel_axis_ok(n, x, th->rows))
-        return node_error(d, p->g, n, "the ref target needs the channel axis to be axis 1 "
-                          "(the stored innermost axis)");
+        return node_error(d, p->g, n, "the %s target needs the channel axis to be axis 1 "
+                          "(the stored innermost axis)", p->target);
     if (lo < INT32_MIN || hi >= INT32_MAX)
         return node_error(d, p->g, n, "its input range [%lld, %lld] is too wide for int32_t "
                           "thresholds", (long long)lo, (long long)hi);
@@ -215,7 +215,7 @@ static bool emit_threshold(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code
     char dt1[16], dt2[16];
     if (x->fmt == REF_BITS)
         return node_error(d, p->g, l->node, "a BIPOLAR input to MultiThreshold is not supported "
-                          "by the ref target");
+                          "by the %s target", p->target);
     int64_t lo = qc_dtype_min(x->dt), hi = qc_dtype_max(x->dt);
     if (!ref_thresholds_read(p, l->node, l->fn, x, out, x->inner, lo, hi, &th, d))
         return false;
@@ -260,8 +260,8 @@ bool ref_window(const RefPlan *p, const Node *n, const RefTensor *x, const int64
     Window w;
     int nsp = x->shape.rank - 2;
     if (nsp < 1 || nsp > 2 || !x->channels_last || x->n != 1)
-        return node_error(d, p->g, n, "the ref target handles 1-D and 2-D windows over one "
-                          "frame");
+        return node_error(d, p->g, n, "the %s target handles 1-D and 2-D windows over one "
+                          "frame", p->target);
     if (!window_read(&ctx, n, nsp, kernel, kernel ? 0 : WIN_CEIL_MODE, &w) ||
         !window_apply(&ctx, n, &x->shape.dims[2], &w))
         return false;
@@ -355,8 +355,8 @@ static bool emit_add(RefPlan *p, RefLayer *l, TextBuf *code, Diag *d)
     const RefTensor *a = l->in[0], *b = l->in[1], *out = l->out;
     char dtn[16];
     if (a->fmt == REF_BITS || b->fmt == REF_BITS || !shape_equal(&a->shape, &b->shape))
-        return node_error(d, p->g, l->node, "the ref target adds integer tensors of one shape "
-                          "only (no broadcasting, no BIPOLAR operands)");
+        return node_error(d, p->g, l->node, "the %s target adds integer tensors of one shape "
+                          "only (no broadcasting, no BIPOLAR operands)", p->target);
     tb_printf(code, "/* %s: IntAdd -> %s */\n", l->node->name, ref_dt_name(out->dt, dtn));
     tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *a, const %s *b, %s *out)\n{\n",
               l->fn, ref_ctype(a->fmt), ref_ctype(b->fmt), ref_ctype(out->fmt));

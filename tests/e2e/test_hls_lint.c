@@ -741,10 +741,10 @@ static void lint_model(const char *model, const char *config)
     tb_init(&c);
     ck_assert_msg(emit_hls_kernels(&df, name, &h, &c, &d), "%s", d.msg);
     Lint L;
-    char file[96];
-    snprintf(file, sizeof file, "%s/%s.h", config ? "config" : "pe1", name);
+    char file[160];
+    snprintf(file, sizeof file, "%s/%s/top.h", config ? "config" : "pe1", name);
     ck_assert_msg(lint_file(&L, file, tb_str(&h)) == 0, "%s", L.report);
-    snprintf(file, sizeof file, "%s/%s.c", config ? "config" : "pe1", name);
+    snprintf(file, sizeof file, "%s/%s/top.c", config ? "config" : "pe1", name);
     ck_assert_msg(lint_file(&L, file, tb_str(&c)) == 0, "%s", L.report);
     /* the promised pragmas are there, and the lint sees them go */
     ck_assert_ptr_nonnull(strstr(tb_str(&c), "#pragma HLS DATAFLOW"));

@@ -228,8 +228,8 @@ START_TEST(test_byte_identical)
     ck_assert_uint_gt(ta.len, 1000);
     ck_assert_msg(ta.len == tb.len && memcmp(ta.data, tb.data, ta.len) == 0, "two builds differ");
     /* the files promised, and nothing else (build.json: what was built, docs/cli.md) */
-    static const char *const files[] = { "build.json", "hls/Makefile", "hls/cnv_1w1a_random.c",
-                                         "hls/cnv_1w1a_random.h", "hls/cnv_1w1a_random_csim.c",
+    static const char *const files[] = { "build.json", "hls/Makefile", "hls/top.c", "hls/top.h",
+                                         "hls/csim.c",
                                          "hls/host.c", "hls/model.h", "report/estimates.json" };
     int listed = 0;
     for (const char *p = ta.data; (p = strstr(p, "== ")) != NULL; p += 3)
@@ -263,7 +263,7 @@ START_TEST(test_exact_flags)
                            "-ffp-contract=off -o by_hand *.c -lm", dir), 0);
     /* the HLS sources alone, as an HLS tool takes them */
     ck_assert_int_eq(run_shell("cd '%s/o/hls' && cc -std=c99 -Wall -Wextra -Werror -pedantic "
-                           "-c cnv_2w2a_random.c -o top.o", dir), 0);
+                           "-c top.c -o top.o", dir), 0);
     if (run_shell("command -v clang >/dev/null 2>&1") == 0)
         ck_assert_int_eq(run_shell("cd '%s/o/hls' && clang -std=c99 -O2 -Wall -Wextra -Werror "
                                "-pedantic -ffp-contract=off -o by_clang *.c -lm", dir), 0);

@@ -99,3 +99,13 @@ void collect_tree(const char *root, TextBuf *out)
 {
     collect(root, "", out);
 }
+
+void assert_same_files(const char *a, const char *b)
+{
+    size_t la, lb;
+    char *x = read_whole_file(a, &la), *y = read_whole_file(b, &lb);
+    ck_assert_msg(x && y, "missing output %s or %s", a, b);
+    ck_assert_msg(la == lb && !memcmp(x, y, la), "%s and %s differ", a, b);
+    free(x);
+    free(y);
+}

@@ -26,4 +26,8 @@ void expose_integers(Graph *g);
  * contents, appended to out. */
 void collect_tree(const char *root, TextBuf *out);
 
+/* Fails the running Check test unless the files at a and b hold the same
+ * bytes (both must exist). */
+void assert_same_files(const char *a, const char *b);
+
 #endif

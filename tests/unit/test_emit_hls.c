@@ -11,7 +11,7 @@
  *                  DWC -> LABELSELECT, with FIFO layers in between
  *   wide_levels    UINT8 stream, 255 thresholds per channel
  *
- * Each graph is emitted (<name>.h, <name>.c), compiled with the strict
+ * Each graph is emitted (top.h, top.c), compiled with the strict
  * flags of the emitted Makefile together with a small harness that streams
  * frames through <name>_top, and its outputs are compared element for
  * element with a direct implementation of each layer's semantics here.
@@ -336,7 +336,7 @@ static void emit(const Net *n, const char *name, TextBuf *h, TextBuf *c)
 }
 
 /* Emits the net, runs FRAMES random frames through it in C and compares
- * with run_layer. Returns the emitted <name>.c (malloc'ed). */
+ * with run_layer. Returns the emitted top.c (malloc'ed). */
 static char *check_net(const Net *n, const char *name)
 {
     char dir[256], path[512];
@@ -345,9 +345,9 @@ static char *check_net(const Net *n, const char *name)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     TextBuf h, c;
     emit(n, name, &h, &c);
-    snprintf(path, sizeof path, "%s/%s.h", dir, name);
+    snprintf(path, sizeof path, "%s/top.h", dir);
     write_text(path, tb_str(&h), h.len);
-    snprintf(path, sizeof path, "%s/%s.c", dir, name);
+    snprintf(path, sizeof path, "%s/top.c", dir);
     write_text(path, tb_str(&c), c.len);
 
     /* the frames and what each layer makes of them */
@@ -382,7 +382,7 @@ static char *check_net(const Net *n, const char *name)
     snprintf(upper, sizeof upper, "%s", name);
     for (char *p = upper; *p; p++)
         *p = (char)toupper((unsigned char)*p);
-    tb_printf(&t, "#include <stdio.h>\n#include \"%s.h\"\n\n", name);
+    tb_puts(&t, "#include <stdio.h>\n#include \"top.h\"\n\n");
     tb_printf(&t, "static const int32_t frames[%d][%lld] = {\n", FRAMES, (long long)n_in);
     for (int f = 0; f < FRAMES; f++) {
         tb_puts(&t, "    {");
@@ -412,7 +412,7 @@ static char *check_net(const Net *n, const char *name)
 
     const char *san = SANITIZED ? "-fsanitize=address,undefined -fno-sanitize-recover=all" : "";
     int rc = shell("cd '%s' && cc -std=c99 -O2 -Wall -Wextra -Werror -pedantic -ffp-contract=off "
-                   "%s -o harness harness.c %s.c > cc.log 2>&1", dir, san, name);
+                   "%s -o harness harness.c top.c > cc.log 2>&1", dir, san);
     if (rc != 0) {
         snprintf(path, sizeof path, "%s/cc.log", dir);
         char *log = slurp(path);

@@ -27,6 +27,7 @@
 
 #include "cleanup.h"
 #include "e2e_util.h"
+#include "emit_mcu.h"
 #include "emit_ref.h"
 #include "emit_util.h"
 #include "exec.h"
@@ -104,7 +105,8 @@ static OnnxBuilder *start(const char *name)
     return b;
 }
 
-static OnnxBuilder *mlp_xnor(void)
+/* fc1: the first IntMatMul's node name */
+static OnnxBuilder *mlp_xnor_named(const char *fc1)
 {
     OnnxBuilder *b = start("mlp_xnor");
     ob_input(b, "x", ET_FLOAT, 2, DIMS(1, 70));
@@ -114,7 +116,7 @@ static OnnxBuilder *mlp_xnor(void)
     ob_attr_strings(iq, "steps", 1, IN("sub"));
     dt(b, "q", "BIPOLAR");
     weights(b, "w1", 2, DIMS(70, 100), -1, 1, true);
-    ob_attr_int(q(b, "IntMatMul", "fc1", 2, IN("q", "w1"), "a1"), "xnor", 1);
+    ob_attr_int(q(b, "IntMatMul", fc1, 2, IN("q", "w1"), "a1"), "xnor", 1);
     dt(b, "a1", "UINT7");
     thresholds(b, "t1", 100, 1, 25, 45);
     ObNode *mt = q(b, "MultiThreshold", "mt1", 2, IN("a1", "t1"), "h1");
@@ -129,6 +131,11 @@ static OnnxBuilder *mlp_xnor(void)
     q(b, "OutputAffine", "oa", 3, IN("y", "A", "B"), "out");
     ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 5));
     return b;
+}
+
+static OnnxBuilder *mlp_xnor(void)
+{
+    return mlp_xnor_named("fc1");
 }
 
 static OnnxBuilder *cnv_xnor(void)
@@ -455,22 +462,11 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
-static void expect_error(OnnxBuilder *b, const char *want)
-{
-    Graph *g = load(b);
-    OutTree tree;
-    outtree_init(&tree);
-    Diag d;
-    diag_init(&d);
-    ck_assert(!emit_ref(g, "bad.onnx", "bad", &tree, &d));
-    ck_assert_msg(strstr(d.msg, want) != NULL, "message '%s' lacks '%s'", d.msg, want);
-    outtree_free(&tree);
-    graph_free(g);
-}
 
-START_TEST(test_errors)
+/* A graph with an op no target knows (Neg) between InputQuant and
+ * OutputAffine. */
+static OnnxBuilder *bad_op(void)
 {
-    /* an op the target does not know, named in the message */
     OnnxBuilder *b = start("bad_op");
     ob_input(b, "x", ET_FLOAT, 2, DIMS(1, 4));
     ob_attr_string(q(b, "InputQuant", "iq", 1, IN("x"), "q"), "mode", "bipolar");
@@ -481,6 +477,112 @@ START_TEST(test_errors)
     f32(b, "B", 1, DIMS(1), (float[]){ 0.0f });
     q(b, "OutputAffine", "oa", 3, IN("n", "A", "B"), "out");
     ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 4));
+    return b;
+}
+
+/* The message of building b for `target` (ref, mcu or npu), which must fail. */
+static void expect_target_error(OnnxBuilder *b, const char *target, const char *want)
+{
+    Graph *g = load(b);
+    OutTree tree;
+    outtree_init(&tree);
+    Diag d;
+    diag_init(&d);
+    bool ok;
+    if (!strcmp(target, "mcu")) {
+        ok = emit_mcu(g, "bad.onnx", "bad", &tree, &d);
+    } else if (!strcmp(target, "npu")) {
+        TextBuf table;
+        tb_init(&table);
+        ok = emit_npu(g, "bad.onnx", "bad", &tree, &table, &d);
+        tb_free(&table);
+    } else {
+        ok = emit_ref(g, "bad.onnx", "bad", &tree, &d);
+    }
+    ck_assert_msg(!ok, "%s built", target);
+    ck_assert_msg(strstr(d.msg, want) != NULL, "%s: message '%s' lacks '%s'", target, d.msg, want);
+    outtree_free(&tree);
+    graph_free(g);
+}
+
+static void expect_error(OnnxBuilder *b, const char *want)
+{
+    expect_target_error(b, "ref", want);
+}
+
+/* The mcu and npu targets share the ref target's planner and the mcu's
+ * kernels: a message must name the target being built, not the one whose
+ * code found the problem. */
+START_TEST(test_errors_name_the_target)
+{
+    static const char *const targets[] = { "ref", "mcu", "npu" };
+    char want[96];
+    OnnxBuilder *b = bad_op();
+    for (int t = 0; t < 3; t++) {
+        snprintf(want, sizeof want, "(Neg): is not supported by the %s target", targets[t]);
+        expect_target_error(b, targets[t], want);
+    }
+    ob_free(b);
+
+    /* the ref target runs grouped convolutions (int_paths), the mcu kernels
+     * do not, on the CPU of either target */
+    b = int_paths();
+    for (int t = 1; t < 3; t++) {
+        snprintf(want, sizeof want, "grouped convolutions are not supported by the %s target",
+                 targets[t]);
+        expect_target_error(b, targets[t], want);
+    }
+    ob_free(b);
+}
+END_TEST
+
+/* The table `qonnxc build --target npu` prints: its columns are as wide as
+ * their longest entry, so a long layer name (PyTorch exports name nodes by
+ * their module path) does not push its row out of line; layers.json keeps
+ * the whole name. */
+START_TEST(test_npu_table_aligned)
+{
+    char fc1[200];
+    snprintf(fc1, sizeof fc1, "/features/%0150d/MatMul", 0);
+    OnnxBuilder *b = mlp_xnor_named(fc1);
+    Graph *g = load(b);
+    OutTree tree;
+    outtree_init(&tree);
+    TextBuf table;
+    tb_init(&table);
+    Diag d;
+    diag_init(&d);
+    ck_assert_msg(emit_npu(g, "long.onnx", "long", &tree, &table, &d), "%s", d.msg);
+    const char *t = tb_str(&table);
+    /* "npu: ...", the header, then one row per layer */
+    const char *header = strchr(t, '\n') + 1;
+    const char *unit = strstr(header, "unit");
+    ck_assert_ptr_nonnull(unit);
+    long col = unit - header;
+    int rows = 0;
+    for (const char *row = strchr(header, '\n') + 1; *row; row = strchr(row, '\n') + 1) {
+        ck_assert_msg(!strncmp(row + col, "CPU ", 4) || !strncmp(row + col, "NPU ", 4),
+                      "the unit is not under its header:\n%s", t);
+        rows++;
+    }
+    ck_assert_int_eq(rows, 2);
+    ck_assert_ptr_nonnull(strstr(t, fc1));
+    bool json = false;
+    for (int k = 0; k < tree.n; k++)
+        if (!strcmp(tree.files[k].path, "npu/layers.json"))
+            json = strstr(tb_str(&tree.files[k].text), fc1) != NULL;
+    ck_assert_msg(json, "npu/layers.json lacks the layer's whole name");
+    tb_free(&table);
+    outtree_free(&tree);
+    graph_free(g);
+    ob_free(b);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+    /* an op the target does not know, named in the message */
+    OnnxBuilder *b = bad_op();
     expect_error(b, "node 'negate' (Neg)");
     ob_free(b);
 
@@ -507,6 +609,8 @@ int main(void)
     tcase_add_test(tc, test_awkward_names);
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_errors_name_the_target);
+    tcase_add_test(tc, test_npu_table_aligned);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
