@@ -211,5 +211,5 @@ static bool iq_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
 }
 
 const OpDef op_qonnxc_input_quant = {
-    "InputQuant", DOMAIN_QONNXC, 1, 1 + IQ_MAX_STEPS + 2, 1, 1, iq_check, iq_infer, iq_eval,
+    OP_INPUT_QUANT, "InputQuant", DOMAIN_QONNXC, 1, 1 + IQ_MAX_STEPS + 2, 1, 1, iq_check, iq_infer, iq_eval,
 };

@@ -337,5 +337,5 @@ static bool ic_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
 }
 
 const OpDef op_qonnxc_int_conv = {
-    "IntConv", DOMAIN_QONNXC, 2, 2, 1, 1, ic_check, ic_infer, ic_eval,
+    OP_INT_CONV, "IntConv", DOMAIN_QONNXC, 2, 2, 1, 1, ic_check, ic_infer, ic_eval,
 };

@@ -120,5 +120,5 @@ static bool imm_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Va
 }
 
 const OpDef op_qonnxc_int_matmul = {
-    "IntMatMul", DOMAIN_QONNXC, 2, 2, 1, 1, imm_check, imm_infer, imm_eval,
+    OP_INT_MATMUL, "IntMatMul", DOMAIN_QONNXC, 2, 2, 1, 1, imm_check, imm_infer, imm_eval,
 };

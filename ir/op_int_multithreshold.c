@@ -126,5 +126,5 @@ static bool mt_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
 }
 
 const OpDef op_qonnxc_multithreshold = {
-    "MultiThreshold", DOMAIN_QONNXC, 2, 2, 1, 1, mt_check, mt_infer, mt_eval,
+    OP_MULTITHRESHOLD, "MultiThreshold", DOMAIN_QONNXC, 2, 2, 1, 1, mt_check, mt_infer, mt_eval,
 };

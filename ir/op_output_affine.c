@@ -84,5 +84,5 @@ static bool oa_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
 }
 
 const OpDef op_qonnxc_output_affine = {
-    "OutputAffine", DOMAIN_QONNXC, 3, 3, 1, 1, oa_check, oa_infer, oa_eval,
+    OP_OUTPUT_AFFINE, "OutputAffine", DOMAIN_QONNXC, 3, 3, 1, 1, oa_check, oa_infer, oa_eval,
 };

@@ -15,6 +15,11 @@ const OpDef *op_lookup(OpDomain domain, const char *op_type)
     return NULL;
 }
 
+OpKind node_kind(const Node *n)
+{
+    return n && n->op ? n->op->kind : OP_UNKNOWN;
+}
+
 static bool check_arity(const Graph *g, const Node *n, Diag *d)
 {
     const OpDef *op = n->op;

@@ -661,10 +661,42 @@ START_TEST(test_input_quant_errors)
 }
 END_TEST
 
+/* ---- op kinds: what backends switch on instead of op_type strings ---- */
+
+/* Every registered op has a kind of its own, never OP_UNKNOWN: a backend
+ * that switches on node_kind can tell any two ops apart, including the
+ * two MultiThresholds (QONNX's float one and the integer graph's). */
+START_TEST(test_op_kinds_distinct)
+{
+    const OpDef *const *tables[] = { onnx_math_ops, onnx_tensor_ops, qonnx_ops, qonnxc_int_ops };
+    const OpDef *seen[OP_OUTPUT_AFFINE + 1] = { 0 };
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+        for (const OpDef *const *op = tables[t]; *op; op++) {
+            OpKind k = (*op)->kind;
+            ck_assert_msg(k > OP_UNKNOWN && k <= OP_OUTPUT_AFFINE, "%s has no kind",
+                          (*op)->op_type);
+            ck_assert_msg(!seen[k], "%s and %s share kind %d", (*op)->op_type,
+                          seen[k] ? seen[k]->op_type : "?", (int)k);
+            seen[k] = *op;
+        }
+    ck_assert_int_eq(op_lookup(DOMAIN_QONNXC, "MultiThreshold")->kind, OP_MULTITHRESHOLD);
+    ck_assert_int_eq(op_lookup(DOMAIN_QONNX, "MultiThreshold")->kind, OP_QONNX_MULTITHRESHOLD);
+    ck_assert_int_eq(op_lookup(DOMAIN_QONNXC, "IntConv")->kind, OP_INT_CONV);
+
+    One *o = one_new("IntAdd", 2);
+    ck_assert_int_eq(node_kind(o->n), OP_UNKNOWN);   /* not resolved yet */
+    o->n->op = op_lookup(DOMAIN_QONNXC, "IntAdd");
+    ck_assert_int_eq(node_kind(o->n), OP_INT_ADD);
+    ck_assert_int_eq(node_kind(NULL), OP_UNKNOWN);
+    one_free(o);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("int_ops");
     TCase *tc = tcase_create("int_ops");
+    tcase_add_test(tc, test_op_kinds_distinct);
     tcase_add_test(tc, test_int_matmul);
     tcase_add_test(tc, test_int_matmul_xnor);
     tcase_add_test(tc, test_int_matmul_overflow);
