@@ -1,0 +1,37 @@
+/* Reading the integer graph: one accessor per integer op, decoding its
+ * attributes and constant inputs once (docs/integer-graph.md, "Reading the
+ * integer graph").
+ *
+ * The op's own check and eval (the int engine) go through the same
+ * accessor as every backend (ref/mcu/npu emitters, the dataflow lowering),
+ * so the semantics and the code generated from it read one set of
+ * parameters. Each accessor fails with an error naming the node (through
+ * ctx) when the node is not of its kind or its attributes are malformed;
+ * on a verified integer graph it succeeds. Target-specific limits (no
+ * grouped convolutions, 2-D windows only, ...) stay with the target. */
+#ifndef QONNXC_OP_INT_PARAMS_H
+#define QONNXC_OP_INT_PARAMS_H
+
+#include "op_math.h"
+#include "op_quant.h"
+#include "ops.h"
+
+/* ---- IntMatMul and IntConv ------------------------------------------- */
+
+typedef struct IntDot {
+    bool conv;              /* IntConv; else IntMatMul */
+    bool xnor;              /* X and W only -1/+1, out = matching positions */
+    const Tensor *x, *w, *y;    /* X, the weights W, the output (accumulators) */
+    int64_t in_c, out_c;    /* channels of X and of the output (IntMatMul: K, N) */
+    int64_t groups;         /* IntConv's group (1 for IntMatMul) */
+    int64_t cg, og;         /* per group: input and output channels */
+    int64_t k;              /* inputs per output: cg times the kernel's positions, or K */
+    Window win;             /* IntConv: kernel, strides, dilations, pads (window_read:
+                             * win.in / win.out are not set) */
+} IntDot;
+
+/* IntMatMul (W [K, N]) or IntConv (W [O, C/group, k1, ...]): everything
+ * but X's spatial extents, from the attributes and W's shape. */
+bool int_dot_params(const OpCtx *ctx, const Node *n, IntDot *out);
+
+#endif
