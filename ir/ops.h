@@ -75,6 +75,11 @@ typedef struct OpDef {
 /* The node's resolved op kind, OP_UNKNOWN if n->op is not set. */
 OpKind node_kind(const Node *n);
 
+/* Reshape, Flatten, Squeeze, Unsqueeze and Identity: the output holds the
+ * input's elements in the same row-major order; only the shape changes.
+ * (Transpose, the other layout op, permutes them.) */
+bool op_kind_keeps_order(OpKind kind);
+
 /* NULL if no op of that type exists in that domain. */
 const OpDef *op_lookup(OpDomain domain, const char *op_type);
 
