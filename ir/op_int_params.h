@@ -34,4 +34,31 @@ typedef struct IntDot {
  * but X's spatial extents, from the attributes and W's shape. */
 bool int_dot_params(const OpCtx *ctx, const Node *n, IntDot *out);
 
+/* ---- InputQuant -------------------------------------------------------- */
+
+#define INPUT_QUANT_MAX_STEPS 16
+
+typedef enum { IQ_STEP_MUL, IQ_STEP_ADD, IQ_STEP_SUB, IQ_STEP_DIV } InputQuantStep;
+typedef enum {
+    IQ_QUANT,       /* Quant: round(v / scale + zeropt), clamped, minus zeropt */
+    IQ_BIPOLAR,     /* BipolarQuant: v >= 0 ? +1 : -1 */
+    IQ_INTEGER,     /* v itself, an integer of the input's datatype */
+} InputQuantMode;
+
+typedef struct InputQuantParams {
+    InputQuantMode mode;
+    int n_steps;                                  /* step k applies constant input 1 + k */
+    InputQuantStep steps[INPUT_QUANT_MAX_STEPS];
+    int scale_input, zeropt_input;                /* IQ_QUANT: their input indices, else -1 */
+    int bits;                                     /* IQ_QUANT: Quant's attributes */
+    bool is_signed, narrow;
+    QonnxRounding rounding;
+} InputQuantParams;
+
+/* The mode, the steps and the quantizer's attributes; the number of
+ * inputs is checked against them. The constants' values are not read. */
+bool input_quant_params(const OpCtx *ctx, const Node *n, InputQuantParams *out);
+/* "mul", "add", "sub" or "div", as the steps attribute spells it. */
+const char *input_quant_step_name(InputQuantStep step);
+
 #endif
