@@ -34,6 +34,18 @@ typedef struct IntDot {
  * but X's spatial extents, from the attributes and W's shape. */
 bool int_dot_params(const OpCtx *ctx, const Node *n, IntDot *out);
 
+/* ---- MultiThreshold (the integer one) ---------------------------------- */
+
+typedef struct MultiThresholdParams {
+    const Tensor *x, *thresholds, *y;   /* X, T [C or 1, L], the output */
+    int64_t out_scale, out_bias;        /* out = out_bias + out_scale * count(X >= T[c]) */
+    int64_t channel_axis;               /* as given (default 1; negative counts from the end) */
+} MultiThresholdParams;
+
+/* The attributes (checked: ints, out_scale and out_bias in range) and the
+ * tensors. T's values and the axis against X's shape are the op's check. */
+bool multithreshold_params(const OpCtx *ctx, const Node *n, MultiThresholdParams *out);
+
 /* ---- InputQuant -------------------------------------------------------- */
 
 #define INPUT_QUANT_MAX_STEPS 16
