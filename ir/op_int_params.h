@@ -46,6 +46,17 @@ typedef struct MultiThresholdParams {
  * tensors. T's values and the axis against X's shape are the op's check. */
 bool multithreshold_params(const OpCtx *ctx, const Node *n, MultiThresholdParams *out);
 
+/* ---- OutputAffine -------------------------------------------------------- */
+
+typedef struct OutputAffineParams {
+    const Tensor *x, *a, *b, *y;    /* X, the scale A and bias B (float, 1-D), the output */
+    int64_t channel_axis;           /* as given (default 1; negative counts from the end) */
+} OutputAffineParams;
+
+/* The attribute (checked: an int) and the tensors. A's and B's values and
+ * the axis against X's shape are the op's check. */
+bool output_affine_params(const OpCtx *ctx, const Node *n, OutputAffineParams *out);
+
 /* ---- InputQuant -------------------------------------------------------- */
 
 #define INPUT_QUANT_MAX_STEPS 16

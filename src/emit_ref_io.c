@@ -364,13 +364,16 @@ static bool emit_output_affine(RefPlan *p, TextBuf *data, TextBuf *code, bool *h
     const RefTensor *y = p->y;
     Param a, b;
     char dtn[16], shape[96], e1[96], e2[96], rd[128], c[64];
-    const Value *av = n->n_inputs > 1 && n->inputs[1] ? n->inputs[1]->value : NULL;
-    const Value *bv = n->n_inputs > 2 && n->inputs[2] ? n->inputs[2]->value : NULL;
+    OpCtx ctx = { p->g, d };
+    OutputAffineParams oa;
+    if (!output_affine_params(&ctx, n, &oa))
+        return false;
+    const Value *av = oa.a ? oa.a->value : NULL, *bv = oa.b ? oa.b->value : NULL;
     if (!av || !bv)
         return node_error(d, p->g, n, "A and B must be constants");
     if (av->count > 1) {
         int rank = y->shape.rank;
-        int64_t axis = node_attr_int(n, "channel_axis", 1);
+        int64_t axis = oa.channel_axis;
         if (axis < 0)
             axis += rank;
         if ((rank >= 2 ? axis != 1 : axis != 0) || av->count != y->inner)
