@@ -60,8 +60,8 @@ static bool mt_thresholds_ok(const OpCtx *ctx, const Node *n, const Value *t)
 
 /* The channel axis for X of rank `rank` and the number of channels T
  * must match (1 when T has one row). */
-static bool mt_axis(const OpCtx *ctx, const Node *n, const MultiThresholdParams *a, const Shape *x,
-                    int64_t rows, int *axis)
+static bool mt_axis(const OpCtx *ctx, const Node *n, const MultiThresholdParams *a,
+                    const Shape *x, int64_t rows, int *axis)
 {
     *axis = -1;
     if (rows == 1 || x->rank < 0)
