@@ -517,6 +517,31 @@ static bool mutate_node_inputs(Rng *r, Onnx__GraphProto *g)
     }
 }
 
+/* A node bypassed: its readers, and the graph output it was, take its
+ * first input instead, as an export without that quantizer, activation
+ * or bias would have it (the node itself is left dead, for cleanup to
+ * remove). */
+static bool mutate_bypass(Rng *r, Onnx__GraphProto *g)
+{
+    Onnx__NodeProto *n = pick_node(r, g);
+    if (!n || !n->n_input || !n->n_output || !n->input[0][0])
+        return false;
+    const char *out = n->output[0];
+    bool used = false;
+    for (size_t k = 0; k < g->n_node; k++)
+        for (size_t j = 0; j < g->node[k]->n_input; j++)
+            if (g->node[k] != n && !strcmp(g->node[k]->input[j], out)) {
+                replace_string(&g->node[k]->input[j], n->input[0]);
+                used = true;
+            }
+    for (size_t k = 0; k < g->n_output; k++)
+        if (g->output[k]->name && !strcmp(g->output[k]->name, out)) {
+            replace_string(&g->output[k]->name, n->input[0]);
+            used = true;
+        }
+    return used;
+}
+
 /* A node's domain (standard ONNX, qonnx's, finn's, qonnxc's own, an
  * unknown one) or op type (another op of the same graph) changed. */
 static bool mutate_node_op(Rng *r, Onnx__GraphProto *g)
@@ -566,7 +591,7 @@ static bool mutate_once(Rng *r, Onnx__ModelProto *m)
     case 3: return mutate_quant_param(r, g);
     case 4: return mutate_quant_attr(r, g);
     case 5: return mutate_attribute(r, g);
-    case 6: return mutate_node_inputs(r, g);
+    case 6: return below(r, 3) ? mutate_node_inputs(r, g) : mutate_bypass(r, g);
     case 7: return below(r, 3) ? mutate_node_op(r, g) : mutate_opset(r, m);
     default: return mutate_constant_value(r, pick_constant(r, g));
     }
