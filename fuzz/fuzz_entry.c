@@ -142,7 +142,9 @@ static void run_once(Graph *g)
         value_free(out[k]);
 }
 
-int fuzz_onnx_loader_one(const uint8_t *data, size_t size)
+/* onnx_load_mem and cleanup_graph on the bytes: the graph, or NULL after
+ * checking the failure's diagnostic. */
+static Graph *load_and_clean(const uint8_t *data, size_t size)
 {
     Diag d;
     diag_init(&d);
@@ -150,15 +152,23 @@ int fuzz_onnx_loader_one(const uint8_t *data, size_t size)
     if (!g) {
         report("onnx_load_mem failed", &d);
         check_failure(&d, "onnx_load_mem");
-        return 0;
+        return NULL;
     }
     diag_init(&d);
-    if (cleanup_graph(g, true, &d)) {
-        run_once(g);
-    } else {
+    if (!cleanup_graph(g, true, &d)) {
         report("cleanup_graph failed", &d);
         check_failure(&d, "cleanup_graph");
+        graph_free(g);
+        return NULL;
     }
+    return g;
+}
+
+int fuzz_onnx_loader_one(const uint8_t *data, size_t size)
+{
+    Graph *g = load_and_clean(data, size);
+    if (g)
+        run_once(g);
     graph_free(g);
     return 0;
 }
@@ -259,19 +269,12 @@ static void pipeline_limits(void)
 int fuzz_pipeline_one(const uint8_t *data, size_t size)
 {
     pipeline_limits();
+    Graph *g = load_and_clean(data, size);
+    if (!g)
+        return 0;
     Diag d;
     diag_init(&d);
-    Graph *g = onnx_load_mem(data, size, "fuzz.onnx", &d);
-    if (!g) {
-        report("onnx_load_mem failed", &d);
-        check_failure(&d, "onnx_load_mem");
-        return 0;
-    }
-    diag_init(&d);
-    if (!cleanup_graph(g, true, &d)) {
-        report("cleanup_graph failed", &d);
-        check_failure(&d, "cleanup_graph");
-    } else if (!streamline_graph(g, true, &d)) {
+    if (!streamline_graph(g, true, &d)) {
         report("streamline_graph failed", &d);
         check_failure(&d, "streamline_graph");
     } else if (!fuzz_pipeline_fits(g)) {

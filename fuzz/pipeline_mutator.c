@@ -206,6 +206,18 @@ static void replace_string(char **slot, const char *s)
     *slot = copy;
 }
 
+/* A string attribute's value replaced by s. */
+static bool set_string_attr(Onnx__AttributeProto *a, const char *s)
+{
+    uint8_t *copy = (uint8_t *)strdup(s);
+    if (!copy)
+        return false;
+    free(a->s.data);
+    a->s.data = copy;
+    a->s.len = strlen(s);
+    return true;
+}
+
 /* The constant called `name`: an initializer, or the tensor of the
  * Constant node that outputs it. NULL when it is neither. */
 static Onnx__TensorProto *find_constant(Onnx__GraphProto *g, const char *name)
@@ -411,14 +423,7 @@ static bool mutate_quant_attr(Rng *r, Onnx__GraphProto *g)
         static const char *const modes[] = { "ROUND", "FLOOR", "CEIL", "ROUND_TO_ZERO",
                                              "HALF_UP", "HALF_DOWN", "round", "BIPOLAR",
                                              "INT4", "UINT8", "INT32", "UNKNOWN" };
-        const char *s = PICK(r, modes);
-        uint8_t *copy = (uint8_t *)strdup(s);
-        if (!copy)
-            return false;
-        free(a->s.data);
-        a->s.data = copy;
-        a->s.len = strlen(s);
-        return true;
+        return set_string_attr(a, PICK(r, modes));
     }
     return false;
 }
@@ -445,14 +450,7 @@ static bool mutate_attribute(Rng *r, Onnx__GraphProto *g)
         static const char *const strs[] = { "", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID",
                                             "ROUND", "FLOOR", "bipolar", "quant", "integer",
                                             "NCHW", "NHWC", "DCR", "CRD", "x" };
-        const char *s = PICK(r, strs);
-        uint8_t *copy = (uint8_t *)strdup(s);
-        if (!copy)
-            return false;
-        free(a->s.data);
-        a->s.data = copy;
-        a->s.len = strlen(s);
-        return true;
+        return set_string_attr(a, PICK(r, strs));
     }
     if (a->n_ints) {
         if (below(r, 4) == 0) {
