@@ -4,11 +4,11 @@
 # (QONNXC_SANITIZE: ASan + UBSan; plus libFuzzer's coverage instrumentation),
 # in $FUZZ_BUILD_DIR/core, then fuzz_onnx_loader, fuzz_npy, fuzz_config and
 # fuzz_pipeline linked against it with -fsanitize=fuzzer, and
-# make_pipeline_seeds (the generator of fuzz_pipeline's builder seeds). Separate from the main gcc
-# build; reusing the main CMakeLists keeps the sources, include dirs and
-# generated files in one place. Warnings are not errors here: clang warns
-# about other things than gcc, and the gcc build is the one that enforces
-# -Werror.
+# make_pipeline_seeds (the generator of fuzz_pipeline's builder seeds).
+# Separate from the main gcc build; reusing the main CMakeLists keeps the
+# sources, include dirs and generated files in one place. Warnings are not
+# errors here: clang warns about other things than gcc, and the gcc build
+# is the one that enforces -Werror.
 #   fuzz/build.sh            (fuzz/run.sh calls it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
