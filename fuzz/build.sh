@@ -2,12 +2,13 @@
 # Builds the libFuzzer targets into $FUZZ_BUILD_DIR (default build-fuzz/):
 # the main project's layer libraries (cmake/layers.txt) configured with clang-14
 # (QONNXC_SANITIZE: ASan + UBSan; plus libFuzzer's coverage instrumentation),
-# in $FUZZ_BUILD_DIR/core, then fuzz_onnx_loader, fuzz_npy and fuzz_config
-# linked against it with -fsanitize=fuzzer. Separate from the main gcc
-# build; reusing the main CMakeLists keeps the sources, include dirs and
-# generated files in one place. Warnings are not errors here: clang warns
-# about other things than gcc, and the gcc build is the one that enforces
-# -Werror.
+# in $FUZZ_BUILD_DIR/core, then fuzz_onnx_loader, fuzz_npy, fuzz_config and
+# fuzz_pipeline linked against it with -fsanitize=fuzzer, and
+# make_pipeline_seeds (the generator of fuzz_pipeline's builder seeds).
+# Separate from the main gcc build; reusing the main CMakeLists keeps the
+# sources, include dirs and generated files in one place. Warnings are not
+# errors here: clang warns about other things than gcc, and the gcc build
+# is the one that enforces -Werror.
 #   fuzz/build.sh            (fuzz/run.sh calls it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,12 +35,20 @@ for line in "${layers[@]}"; do
   for d in "${dirs[@]}"; do includes+=("-I$d"); done
 done
 libs+=("$core/libonnx_proto.a")
-sys_libs=$(pkg-config --libs libprotobuf-c yaml-0.1)
-for t in onnx_loader npy config; do
+sys_libs=$(pkg-config --libs libprotobuf-c yaml-0.1 libcjson)
+cflags=(-std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -fno-omit-frame-pointer
+        -fno-sanitize-recover=all "${includes[@]}" -Ifuzz -I"$core/gen")
+for t in onnx_loader npy config pipeline; do
+  extra=()
+  [ "$t" = pipeline ] && extra=(fuzz/pipeline_mutator.c)   # its LLVMFuzzerCustomMutator
   # shellcheck disable=SC2086
-  "$cc" -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -fno-omit-frame-pointer \
-    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    "${includes[@]}" -Ifuzz -I"$core/gen" \
-    fuzz/fuzz_$t.c fuzz/fuzz_entry.c "${libs[@]}" $sys_libs -lm -o "$build_dir/fuzz_$t"
+  "$cc" "${cflags[@]}" -fsanitize=fuzzer,address,undefined \
+    fuzz/fuzz_$t.c fuzz/fuzz_entry.c "${extra[@]}" "${libs[@]}" $sys_libs -lm -o "$build_dir/fuzz_$t"
 done
-echo "fuzz/build.sh: built $build_dir/fuzz_onnx_loader, $build_dir/fuzz_npy and $build_dir/fuzz_config"
+# the seed generator: a plain program (libFuzzer's main is not wanted), but
+# the core is instrumented for libFuzzer, so its runtime is linked without main
+# shellcheck disable=SC2086
+"$cc" "${cflags[@]}" -Itests/helpers -fsanitize=fuzzer-no-link,address,undefined \
+  fuzz/make_pipeline_seeds.c tests/helpers/onnx_builder.c "${libs[@]}" $sys_libs -lm \
+  -o "$build_dir/make_pipeline_seeds"
+echo "fuzz/build.sh: built $build_dir/fuzz_{onnx_loader,npy,config,pipeline} and $build_dir/make_pipeline_seeds"

@@ -6,10 +6,18 @@
 
 #include "cleanup.h"
 #include "config.h"
+#include "dataflow.h"
+#include "emit_hls.h"
+#include "emit_mcu.h"
+#include "emit_ref.h"
+#include "emit_rtl.h"
+#include "emit_util.h"
 #include "exec.h"
 #include "load_onnx.h"
 #include "npy.h"
+#include "report_estimates.h"
 #include "resource_limits.h"
+#include "streamline.h"
 
 void fuzz_set_limits(void)
 {
@@ -134,7 +142,9 @@ static void run_once(Graph *g)
         value_free(out[k]);
 }
 
-int fuzz_onnx_loader_one(const uint8_t *data, size_t size)
+/* onnx_load_mem and cleanup_graph on the bytes: the graph, or NULL after
+ * checking the failure's diagnostic. */
+static Graph *load_and_clean(const uint8_t *data, size_t size)
 {
     Diag d;
     diag_init(&d);
@@ -142,14 +152,136 @@ int fuzz_onnx_loader_one(const uint8_t *data, size_t size)
     if (!g) {
         report("onnx_load_mem failed", &d);
         check_failure(&d, "onnx_load_mem");
-        return 0;
+        return NULL;
     }
     diag_init(&d);
-    if (cleanup_graph(g, true, &d)) {
-        run_once(g);
-    } else {
+    if (!cleanup_graph(g, true, &d)) {
         report("cleanup_graph failed", &d);
         check_failure(&d, "cleanup_graph");
+        graph_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+int fuzz_onnx_loader_one(const uint8_t *data, size_t size)
+{
+    Graph *g = load_and_clean(data, size);
+    if (g)
+        run_once(g);
+    graph_free(g);
+    return 0;
+}
+
+/* What an emitter promises of a success: files with a relative path
+ * inside the output directory, each listed once. */
+static void check_tree(const OutTree *t, const char *emitter)
+{
+    for (int k = 0; k < t->n; k++) {
+        const char *p = t->files[k].path;
+        bool bad = !p || !p[0] || p[0] == '/' || strstr(p, "..") || t->files[k].text.oom;
+        for (int j = 0; j < k && !bad; j++)
+            bad = !strcmp(p, t->files[j].path);
+        if (bad) {
+            fprintf(stderr, "fuzz: %s emitted a bad or repeated file name: %s\n", emitter,
+                    p ? p : "(null)");
+            abort();
+        }
+    }
+}
+
+/* Emitting copies every weight into text several times over (five
+ * targets); a sanitizer build needs about a second per 10^5 weights.
+ * Larger integer graphs stop after streamlining and lowering, so that one
+ * input stays well under libFuzzer's -timeout. */
+#define FUZZ_EMIT_MAX_NODES 64
+#define FUZZ_EMIT_MAX_CONSTANT_ELEMENTS (64 << 10)
+
+static bool fuzz_pipeline_fits(const Graph *g)
+{
+    int64_t elements = 0;
+    for (int k = 0; k < g->n_tensors; k++)
+        if (g->tensors[k]->value)
+            elements += g->tensors[k]->value->count;
+    return g->n_nodes <= FUZZ_EMIT_MAX_NODES && elements <= FUZZ_EMIT_MAX_CONSTANT_ELEMENTS;
+}
+
+/* One emitter's result: checked, then thrown away. */
+static void emitted(bool ok, OutTree *t, Diag *d, const char *emitter)
+{
+    if (ok) {
+        report(emitter, NULL);
+        check_tree(t, emitter);
+    } else {
+        report(emitter, d);
+        check_failure(d, emitter);
+    }
+    outtree_free(t);
+    outtree_init(t);
+    diag_init(d);
+}
+
+/* Every emitter on the streamlined graph g (and its dataflow graph). */
+static void emit_all(Graph *g)
+{
+    Diag d;
+    diag_init(&d);
+    OutTree t;
+    outtree_init(&t);
+    Dataflow df;
+    memset(&df, 0, sizeof df);
+    bool have_df = dataflow_build(g, NULL, &df, &d);
+    if (have_df) {
+        report("dataflow_build", NULL);
+        emitted(emit_hls(&df, "fuzz.onnx", "fuzz", &t, &d), &t, &d, "emit_hls");
+        emitted(emit_rtl(&df, "fuzz.onnx", "fuzz", &t, &d), &t, &d, "emit_rtl");
+        TextBuf *est = outtree_add(&t, "report/estimates.json");
+        if (est)
+            estimates_json(&df, est);
+        emitted(est != NULL, &t, &d, "estimates_json");
+        dataflow_free(&df);
+    } else {
+        report("dataflow_build failed", &d);
+        check_failure(&d, "dataflow_build");
+        diag_init(&d);
+    }
+    emitted(emit_ref(g, "fuzz.onnx", "fuzz", &t, &d), &t, &d, "emit_ref");
+    emitted(emit_mcu(g, "fuzz.onnx", "fuzz", &t, &d), &t, &d, "emit_mcu");
+    TextBuf table;
+    tb_init(&table);
+    emitted(emit_npu(g, "fuzz.onnx", "fuzz", &t, &table, &d), &t, &d, "emit_npu");
+    tb_free(&table);
+    outtree_free(&t);
+}
+
+/* fuzz_set_limits's limits, with tensors of up to 2^16 elements: the
+ * streamliner tabulates a layer's thresholds over its accumulator's range
+ * ([levels, channels, 1, 1] for a shrunk CNV's convolutions: 27,564), and
+ * this target runs no interpreter whose work the smaller limit bounds. */
+static void pipeline_limits(void)
+{
+    fuzz_set_limits();
+    Limits l = *limits_get();
+    l.value[LIMIT_TENSOR_ELEMENTS] = 1 << 16;
+    limits_set(&l);
+}
+
+int fuzz_pipeline_one(const uint8_t *data, size_t size)
+{
+    pipeline_limits();
+    Graph *g = load_and_clean(data, size);
+    if (!g)
+        return 0;
+    Diag d;
+    diag_init(&d);
+    if (!streamline_graph(g, true, &d)) {
+        report("streamline_graph failed", &d);
+        check_failure(&d, "streamline_graph");
+    } else if (!fuzz_pipeline_fits(g)) {
+        report("streamlined; too large to emit here", NULL);
+    } else {
+        report("streamlined", NULL);
+        emit_all(g);
     }
     graph_free(g);
     return 0;

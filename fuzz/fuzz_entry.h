@@ -23,6 +23,13 @@ void fuzz_set_limits(void);
  * when an input has no batch dim. */
 int fuzz_onnx_loader_one(const uint8_t *data, size_t size);
 
+/* The whole of `qonnxc build --target all`, in memory: onnx_load_mem,
+ * cleanup_graph, streamline_graph, dataflow_build at the default folding,
+ * then every emitter (ref, hls, rtl, mcu, npu) and the estimates into an
+ * OutTree that is freed, never written. Emitting is skipped for integer
+ * graphs too large to emit quickly (fuzz_pipeline_fits). */
+int fuzz_pipeline_one(const uint8_t *data, size_t size);
+
 /* npy_read_mem on the bytes, then npy_to_f32 on what it read. */
 int fuzz_npy_one(const uint8_t *data, size_t size);
 

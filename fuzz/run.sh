@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-targets=${FUZZ_TARGETS:-"onnx_loader npy config"}
+targets=${FUZZ_TARGETS:-"onnx_loader npy config pipeline"}
 build_dir=${FUZZ_BUILD_DIR:-build-fuzz}
 
 cc=${FUZZ_CC:-clang-14}

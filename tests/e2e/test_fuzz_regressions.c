@@ -157,6 +157,24 @@ START_TEST(onnx_loader_regressions)
 }
 END_TEST
 
+/* The pipeline target's inputs: load, cleanup, streamline, dataflow
+ * lowering and every emitter, in memory. libFuzzer stops an input after
+ * 20 s (-timeout); so does the replay, for inputs that once hung. */
+#define PIPELINE_CPU_SECONDS 20
+
+START_TEST(pipeline_corpus)
+{
+    int n = replay_dir(FUZZ_DIR "/corpus/pipeline", fuzz_pipeline_one, PIPELINE_CPU_SECONDS);
+    ck_assert_msg(n > 0, "no seed corpus in " FUZZ_DIR "/corpus/pipeline");
+}
+END_TEST
+
+START_TEST(pipeline_regressions)
+{
+    replay_dir(FUZZ_DIR "/regressions/pipeline", fuzz_pipeline_one, PIPELINE_CPU_SECONDS);
+}
+END_TEST
+
 START_TEST(npy_corpus)
 {
     int n = replay_dir(FUZZ_DIR "/corpus/npy", fuzz_npy_one, 0);
@@ -195,6 +213,8 @@ int main(void)
     tcase_set_timeout(tc, 1800); /* a sanitizer build replays a few hundred models */
     tcase_add_test(tc, onnx_loader_corpus);
     tcase_add_test(tc, onnx_loader_regressions);
+    tcase_add_test(tc, pipeline_corpus);
+    tcase_add_test(tc, pipeline_regressions);
     tcase_add_test(tc, npy_corpus);
     tcase_add_test(tc, npy_regressions);
     tcase_add_test(tc, config_corpus);

@@ -225,6 +225,9 @@ static bool read_quant(Streamline *S, const Node *q, InQuant *iq)
             return sl_fail(S, q, "zero points differ between channels; one zero point per "
                            "tensor is supported");
     }
+    /* as for activations (streamline_thresholds.c); also keeps lo - z exact */
+    if (fabs(z0) > 1e6)
+        return sl_fail(S, q, "zero point %g is out of range (at most 1e6 in magnitude)", z0);
     int64_t lo, hi, z = (int64_t)z0;
     qonnx_int_range(iq->bits, iq->is_signed, iq->narrow, &lo, &hi);
     if (iq->bits == 1 && iq->is_signed) {
