@@ -23,6 +23,7 @@
 
 #include "child_run.h"
 #include "emit_rtl.h"
+#include "json_doc.h"
 
 static double now(void)
 {
@@ -31,12 +32,41 @@ static double now(void)
     return (double)tv.tv_sec + tv.tv_usec * 1e-6;
 }
 
+/* From the simulation's statistics (sim/rtlsim_main.cpp writes them):
+ * the cycles per frame and, for each of the n_fifos FIFOs in layer order,
+ * its maximum occupancy. Errors name the file and the member. */
+static bool read_rtlsim_json(const char *path, int n_fifos, int64_t *occ, int64_t *cycles,
+                             Diag *d)
+{
+    cJSON *root = json_read_file(path, d);
+    const cJSON *fifos = root ? json_get_array(root, NULL, "fifos", path, d) : NULL;
+    long long v = 0;
+    bool ok = fifos && json_get_int(root, NULL, "cycles_per_frame", path, &v, d);
+    *cycles = v;
+    if (ok && cJSON_GetArraySize(fifos) != n_fifos)
+        ok = diag_error(d, path, NULL, NULL, "\"fifos\" has %d entries, the design %d FIFOs",
+                        cJSON_GetArraySize(fifos), n_fifos);
+    for (int k = 0; ok && k < n_fifos; k++) {
+        char where[32];
+        snprintf(where, sizeof where, "fifos[%d]", k);
+        ok = json_get_int(cJSON_GetArrayItem(fifos, k), where, "max_occupancy", path, &v, d);
+        occ[k] = v;
+    }
+    cJSON_Delete(root);
+    if (!ok)
+        diag_set_exit(d, EXIT_INTERNAL);
+    return ok;
+}
+
 /* Emits the rtl target into DIR/<sub>, builds and runs the simulation;
  * occ[] receives the FIFOs' maximum occupancies in layer order. */
 static bool build_and_simulate(const Dataflow *df, const char *model_path, const char *name,
                                const char *dir, const char *sub, int frames, int64_t *occ,
                                int64_t *cycles, FILE *log, Diag *d)
 {
+    int n_fifos = 0;
+    for (int k = 0; k < df->n_layers; k++)
+        n_fifos += df->layers[k].kind == LAYER_FIFO;
     char out_dir[4200], json[4300];
     snprintf(out_dir, sizeof out_dir, "%s/%s", dir, sub);
     OutTree t;
@@ -68,18 +98,8 @@ static bool build_and_simulate(const Dataflow *df, const char *model_path, const
     if (!child_run(sim, sim_log, &progress))
         return diag_error(d, out_dir, NULL, NULL, "rtl target: the FIFO-sizing simulation "
                           "failed (see %s)", sim_log);
-    FILE *f = fopen(json, "rb");
-    if (!f)
-        return diag_error(d, json, NULL, NULL, "rtl target: no simulation statistics");
-    static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    const char *p = strstr(text, "\"cycles_per_frame\":");
-    *cycles = p ? atoll(p + 19) : 0;
-    int k = 0;
-    for (p = text; (p = strstr(p, "\"max_occupancy\":")) != NULL; p += 16)
-        occ[k++] = atoll(p + 16);
+    if (!read_rtlsim_json(json, n_fifos, occ, cycles, d))
+        return false;
     if (log)
         fprintf(log, "size-fifos: %s: %lld cycles per frame (%d frames; build %.1f s, "
                 "simulation %.1f s)\n", sub, (long long)*cycles, frames, t1 - t0, now() - t1);

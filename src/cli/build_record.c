@@ -2,7 +2,6 @@
 #define _XOPEN_SOURCE 700       /* realpath */
 #include "build_record.h"
 
-#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -11,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "json_doc.h"
 
 uint64_t fnv1a64(const void *data, size_t len)
 {
@@ -157,14 +158,12 @@ bool build_record_json(BuildRecord *r, TextBuf *out)
     ok = attach(root, "config", input_json(&r->config)) && ok;
     ok = attach(root, "targets", string_array(r->targets, r->n_targets)) && ok;
     ok = attach(root, "files", string_array(r->files, r->n_files)) && ok;
-    char *text = ok ? cJSON_Print(root) : NULL;
-    if (text) {
-        tb_puts(out, text);
+    if (ok) {
+        json_print(root, out);
         tb_puts(out, "\n");
-        cJSON_free(text);
     }
     cJSON_Delete(root);
-    return text != NULL && !out->oom;
+    return ok && !out->oom;
 }
 
 /* "path"/"fnv1a64" of a model or config entry; null leaves in empty. */

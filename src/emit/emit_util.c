@@ -87,20 +87,6 @@ const char *tb_str(const TextBuf *b)
     return b->len ? b->data : "";
 }
 
-void tb_json_string(TextBuf *b, const char *s)
-{
-    tb_puts(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            tb_printf(b, "\\%c", *p);
-        else if (*p < 0x20)
-            tb_printf(b, "\\u%04x", *p);
-        else
-            tb_write(b, p, 1);
-    }
-    tb_puts(b, "\"");
-}
-
 /* ---- C text helpers ------------------------------------------------------ */
 
 void c_identifier(const char *name, char *out, size_t size)
