@@ -23,39 +23,13 @@
 
 #include "child_run.h"
 #include "emit_rtl.h"
-#include "json_doc.h"
+#include "rtlsim_stats.h"
 
 static double now(void)
 {
     struct timeval tv;
     gettimeofday(&tv, NULL);
     return (double)tv.tv_sec + tv.tv_usec * 1e-6;
-}
-
-/* From the simulation's statistics (sim/rtlsim_main.cpp writes them):
- * the cycles per frame and, for each of the n_fifos FIFOs in layer order,
- * its maximum occupancy. Errors name the file and the member. */
-static bool read_rtlsim_json(const char *path, int n_fifos, int64_t *occ, int64_t *cycles,
-                             Diag *d)
-{
-    cJSON *root = json_read_file(path, d);
-    const cJSON *fifos = root ? json_get_array(root, NULL, "fifos", path, d) : NULL;
-    long long v = 0;
-    bool ok = fifos && json_get_int(root, NULL, "cycles_per_frame", path, &v, d);
-    *cycles = v;
-    if (ok && cJSON_GetArraySize(fifos) != n_fifos)
-        ok = diag_error(d, path, NULL, NULL, "\"fifos\" has %d entries, the design %d FIFOs",
-                        cJSON_GetArraySize(fifos), n_fifos);
-    for (int k = 0; ok && k < n_fifos; k++) {
-        char where[32];
-        snprintf(where, sizeof where, "fifos[%d]", k);
-        ok = json_get_int(cJSON_GetArrayItem(fifos, k), where, "max_occupancy", path, &v, d);
-        occ[k] = v;
-    }
-    cJSON_Delete(root);
-    if (!ok)
-        diag_set_exit(d, EXIT_INTERNAL);
-    return ok;
 }
 
 /* Emits the rtl target into DIR/<sub>, builds and runs the simulation;
@@ -98,7 +72,7 @@ static bool build_and_simulate(const Dataflow *df, const char *model_path, const
     if (!child_run(sim, sim_log, &progress))
         return diag_error(d, out_dir, NULL, NULL, "rtl target: the FIFO-sizing simulation "
                           "failed (see %s)", sim_log);
-    if (!read_rtlsim_json(json, n_fifos, occ, cycles, d))
+    if (!rtlsim_stats_read(json, n_fifos, occ, cycles, d))
         return false;
     if (log)
         fprintf(log, "size-fifos: %s: %lld cycles per frame (%d frames; build %.1f s, "
