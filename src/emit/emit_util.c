@@ -87,6 +87,36 @@ const char *tb_str(const TextBuf *b)
     return b->len ? b->data : "";
 }
 
+char *read_text_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 14, n = 0, got;
+    char *text = malloc(cap);
+    while (text && (got = fread(text + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n < 2) {
+            char *bigger = realloc(text, cap * 2);
+            if (!bigger)
+                free(text);
+            text = bigger;
+            cap *= 2;
+        }
+    }
+    int err = !text ? ENOMEM : ferror(f) ? EIO : 0;
+    fclose(f);
+    if (err) {
+        free(text);
+        errno = err;
+        return NULL;
+    }
+    text[n] = '\0';
+    if (len)
+        *len = n;
+    return text;
+}
+
 /* ---- C text helpers ------------------------------------------------------ */
 
 void c_identifier(const char *name, char *out, size_t size)

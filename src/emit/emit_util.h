@@ -32,6 +32,10 @@ void tb_printf(TextBuf *b, const char *fmt, ...) __attribute__((format(printf, 2
 /* The contents so far as a string ("" when empty). */
 const char *tb_str(const TextBuf *b);
 
+/* A whole file, NUL-terminated, malloc'ed (len, may be NULL, gets its
+ * size); NULL with errno set when it cannot be read or memory runs out. */
+char *read_text_file(const char *path, size_t *len);
+
 /* ---- C text helpers ------------------------------------------------------ */
 
 /* A C identifier from any name: letters and digits kept (lower case), every

@@ -219,37 +219,17 @@ cJSON *json_parse_text(const char *text, const char *path, Diag *d)
 
 cJSON *json_read_file(const char *path, Diag *d)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    size_t len;
+    char *text = read_text_file(path, &len);
+    if (!text) {
         diag_error(d, path, NULL, NULL, "cannot read: %s", strerror(errno));
         return NULL;
     }
-    size_t cap = 1 << 14, len = 0, n;
-    char *text = malloc(cap);
-    while (text && (n = fread(text + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 2) {
-            char *bigger = realloc(text, cap * 2);
-            if (!bigger)
-                free(text);
-            text = bigger;
-            cap *= 2;
-        }
-    }
-    bool failed = ferror(f);
-    fclose(f);
-    if (!text || failed) {
-        free(text);
-        diag_error(d, path, NULL, NULL, failed ? "cannot read" : "out of memory");
-        return NULL;
-    }
-    text[len] = '\0';
-    if (strlen(text) != len) {
-        free(text);
+    cJSON *root = NULL;
+    if (strlen(text) != len)
         diag_error(d, path, NULL, NULL, "not valid JSON: a NUL byte in the text");
-        return NULL;
-    }
-    cJSON *root = json_parse_text(text, path, d);
+    else
+        root = json_parse_text(text, path, d);
     free(text);
     return root;
 }

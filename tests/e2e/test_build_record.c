@@ -321,10 +321,7 @@ static void record_refused(const char *text, const char *message)
     char *tmp = make_temp_dir("build-record-bad");
     char path[600];
     snprintf(path, sizeof path, "%s/build.json", tmp);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
+    write_whole_file(path, text);
     BuildRecord rec;
     Diag d;
     diag_init(&d);
@@ -363,11 +360,8 @@ START_TEST(broken_record_names_the_member)
     char *tmp = make_temp_dir("build-record-good");
     char path[600];
     snprintf(path, sizeof path, "%s/build.json", tmp);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    fputs("{\"qonnxc_version\": \"0.5.0\", " GOOD_MODEL ", \"config\": null, "
-          "\"targets\": [\"ref\"], \"files\": [\"a\", \"b\"]}", f);
-    fclose(f);
+    write_whole_file(path, "{\"qonnxc_version\": \"0.5.0\", " GOOD_MODEL ", \"config\": null, "
+                           "\"targets\": [\"ref\"], \"files\": [\"a\", \"b\"]}");
     BuildRecord rec;
     Diag d;
     diag_init(&d);

@@ -100,7 +100,8 @@ static void fill_numbers(JsonDoc *doc)
 START_TEST(test_numbers)
 {
     char *s = printed(fill_numbers);
-    ck_assert_str_eq(s, "{\n  \"v\": [0.1, 3051.7578125, 0.3333333333333333, 0.30000000000000004],\n"
+    ck_assert_str_eq(s, "{\n"
+                        "  \"v\": [0.1, 3051.7578125, 0.3333333333333333, 0.30000000000000004],\n"
                         "  \"w\": [9007199254740992, -42, 1e-07, 3051.76, 100]\n}\n");
     cJSON *back = cJSON_Parse(s);
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(back, "v");
@@ -157,10 +158,7 @@ static void rtlsim_refused(const char *text, int n_fifos, const char *message)
     char *dir = make_temp_dir("json-doc");
     char path[600];
     snprintf(path, sizeof path, "%s/rtlsim.json", dir);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
+    write_whole_file(path, text);
     int64_t occ[4], cycles;
     Diag d;
     diag_init(&d);
@@ -179,12 +177,12 @@ START_TEST(test_rtlsim_read)
     char *dir = make_temp_dir("json-doc");
     char path[600];
     snprintf(path, sizeof path, "%s/rtlsim.json", dir);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    fputs("{\n  \"model\": \"tfc\",\n  \"frames\": 20,\n  \"cycles_per_frame\": 64,\n"
-          "  \"fifos\": [\n    {\"name\": \"fifo_0\", \"depth\": 64, \"max_occupancy\": 3},\n"
-          "    {\"name\": \"fifo_1\", \"depth\": 64, \"max_occupancy\": 17}\n  ]\n}\n", f);
-    fclose(f);
+    write_whole_file(path, "{\n  \"model\": \"tfc\",\n  \"frames\": 20,\n"
+                           "  \"cycles_per_frame\": 64,\n"
+                           "  \"fifos\": [\n"
+                           "    {\"name\": \"fifo_0\", \"depth\": 64, \"max_occupancy\": 3},\n"
+                           "    {\"name\": \"fifo_1\", \"depth\": 64, \"max_occupancy\": 17}\n"
+                           "  ]\n}\n");
     int64_t occ[2] = { 0, 0 }, cycles = 0;
     Diag d;
     diag_init(&d);
