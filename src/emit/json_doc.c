@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +15,8 @@ void json_doc_init(JsonDoc *doc)
     doc->oom = doc->root == NULL;
 }
 
-/* Adds item under key (or to the array); false, the item freed, if it
- * cannot be. */
+/* Adds item under key (or to the array) and returns it; NULL, the item
+ * freed and doc->oom set, if it cannot be. */
 static cJSON *attach(JsonDoc *doc, cJSON *parent, const char *key, cJSON *item)
 {
     bool ok = parent && item &&
