@@ -18,6 +18,7 @@
  * (make -C mcu, -O2), measured with valgrind --tool=callgrind on 1 frame
  * and on F frames: (Ir(F) - Ir(1)) / (F - 1), so start-up and file I/O
  * cancel out. */
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,12 +57,13 @@ static char *slurp(const char *path)
     return s;
 }
 
-static long long json_num(const char *json, const char *key)
+/* The whole number at object.key (object NULL: the top) of a parsed
+ * size_report.json; -1 when missing. */
+static long long json_num(const cJSON *root, const char *object, const char *key)
 {
-    char k[96];
-    snprintf(k, sizeof k, "\"%s\": ", key);
-    const char *p = strstr(json, k);
-    return p ? atoll(p + strlen(k)) : -1;
+    const cJSON *o = object ? cJSON_GetObjectItemCaseSensitive(root, object) : root;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
 }
 
 /* The first `frames` frames of inputs.npy into path. */
@@ -136,20 +138,24 @@ int main(int argc, char **argv)
             continue;
         }
         snprintf(path, sizeof path, "%s/out/mcu/size_report.json", tmp);
-        char *r = slurp(path);
+        char *text = slurp(path);
+        cJSON *r = text ? cJSON_Parse(text) : NULL;
+        free(text);
         if (!r) {
+            fprintf(stderr, "bench_mcu: %s: missing or not JSON\n", path);
             status = 1;
             continue;
         }
-        long long wb = json_num(r, "weight_bytes"), tb = json_num(r, "threshold_bytes");
-        long long arena = json_num(r, "arena_bytes"), two = json_num(r, "arena_two_largest_alive_bytes");
-        long long lower = json_num(r, "arena_lower_bound_bytes");
-        const char *il = strstr(r, "\"int8_layout\"");
-        long long i8w = il ? json_num(il, "weight_bytes") : -1;
-        long long bitw = il ? json_num(il, "weight_bytes_at_bit_width") : -1;
-        long long i8a = il ? json_num(il, "activation_bytes") : -1;
-        long long macs = json_num(r, "macs");
-        free(r);
+        long long wb = json_num(r, "flash", "weight_bytes");
+        long long tb = json_num(r, "flash", "threshold_bytes");
+        long long arena = json_num(r, NULL, "arena_bytes");
+        long long two = json_num(r, NULL, "arena_two_largest_alive_bytes");
+        long long lower = json_num(r, NULL, "arena_lower_bound_bytes");
+        long long i8w = json_num(r, "int8_layout", "weight_bytes");
+        long long bitw = json_num(r, "int8_layout", "weight_bytes_at_bit_width");
+        long long i8a = json_num(r, "int8_layout", "activation_bytes");
+        long long macs = json_num(r, NULL, "macs");
+        cJSON_Delete(r);
         snprintf(one, sizeof one, "%s/one.npy", tmp);
         snprintf(many, sizeof many, "%s/many.npy", tmp);
         snprintf(exe, sizeof exe, "%s/out/mcu/%s", tmp, m->name);

@@ -23,6 +23,7 @@
 
 #include "child_run.h"
 #include "emit_rtl.h"
+#include "rtlsim_stats.h"
 
 static double now(void)
 {
@@ -37,6 +38,9 @@ static bool build_and_simulate(const Dataflow *df, const char *model_path, const
                                const char *dir, const char *sub, int frames, int64_t *occ,
                                int64_t *cycles, FILE *log, Diag *d)
 {
+    int n_fifos = 0;
+    for (int k = 0; k < df->n_layers; k++)
+        n_fifos += df->layers[k].kind == LAYER_FIFO;
     char out_dir[4200], json[4300];
     snprintf(out_dir, sizeof out_dir, "%s/%s", dir, sub);
     OutTree t;
@@ -68,18 +72,8 @@ static bool build_and_simulate(const Dataflow *df, const char *model_path, const
     if (!child_run(sim, sim_log, &progress))
         return diag_error(d, out_dir, NULL, NULL, "rtl target: the FIFO-sizing simulation "
                           "failed (see %s)", sim_log);
-    FILE *f = fopen(json, "rb");
-    if (!f)
-        return diag_error(d, json, NULL, NULL, "rtl target: no simulation statistics");
-    static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    const char *p = strstr(text, "\"cycles_per_frame\":");
-    *cycles = p ? atoll(p + 19) : 0;
-    int k = 0;
-    for (p = text; (p = strstr(p, "\"max_occupancy\":")) != NULL; p += 16)
-        occ[k++] = atoll(p + 16);
+    if (!rtlsim_stats_read(json, n_fifos, occ, cycles, d))
+        return false;
     if (log)
         fprintf(log, "size-fifos: %s: %lld cycles per frame (%d frames; build %.1f s, "
                 "simulation %.1f s)\n", sub, (long long)*cycles, frames, t1 - t0, now() - t1);

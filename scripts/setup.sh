@@ -10,7 +10,7 @@ packages=(
   build-essential cmake pkg-config
   protobuf-c-compiler libprotobuf-c-dev libonnx-dev   # ONNX schema, compiled at build time
   libyaml-dev check                                    # configs, unit tests
-  libcjson-dev                                         # DIR/build.json (qonnxc build, report)
+  libcjson-dev                                         # every JSON file qonnxc writes or reads (src/emit/json_doc.h)
   libonnx-testdata                                     # ONNX's per-operator conformance tests
   graphviz                                             # dataflow.svg (qonnxc report)
   clang-14 libfuzzer-14-dev libclang-rt-14-dev         # fuzz targets (fuzz/run.sh)

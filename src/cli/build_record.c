@@ -2,7 +2,6 @@
 #define _XOPEN_SOURCE 700       /* realpath */
 #include "build_record.h"
 
-#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -11,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "json_doc.h"
 
 uint64_t fnv1a64(const void *data, size_t len)
 {
@@ -157,37 +158,48 @@ bool build_record_json(BuildRecord *r, TextBuf *out)
     ok = attach(root, "config", input_json(&r->config)) && ok;
     ok = attach(root, "targets", string_array(r->targets, r->n_targets)) && ok;
     ok = attach(root, "files", string_array(r->files, r->n_files)) && ok;
-    char *text = ok ? cJSON_Print(root) : NULL;
-    if (text) {
-        tb_puts(out, text);
+    if (ok) {
+        json_print(root, out);
         tb_puts(out, "\n");
-        cJSON_free(text);
     }
     cJSON_Delete(root);
-    return text != NULL && !out->oom;
+    return ok && !out->oom;
 }
 
-/* "path"/"fnv1a64" of a model or config entry; null leaves in empty. */
-static bool read_input(const cJSON *item, BuildInput *in, bool may_be_null)
+/* "path"/"fnv1a64" of the model or config entry `key`; null (allowed for
+ * the config) leaves in empty. */
+static bool read_input(const cJSON *root, const char *key, BuildInput *in, bool may_be_null,
+                       const char *path, Diag *d)
 {
-    if (cJSON_IsNull(item))
-        return may_be_null;
-    const cJSON *path = cJSON_GetObjectItemCaseSensitive(item, "path");
-    const cJSON *hash = cJSON_GetObjectItemCaseSensitive(item, "fnv1a64");
-    if (!cJSON_IsString(path) || !cJSON_IsString(hash) || strlen(hash->valuestring) != 16)
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (may_be_null && cJSON_IsNull(item))
+        return true;
+    const cJSON *entry = json_get_object(root, NULL, key, path, d);
+    const char *file = entry ? json_get_string(entry, key, "path", path, d) : NULL;
+    const char *hash = file ? json_get_string(entry, key, "fnv1a64", path, d) : NULL;
+    if (!hash)
         return false;
-    memcpy(in->hash, hash->valuestring, 17);
-    return (in->path = strdup(path->valuestring)) != NULL;
+    if (strlen(hash) != 16)
+        return diag_error(d, path, NULL, NULL, "\"%s.fnv1a64\" is not 16 hex digits", key);
+    memcpy(in->hash, hash, 17);
+    return (in->path = strdup(file)) != NULL || diag_error(d, path, NULL, NULL, "out of memory");
 }
 
-static bool read_strings(const cJSON *arr, char ***v, int *n)
+static bool read_strings(const cJSON *root, const char *key, char ***v, int *n,
+                         const char *path, Diag *d)
 {
-    if (!cJSON_IsArray(arr))
+    const cJSON *arr = json_get_array(root, NULL, key, path, d);
+    if (!arr)
         return false;
     const cJSON *e;
-    cJSON_ArrayForEach(e, arr)
-        if (!cJSON_IsString(e) || !push_string(v, n, e->valuestring))
-            return false;
+    int k = 0;
+    cJSON_ArrayForEach(e, arr) {
+        if (!cJSON_IsString(e))
+            return diag_error(d, path, NULL, NULL, "\"%s[%d]\" is not a string", key, k);
+        if (!push_string(v, n, e->valuestring))
+            return diag_error(d, path, NULL, NULL, "out of memory");
+        k++;
+    }
     return true;
 }
 
@@ -206,40 +218,25 @@ int build_record_read(const char *dir, BuildRecord *r, Diag *d)
     char *path = record_path(dir);
     if (!path)
         return diag_error(d, dir, NULL, NULL, "out of memory"), -1;
-    size_t len = 0;
-    char *text = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f && (errno == ENOENT || errno == ENOTDIR)) {
+    struct stat st;
+    if (stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
         free(path);
         return 0;
     }
-    if (f && fseek(f, 0, SEEK_END) == 0 && (len = (size_t)ftell(f)) < (64u << 20) &&
-        fseek(f, 0, SEEK_SET) == 0 && (text = malloc(len + 1)) != NULL &&
-        fread(text, 1, len, f) == len)
-        text[len] = '\0';
-    else {
-        free(text);
-        text = NULL;
-    }
-    if (f)
-        fclose(f);
-    cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
-    const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "qonnxc_version");
-    bool ok = root && cJSON_IsString(version) && (r->version = strdup(version->valuestring)) &&
-              read_input(cJSON_GetObjectItemCaseSensitive(root, "model"), &r->model, false) &&
-              read_input(cJSON_GetObjectItemCaseSensitive(root, "config"), &r->config, true) &&
-              read_strings(cJSON_GetObjectItemCaseSensitive(root, "targets"), &r->targets,
-                           &r->n_targets) &&
-              read_strings(cJSON_GetObjectItemCaseSensitive(root, "files"), &r->files,
-                           &r->n_files);
-    bool was_read = text != NULL;
+    cJSON *root = json_read_file(path, d);
+    const char *version = root ? json_get_string(root, NULL, "qonnxc_version", path, d) : NULL;
+    bool ok = version && ((r->version = strdup(version)) != NULL ||
+                          diag_error(d, path, NULL, NULL, "out of memory")) &&
+              read_input(root, "model", &r->model, false, path, d) &&
+              read_input(root, "config", &r->config, true, path, d) &&
+              read_strings(root, "targets", &r->targets, &r->n_targets, path, d) &&
+              read_strings(root, "files", &r->files, &r->n_files, path, d);
     cJSON_Delete(root);
-    free(text);
     if (!ok) {
         build_record_free(r);
-        diag_error(d, path, NULL, NULL, "%s (the record of what `qonnxc build` wrote; "
-                   "`build --force` replaces it)",
-                   was_read ? "is not a valid build record" : "cannot be read");
+        /* the reason above; then what the file is and how to replace it */
+        diag_error(d, path, NULL, NULL, "is not a valid build record (the record of what "
+                   "`qonnxc build` wrote; `build --force` replaces it)");
         diag_set_exit(d, EXIT_USAGE);
     }
     free(path);

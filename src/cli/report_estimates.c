@@ -10,79 +10,86 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "json_doc.h"
 #include "qc_dtype_name.h"
 
 extern char **environ;
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static void json_stream(TextBuf *b, const char *key, const Stream *s)
+static void json_stream(JsonDoc *doc, cJSON *parent, const char *key, const Stream *s)
 {
     char dt[16];
-    tb_printf(b, "\"%s\": {\"dtype\": \"%s\", \"elems_per_beat\": %d, \"width\": %d, "
-              "\"beats\": %lld}", key, qc_dtype_name(s->dt, dt), s->elems_per_beat, s->bits,
-              (long long)s->beats);
+    cJSON *o = jd_object(doc, parent, key);
+    jd_string(doc, o, "dtype", qc_dtype_name(s->dt, dt));
+    jd_int(doc, o, "elems_per_beat", s->elems_per_beat);
+    jd_int(doc, o, "width", s->bits);
+    jd_int(doc, o, "beats", s->beats);
 }
 
-static void json_layer(TextBuf *b, const Dataflow *df, int k)
+static void json_layer(JsonDoc *doc, cJSON *layers, const Dataflow *df, int k)
 {
     const Layer *l = &df->layers[k];
-    const Layer *e = l;
-    tb_printf(b, "    {\"index\": %d, \"name\": ", k);
-    tb_json_string(b, l->name);
-    tb_printf(b, ", \"kind\": \"%s\", \"pe\": %d, \"simd\": %d,\n     ", layer_kind_name(l->kind),
-              l->pe, l->simd);
-    json_stream(b, "in", &l->in);
-    tb_puts(b, ",\n     ");
-    json_stream(b, "out", &l->out);
-    tb_printf(b, ",\n     \"in_width\": %d, \"out_width\": %d", l->in.bits, l->out.bits);
+    cJSON *o = jd_object(doc, layers, NULL);
+    jd_int(doc, o, "index", k);
+    jd_string(doc, o, "name", l->name);
+    jd_string(doc, o, "kind", layer_kind_name(l->kind));
+    jd_int(doc, o, "pe", l->pe);
+    jd_int(doc, o, "simd", l->simd);
+    json_stream(doc, o, "in", &l->in);
+    json_stream(doc, o, "out", &l->out);
+    jd_int(doc, o, "in_width", l->in.bits);
+    jd_int(doc, o, "out_width", l->out.bits);
     if (l->kind == LAYER_MVAU) {
         char wdt[16];
-        tb_printf(b, ", \"mh\": %lld, \"mw\": %lld, \"vectors\": %lld, \"xnor\": %s, "
-                  "\"weight_dtype\": \"%s\", \"thresholds\": %d", (long long)l->mh,
-                  (long long)l->mw, (long long)l->vectors, l->xnor ? "true" : "false",
-                  qc_dtype_name(l->wdt, wdt), l->n_thresholds);
+        jd_int(doc, o, "mh", l->mh);
+        jd_int(doc, o, "mw", l->mw);
+        jd_int(doc, o, "vectors", l->vectors);
+        jd_bool(doc, o, "xnor", l->xnor);
+        jd_string(doc, o, "weight_dtype", qc_dtype_name(l->wdt, wdt));
+        jd_int(doc, o, "thresholds", l->n_thresholds);
     }
     if (l->kind == LAYER_FIFO)
-        tb_printf(b, ", \"depth\": %lld", (long long)l->depth);
-    tb_printf(b, ",\n     \"cycles\": %lld, \"latency\": %lld, \"luts\": %lld, \"bram18\": %lld, "
-              "\"dsp\": %lld, \"weight_bits\": %lld, \"target_missed\": %s}",
-              (long long)e->cycles, (long long)e->latency, (long long)e->luts,
-              (long long)e->bram18, (long long)e->dsp, (long long)e->weight_bits,
-              l->target_missed ? "true" : "false");
+        jd_int(doc, o, "depth", l->depth);
+    jd_int(doc, o, "cycles", l->cycles);
+    jd_int(doc, o, "latency", l->latency);
+    jd_int(doc, o, "luts", l->luts);
+    jd_int(doc, o, "bram18", l->bram18);
+    jd_int(doc, o, "dsp", l->dsp);
+    jd_int(doc, o, "weight_bits", l->weight_bits);
+    jd_bool(doc, o, "target_missed", l->target_missed);
 }
 
 void estimates_json(const Dataflow *df, TextBuf *b)
 {
-    const Dataflow *n = df;
-    tb_puts(b, "{\n  \"model\": ");
-    tb_json_string(b, df->path ? df->path : "");
-    tb_printf(b, ",\n  \"clock_mhz\": %.6g,\n  \"target_fps\": ", df->clock_mhz);
+    JsonDoc doc;
+    json_doc_init(&doc);
+    cJSON *root = doc.root;
+    jd_string(&doc, root, "model", df->path ? df->path : "");
+    jd_number_as(&doc, root, "clock_mhz", "%.6g", df->clock_mhz);
     if (df->target_fps > 0)
-        tb_printf(b, "%.6g", df->target_fps);
+        jd_number_as(&doc, root, "target_fps", "%.6g", df->target_fps);
     else
-        tb_puts(b, "null");
-    tb_printf(b, ",\n  \"labels_out\": %s,\n  \"layers\": [\n", df->labels_out ? "true" : "false");
-    for (int k = 0; k < df->n_layers; k++) {
-        json_layer(b, df, k);
-        tb_puts(b, k + 1 < df->n_layers ? ",\n" : "\n");
-    }
-    tb_puts(b, "  ],\n  \"network\": {\n    \"bottleneck_layer\": ");
-    tb_json_string(b, df->n_layers ? df->layers[n->bottleneck].name : "");
-    tb_printf(b, ",\n    \"bottleneck_index\": %d,\n    \"bottleneck_cycles\": %lld,\n"
-              "    \"fps\": %.2f,\n    \"latency_cycles\": %lld,\n    \"luts\": %lld,\n"
-              "    \"bram18\": %lld,\n    \"dsp\": %lld,\n    \"weight_bits\": %lld,\n"
-              "    \"layers_missing_target\": [", n->bottleneck, (long long)n->bottleneck_cycles,
-              n->fps, (long long)n->latency_cycles, (long long)n->total_luts, (long long)n->total_bram18,
-              (long long)n->total_dsp, (long long)n->total_weight_bits);
-    bool first = true;
+        jd_null(&doc, root, "target_fps");
+    jd_bool(&doc, root, "labels_out", df->labels_out);
+    cJSON *layers = jd_array(&doc, root, "layers");
     for (int k = 0; k < df->n_layers; k++)
-        if (df->layers[k].target_missed) {
-            tb_puts(b, first ? "" : ", ");
-            tb_json_string(b, df->layers[k].name);
-            first = false;
-        }
-    tb_puts(b, "]\n  }\n}\n");
+        json_layer(&doc, layers, df, k);
+    cJSON *n = jd_object(&doc, root, "network");
+    jd_string(&doc, n, "bottleneck_layer", df->n_layers ? df->layers[df->bottleneck].name : "");
+    jd_int(&doc, n, "bottleneck_index", df->bottleneck);
+    jd_int(&doc, n, "bottleneck_cycles", df->bottleneck_cycles);
+    jd_number_as(&doc, n, "fps", "%.2f", df->fps);
+    jd_int(&doc, n, "latency_cycles", df->latency_cycles);
+    jd_int(&doc, n, "luts", df->total_luts);
+    jd_int(&doc, n, "bram18", df->total_bram18);
+    jd_int(&doc, n, "dsp", df->total_dsp);
+    jd_int(&doc, n, "weight_bits", df->total_weight_bits);
+    cJSON *missing = jd_array(&doc, n, "layers_missing_target");
+    for (int k = 0; k < df->n_layers; k++)
+        if (df->layers[k].target_missed)
+            jd_string(&doc, missing, NULL, df->layers[k].name);
+    json_doc_finish(&doc, b);
 }
 
 /* Whether layer k is a bottleneck: as slow as the slowest layer. Layers

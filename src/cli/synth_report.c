@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "emit_rtl.h"
+#include "json_doc.h"
 
 bool synth_report_build(const Dataflow *df, const SynthStat *stat, const SynthInstances *ins,
                         const char *stat_path, SynthReport *r, Diag *d)
@@ -101,53 +102,58 @@ void synth_table(const Dataflow *df, const SynthReport *r, const SynthRun *run, 
 
 /* ---- JSON ------------------------------------------------------------------------ */
 
-static void json_counts(TextBuf *b, const SynthCount *c)
+static void json_counts(JsonDoc *doc, cJSON *o, const SynthCount *c)
 {
-    tb_printf(b, "\"lut\": %lld, \"lutram\": %lld, \"ff\": %lld, \"ramb18\": %lld, "
-              "\"ramb36\": %lld, \"bram18\": %lld, \"dsp\": %lld", c->lut, c->lutram, c->ff,
-              c->ramb18, c->ramb36, synth_bram18(c), c->dsp);
+    jd_int(doc, o, "lut", c->lut);
+    jd_int(doc, o, "lutram", c->lutram);
+    jd_int(doc, o, "ff", c->ff);
+    jd_int(doc, o, "ramb18", c->ramb18);
+    jd_int(doc, o, "ramb36", c->ramb36);
+    jd_int(doc, o, "bram18", synth_bram18(c));
+    jd_int(doc, o, "dsp", c->dsp);
 }
 
-static void json_estimate(TextBuf *b, long long luts, long long bram18, long long dsp)
+static void json_estimate(JsonDoc *doc, cJSON *parent, long long luts, long long bram18,
+                          long long dsp)
 {
-    tb_printf(b, "\"estimate\": {\"luts\": %lld, \"bram18\": %lld, \"dsp\": %lld}", luts, bram18,
-              dsp);
+    cJSON *o = jd_object(doc, parent, "estimate");
+    jd_int(doc, o, "luts", luts);
+    jd_int(doc, o, "bram18", bram18);
+    jd_int(doc, o, "dsp", dsp);
 }
 
 void synth_json(const Dataflow *df, const SynthReport *r, const SynthRun *run, TextBuf *b)
 {
-    tb_puts(b, "{\n  \"tool\": ");
-    tb_json_string(b, run->version);
-    tb_puts(b, ",\n  \"command\": \"synth_xilinx -family xc7\",\n  \"stat\": ");
-    tb_json_string(b, run->stat);
-    tb_printf(b, ",\n  \"seconds\": %.1f,\n  \"bram18\": \"RAMB18E1 + 2 * RAMB36E1\",\n"
-              "  \"lutram\": \"LUTs used as memory: RAM32M and RAM64M 4 each, RAM32X1D 2, "
-              "SRL16E 1, ...\",\n  \"layers\": [\n", run->seconds);
+    JsonDoc doc;
+    json_doc_init(&doc);
+    cJSON *root = doc.root;
+    jd_string(&doc, root, "tool", run->version);
+    jd_string(&doc, root, "command", "synth_xilinx -family xc7");
+    jd_string(&doc, root, "stat", run->stat);
+    jd_number_as(&doc, root, "seconds", "%.1f", run->seconds);
+    jd_string(&doc, root, "bram18", "RAMB18E1 + 2 * RAMB36E1");
+    jd_string(&doc, root, "lutram", "LUTs used as memory: RAM32M and RAM64M 4 each, RAM32X1D 2, "
+              "SRL16E 1, ...");
+    cJSON *layers = jd_array(&doc, root, "layers");
     for (int k = 0; k < df->n_layers; k++) {
         const Layer *l = &df->layers[k];
         const SynthLayer *s = &r->layers[k];
-        tb_printf(b, "    {\"index\": %d, \"name\": ", k);
-        tb_json_string(b, l->name);
-        tb_printf(b, ", \"kind\": \"%s\", \"instance\": ", layer_kind_name(l->kind));
-        tb_json_string(b, s->instance);
-        tb_puts(b, ", \"module\": ");
-        if (s->module) {
-            tb_json_string(b, s->module);
-            tb_puts(b, ",\n     ");
-            json_counts(b, &s->count);
-        } else
-            tb_puts(b, "null");
-        tb_puts(b, ",\n     ");
-        json_estimate(b, l->luts, l->bram18, l->dsp);
-        tb_puts(b, k + 1 < df->n_layers ? "},\n" : "}\n");
+        cJSON *o = jd_object(&doc, layers, NULL);
+        jd_int(&doc, o, "index", k);
+        jd_string(&doc, o, "name", l->name);
+        jd_string(&doc, o, "kind", layer_kind_name(l->kind));
+        jd_string(&doc, o, "instance", s->instance);
+        jd_string(&doc, o, "module", s->module);
+        if (s->module)
+            json_counts(&doc, o, &s->count);
+        json_estimate(&doc, o, l->luts, l->bram18, l->dsp);
     }
-    tb_puts(b, "  ],\n  \"top_level\": {");
-    json_counts(b, &r->top_level);
-    tb_puts(b, "},\n  \"total\": {");
-    json_counts(b, &r->total);
-    tb_puts(b, ",\n            ");
-    json_estimate(b, df->total_luts, df->total_bram18, df->total_dsp);
-    tb_printf(b, "},\n  \"layers_not_found\": %d\n}\n", r->missing);
+    json_counts(&doc, jd_object(&doc, root, "top_level"), &r->top_level);
+    cJSON *total = jd_object(&doc, root, "total");
+    json_counts(&doc, total, &r->total);
+    json_estimate(&doc, total, df->total_luts, df->total_bram18, df->total_dsp);
+    jd_int(&doc, root, "layers_not_found", r->missing);
+    json_doc_finish(&doc, b);
 }
 
 bool write_synth_json(const Dataflow *df, const SynthReport *r, const SynthRun *run,

@@ -1,6 +1,13 @@
 /* The yosys stat reader (synth_stat.h). Written against the format of
  * yosys 0.23: per module "=== name ===", then "Number of cells: N" and one
- * "  TYPE  COUNT" line per cell type up to a blank line. */
+ * "  TYPE  COUNT" line per cell type up to a blank line.
+ *
+ * Text, not `stat -json`: yosys 0.23 does not print valid JSON for these
+ * designs. With a top module two levels deep (top -> qnn_mvau ->
+ * qnn_threshold) it writes the lines of the hierarchy tree below the
+ * first level into the JSON, between "modules" and "design"; without a
+ * top it leaves a comma before the closing brace. (Checked on the rtl of
+ * TFC_1W1A: the JSON fails to parse at the tree's first line.) */
 #include "synth_stat.h"
 
 #include <ctype.h>

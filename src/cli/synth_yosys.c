@@ -12,35 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROGRESS_SECONDS 10
+#include "emit_util.h"
 
-/* A whole file, NUL-terminated; NULL if it cannot be read. */
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 14, len = 0, n;
-    char *text = malloc(cap);
-    while (text && (n = fread(text + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 2) {
-            char *bigger = realloc(text, cap * 2);
-            if (!bigger)
-                free(text);
-            text = bigger;
-            cap *= 2;
-        }
-    }
-    if (text && ferror(f)) {
-        free(text);
-        text = NULL;
-    }
-    fclose(f);
-    if (text)
-        text[len] = '\0';
-    return text;
-}
+#define PROGRESS_SECONDS 10
 
 /* ---- the Makefile ------------------------------------------------------------ */
 
@@ -105,7 +79,7 @@ bool synth_design_read(const char *dir, SynthDesign *des, Diag *d)
         return usage_error(d, des->rtl_dir, "no rtl design here: build with --target rtl first");
     char mk_path[4200];
     snprintf(mk_path, sizeof mk_path, "%s/Makefile", des->rtl_dir);
-    char *mk = read_text(mk_path);
+    char *mk = read_text_file(mk_path, NULL);
     if (!mk)
         return usage_error(d, mk_path, "cannot read the rtl folder's Makefile: build with "
                            "--target rtl again");
@@ -174,7 +148,7 @@ static void current_pass(const char *log, char *out, size_t size)
 static void log_line(const char *log, const char *word, bool version, char *out, size_t size)
 {
     out[0] = '\0';
-    char *text = read_text(log);
+    char *text = read_text_file(log, NULL);
     for (char *line = text; line && !out[0];) {
         char *nl = strchr(line, '\n');
         if (nl)
@@ -409,7 +383,8 @@ bool synth_load_results(const SynthRun *run, SynthStat *stat, SynthInstances *in
 {
     memset(stat, 0, sizeof *stat);
     memset(ins, 0, sizeof *ins);
-    char *stat_text = read_text(run->stat), *cells_text = read_text(run->cells);
+    char *stat_text = read_text_file(run->stat, NULL);
+    char *cells_text = read_text_file(run->cells, NULL);
     bool ok = stat_text && cells_text;
     if (!ok)
         tool_error(d, stat_text ? run->cells : run->stat, "yosys did not write it");

@@ -87,18 +87,34 @@ const char *tb_str(const TextBuf *b)
     return b->len ? b->data : "";
 }
 
-void tb_json_string(TextBuf *b, const char *s)
+char *read_text_file(const char *path, size_t *len)
 {
-    tb_puts(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            tb_printf(b, "\\%c", *p);
-        else if (*p < 0x20)
-            tb_printf(b, "\\u%04x", *p);
-        else
-            tb_write(b, p, 1);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 14, n = 0, got;
+    char *text = malloc(cap);
+    while (text && (got = fread(text + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n < 2) {
+            char *bigger = realloc(text, cap * 2);
+            if (!bigger)
+                free(text);
+            text = bigger;
+            cap *= 2;
+        }
     }
-    tb_puts(b, "\"");
+    int err = !text ? ENOMEM : ferror(f) ? EIO : 0;
+    fclose(f);
+    if (err) {
+        free(text);
+        errno = err;
+        return NULL;
+    }
+    text[n] = '\0';
+    if (len)
+        *len = n;
+    return text;
 }
 
 /* ---- C text helpers ------------------------------------------------------ */

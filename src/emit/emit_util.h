@@ -31,9 +31,10 @@ void tb_puts(TextBuf *b, const char *s);
 void tb_printf(TextBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The contents so far as a string ("" when empty). */
 const char *tb_str(const TextBuf *b);
-/* s as a JSON string: quoted, with '"', '\\' and control bytes escaped
- * (other bytes as they are: names are UTF-8). */
-void tb_json_string(TextBuf *b, const char *s);
+
+/* A whole file, NUL-terminated, malloc'ed (len, may be NULL, gets its
+ * size); NULL with errno set when it cannot be read or memory runs out. */
+char *read_text_file(const char *path, size_t *len);
 
 /* ---- C text helpers ------------------------------------------------------ */
 

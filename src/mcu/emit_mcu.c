@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "emit_mcu_internal.h"
+#include "json_doc.h"
 #include "quant_sources.h"
 
 /* ---- sizes of emitted constants ------------------------------------------ */
@@ -323,43 +324,49 @@ static void emit_size_report(const Gen *m, TextBuf *b)
     }
     for (int i = 0; i < m->arena.n; i++)
         int8_acts += m->arena.slots[i].t->count * (m->arena.slots[i].t->fmt == REF_I32 ? 4 : 1);
-    tb_puts(b, "{\n  \"model\": ");
-    tb_json_string(b, p->name);
-    tb_printf(b, ",\n  \"target\": \"%s\",\n", m->dir);
-    tb_printf(b, "  \"flash\": {\"weight_bytes\": %lld, \"threshold_bytes\": %lld, "
-              "\"other_const_bytes\": %lld},\n", (long long)m->consts.weights,
-              (long long)m->consts.thresholds, (long long)m->consts.other);
-    tb_printf(b, "  \"arena_bytes\": %lld,\n  \"arena_lower_bound_bytes\": %lld,\n"
-              "  \"arena_two_largest_alive_bytes\": %lld,\n  \"other_static_ram_bytes\": %lld,\n",
-              (long long)m->arena.bytes, (long long)m->arena.lower_bound,
-              (long long)m->arena.two_largest, (long long)m->other_ram);
-    tb_printf(b, "  \"int8_layout\": {\"weight_bytes\": %lld, \"weight_bytes_at_bit_width\": %lld, "
-              "\"activation_bytes\": %lld},\n", (long long)int8_weights, (long long)packed_bound,
-              (long long)int8_acts);
-    tb_printf(b, "  \"macs\": %lld,\n  \"layers\": [", (long long)macs);
-    int first = 1;
+    JsonDoc doc;
+    json_doc_init(&doc);
+    cJSON *root = doc.root;
+    jd_string(&doc, root, "model", p->name);
+    jd_string(&doc, root, "target", m->dir);
+    cJSON *flash = jd_object(&doc, root, "flash");
+    jd_int(&doc, flash, "weight_bytes", m->consts.weights);
+    jd_int(&doc, flash, "threshold_bytes", m->consts.thresholds);
+    jd_int(&doc, flash, "other_const_bytes", m->consts.other);
+    jd_int(&doc, root, "arena_bytes", m->arena.bytes);
+    jd_int(&doc, root, "arena_lower_bound_bytes", m->arena.lower_bound);
+    jd_int(&doc, root, "arena_two_largest_alive_bytes", m->arena.two_largest);
+    jd_int(&doc, root, "other_static_ram_bytes", m->other_ram);
+    cJSON *int8 = jd_object(&doc, root, "int8_layout");
+    jd_int(&doc, int8, "weight_bytes", int8_weights);
+    jd_int(&doc, int8, "weight_bytes_at_bit_width", packed_bound);
+    jd_int(&doc, int8, "activation_bytes", int8_acts);
+    jd_int(&doc, root, "macs", macs);
+    cJSON *layers = jd_array(&doc, root, "layers");
     for (int k = 0; k < p->n_layers; k++) {
         const RefLayer *l = &p->layers[k];
         const McuLayerStats *s = &m->stats[k];
         const McuSlot *slot = l->kind == RL_ALIAS ? NULL : mcu_arena_slot(&m->arena, l->out);
-        tb_printf(b, "%s\n    {\"name\": ", first ? "" : ",");
-        first = 0;
-        tb_json_string(b, l->node->name);
-        tb_printf(b, ", \"op\": \"%s%s%s\", \"function\": \"%s\"", l->node->op_type,
-                  l->thr ? "+MultiThreshold" : "", l->pool ? "+IntMaxPool" : "",
-                  l->kind == RL_ALIAS ? "" : l->fn);
+        char op[160];
+        snprintf(op, sizeof op, "%s%s%s", l->node->op_type, l->thr ? "+MultiThreshold" : "",
+                 l->pool ? "+IntMaxPool" : "");
+        cJSON *o = jd_object(&doc, layers, NULL);
+        jd_string(&doc, o, "name", l->node->name);
+        jd_string(&doc, o, "op", op);
+        jd_string(&doc, o, "function", l->kind == RL_ALIAS ? "" : l->fn);
         if (s->dot)
-            tb_printf(b, ", \"weights\": \"%s\"", ref_dt_name(s->wdt, dn));
-        tb_printf(b, ", \"weight_bytes\": %lld, \"threshold_bytes\": %lld, \"macs\": %lld",
-                  (long long)s->weight_bytes, (long long)s->threshold_bytes, (long long)s->macs);
-        if (slot)
-            tb_printf(b, ", \"output_offset\": %lld, \"output_bytes\": %lld",
-                      (long long)slot->offset, (long long)slot->bytes);
+            jd_string(&doc, o, "weights", ref_dt_name(s->wdt, dn));
+        jd_int(&doc, o, "weight_bytes", s->weight_bytes);
+        jd_int(&doc, o, "threshold_bytes", s->threshold_bytes);
+        jd_int(&doc, o, "macs", s->macs);
+        if (slot) {
+            jd_int(&doc, o, "output_offset", slot->offset);
+            jd_int(&doc, o, "output_bytes", slot->bytes);
+        }
         if (m->npu)
-            tb_printf(b, ", \"unit\": \"%s\"", m->npu[k].on_npu ? "NPU" : "CPU");
-        tb_puts(b, "}");
+            jd_string(&doc, o, "unit", m->npu[k].on_npu ? "NPU" : "CPU");
     }
-    tb_puts(b, "\n  ]\n}\n");
+    json_doc_finish(&doc, b);
 }
 
 bool mcu_generate(Graph *g, const char *model_path, const char *name, const char *dir,

@@ -10,6 +10,7 @@
 
 #include "emit_mcu.h"
 #include "emit_mcu_internal.h"
+#include "json_doc.h"
 #include "op_int_params.h"
 
 typedef struct Row {
@@ -126,20 +127,21 @@ static void emit_layers_json(const Table *t, const char *name, TextBuf *b)
     int on = 0;
     for (int k = 0; k < t->n; k++)
         on += t->rows[k].on_npu;
-    tb_puts(b, "{\n  \"model\": ");
-    tb_json_string(b, name);
-    tb_printf(b, ",\n  \"layers_on_npu\": %d,\n  \"layers\": %d,\n  \"table\": [", on, t->n);
+    JsonDoc doc;
+    json_doc_init(&doc);
+    jd_string(&doc, doc.root, "model", name);
+    jd_int(&doc, doc.root, "layers_on_npu", on);
+    jd_int(&doc, doc.root, "layers", t->n);
+    cJSON *table = jd_array(&doc, doc.root, "table");
     for (int k = 0; k < t->n; k++) {
         const Row *r = &t->rows[k];
-        tb_printf(b, "%s\n    {\"name\": ", k ? "," : "");
-        tb_json_string(b, r->name);
-        tb_puts(b, ", \"op\": ");
-        tb_json_string(b, r->op);
-        tb_printf(b, ", \"unit\": \"%s\", \"reason\": ", r->on_npu ? "NPU" : "CPU");
-        tb_json_string(b, r->reason);
-        tb_puts(b, "}");
+        cJSON *o = jd_object(&doc, table, NULL);
+        jd_string(&doc, o, "name", r->name);
+        jd_string(&doc, o, "op", r->op);
+        jd_string(&doc, o, "unit", r->on_npu ? "NPU" : "CPU");
+        jd_string(&doc, o, "reason", r->reason);
     }
-    tb_puts(b, "\n  ]\n}\n");
+    json_doc_finish(&doc, b);
 }
 
 bool emit_npu(Graph *g, const char *model_path, const char *name, OutTree *out, TextBuf *table,

@@ -314,6 +314,67 @@ START_TEST(slow_folding_warning)
 }
 END_TEST
 
+/* A build.json that is not a record: -1 and an error naming the file and
+ * the member, then what the file is; never a crash. */
+static void record_refused(const char *text, const char *message)
+{
+    char *tmp = make_temp_dir("build-record-bad");
+    char path[600];
+    snprintf(path, sizeof path, "%s/build.json", tmp);
+    write_whole_file(path, text);
+    BuildRecord rec;
+    Diag d;
+    diag_init(&d);
+    ck_assert_int_eq(build_record_read(tmp, &rec, &d), -1);
+    ck_assert_int_eq(d.exit_code, 2);
+    char want[800];
+    snprintf(want, sizeof want, "%s: %s", path, message);
+    ck_assert_msg(strstr(d.msg, want) && strstr(d.msg, "is not a valid build record"),
+                  "for %s\nexpected \"%s\", got: %s", text, want, d.msg);
+    build_record_free(&rec);
+    rm_rf(tmp);
+    free(tmp);
+}
+
+#define GOOD_MODEL "\"model\": {\"path\": \"/m.onnx\", \"fnv1a64\": \"0123456789abcdef\"}"
+
+START_TEST(broken_record_names_the_member)
+{
+    record_refused("", "empty");
+    record_refused("{\"qonnxc_version\": \"0.5.0\", " GOOD_MODEL ", \"config\": null, "
+                   "\"targets\": [\"ref\"", "not valid JSON: truncated");
+    record_refused("{\"model\": 1}", "\"qonnxc_version\" is missing");
+    record_refused("{\"qonnxc_version\": 5}", "\"qonnxc_version\" is a number, not a string");
+    record_refused("{\"qonnxc_version\": \"0.5.0\", \"model\": null}",
+                   "\"model\" is null, not an object");
+    record_refused("{\"qonnxc_version\": \"0.5.0\", \"model\": {\"path\": \"/m.onnx\"}}",
+                   "\"model.fnv1a64\" is missing");
+    record_refused("{\"qonnxc_version\": \"0.5.0\", \"model\": {\"path\": \"/m.onnx\", "
+                   "\"fnv1a64\": \"12\"}}", "\"model.fnv1a64\" is not 16 hex digits");
+    record_refused("{\"qonnxc_version\": \"0.5.0\", " GOOD_MODEL ", \"config\": null, "
+                   "\"targets\": \"ref\"}", "\"targets\" is a string, not an array");
+    record_refused("{\"qonnxc_version\": \"0.5.0\", " GOOD_MODEL ", \"config\": null, "
+                   "\"targets\": [\"ref\"], \"files\": [\"a\", 2]}",
+                   "\"files[1]\" is not a string");
+    /* the same, whole, is read */
+    char *tmp = make_temp_dir("build-record-good");
+    char path[600];
+    snprintf(path, sizeof path, "%s/build.json", tmp);
+    write_whole_file(path, "{\"qonnxc_version\": \"0.5.0\", " GOOD_MODEL ", \"config\": null, "
+                           "\"targets\": [\"ref\"], \"files\": [\"a\", \"b\"]}");
+    BuildRecord rec;
+    Diag d;
+    diag_init(&d);
+    ck_assert_int_eq(build_record_read(tmp, &rec, &d), 1);
+    ck_assert_str_eq(rec.model.path, "/m.onnx");
+    ck_assert_ptr_null(rec.config.path);
+    ck_assert_int_eq(rec.n_files, 2);
+    build_record_free(&rec);
+    rm_rf(tmp);
+    free(tmp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("build_record");
@@ -327,6 +388,7 @@ int main(void)
     tcase_add_test(tc, refusal_names_the_first_files_and_the_count);
     tcase_add_test(tc, rebuild_after_report);
     tcase_add_test(tc, slow_folding_warning);
+    tcase_add_test(tc, broken_record_names_the_member);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "emit_ref.h"
+#include "json_file.h"
 #include "npy.h"
 #include "run_cli.h"
 
@@ -136,12 +137,19 @@ START_TEST(test_model)
     /* the promises of the target */
     char path[1100];
     snprintf(path, sizeof path, "%s/out/mcu/size_report.json", dir);
-    char *report = read_whole_file(path, NULL);
-    ck_assert_ptr_nonnull(report);
-    ck_assert_ptr_nonnull(strstr(report, "\"arena_bytes\""));
-    ck_assert_ptr_nonnull(strstr(report, "\"weight_bytes\""));
-    ck_assert_ptr_nonnull(strstr(report, "\"macs\""));
-    free(report);
+    cJSON *report = json_file(path);
+    ck_assert_int_gt(json_num(report, "arena_bytes"), 0);
+    ck_assert_int_gt(json_num(report, "flash.weight_bytes"), 0);
+    ck_assert_int_gt(json_num(report, "macs"), 0);
+    /* the arena holds at least what is alive at once */
+    ck_assert_int_ge(json_num(report, "arena_bytes"), json_num(report, "arena_lower_bound_bytes"));
+    /* the layers' MACs add up to the total */
+    double macs = 0;
+    const cJSON *layer;
+    cJSON_ArrayForEach(layer, json_at(report, "layers"))
+        macs += json_num(layer, "macs");
+    ck_assert(macs == json_num(report, "macs"));
+    cJSON_Delete(report);
     snprintf(path, sizeof path, "%s/out/mcu/model.h", dir);
     char *h = read_whole_file(path, NULL);
     ck_assert_ptr_nonnull(h);

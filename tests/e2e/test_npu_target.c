@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 
 #include "emit_ref.h"
+#include "json_file.h"
 #include "npy.h"
 #include "onnx_builder.h"
 #include "run_cli.h"
@@ -57,7 +58,7 @@ static void same_files(const char *a, const char *b)
 
 /* Builds ref and npu of model into dir/out, runs both on `input`, compares;
  * returns npu/layers.json (malloc'ed). */
-static char *build_and_compare(const char *model, const char *input, const char *dir)
+static cJSON *build_and_compare(const char *model, const char *input, const char *dir)
 {
     char name[64], log[1100];
     ref_model_name(model, name, sizeof name);
@@ -89,31 +90,24 @@ static char *build_and_compare(const char *model, const char *input, const char 
     }
     char path[1100];
     snprintf(path, sizeof path, "%s/out/npu/layers.json", dir);
-    char *json = read_whole_file(path, NULL);
-    ck_assert_ptr_nonnull(json);
-    return json;
+    return json_file(path);
 }
 
 /* layers.json as a Markdown table, appended to $QONNXC_NPU_DOC. */
-static void doc_table(const char *title, const char *json)
+static void doc_table(const char *title, const cJSON *json)
 {
     const char *doc = getenv("QONNXC_NPU_DOC");
     if (!doc || !doc[0])
         return;
     FILE *f = fopen(doc, "a");
     ck_assert_ptr_nonnull(f);
-    int on = 0, n = 0;
-    const char *p = strstr(json, "\"layers_on_npu\": ");
-    if (p)
-        sscanf(p, "\"layers_on_npu\": %d,\n  \"layers\": %d", &on, &n);
     fprintf(f, "### %s\n\n%d of %d layers on the NPU.\n\n| layer | op | unit | reason |\n"
-               "|---|---|---|---|\n", title, on, n);
-    for (p = strstr(json, "{\"name\": "); p; p = strstr(p + 1, "{\"name\": ")) {
-        char name[128] = "", op[128] = "", unit[8] = "", reason[300] = "";
-        sscanf(p, "{\"name\": \"%127[^\"]\", \"op\": \"%127[^\"]\", \"unit\": \"%7[^\"]\", "
-                  "\"reason\": \"%299[^\"]\"", name, op, unit, reason);
-        fprintf(f, "| %s | %s | %s | %s |\n", name, op, unit, reason);
-    }
+               "|---|---|---|---|\n", title, (int)json_num(json, "layers_on_npu"),
+            (int)json_num(json, "layers"));
+    const cJSON *row;
+    cJSON_ArrayForEach(row, json_at(json, "table"))
+        fprintf(f, "| %s | %s | %s | %s |\n", json_str(row, "name"), json_str(row, "op"),
+                json_str(row, "unit"), json_str(row, "reason"));
     fputs("\n", f);
     fclose(f);
 }
@@ -124,12 +118,22 @@ START_TEST(test_shared_model)
     char model[512], input[512];
     snprintf(model, sizeof model, TESTS_DIR "/models/%s/model.onnx", models[_i]);
     snprintf(input, sizeof input, TESTS_DIR "/models/%s/inputs.npy", models[_i]);
-    char *json = build_and_compare(model, input, dir);
-    ck_assert_ptr_nonnull(strstr(json, "\"table\""));
+    cJSON *json = build_and_compare(model, input, dir);
+    const cJSON *table = json_at(json, "table");
+    ck_assert(cJSON_IsArray(table));
+    ck_assert_int_eq(cJSON_GetArraySize(table), (int)json_num(json, "layers"));
     /* every CPU layer says why */
-    ck_assert_ptr_null(strstr(json, "\"unit\": \"CPU\", \"reason\": \"\""));
+    const cJSON *row;
+    int on = 0;
+    cJSON_ArrayForEach(row, table) {
+        bool npu = !strcmp(json_str(row, "unit"), "NPU");
+        on += npu;
+        ck_assert_msg(npu || json_str(row, "reason")[0], "%s: on the CPU, no reason",
+                      json_str(row, "name"));
+    }
+    ck_assert_int_eq(on, (int)json_num(json, "layers_on_npu"));
     doc_table(models[_i], json);
-    free(json);
+    cJSON_Delete(json);
     rm_rf(dir);
     free(dir);
 }
@@ -234,20 +238,14 @@ static void build_npu_model(const char *path)
 }
 
 /* The row of layer `name` in layers.json. */
-static const char *row_of(const char *json, const char *name)
+static const cJSON *row_of(const cJSON *json, const char *name)
 {
-    char key[96];
-    snprintf(key, sizeof key, "{\"name\": \"%s\"", name);
-    const char *p = strstr(json, key);
-    ck_assert_msg(p, "no layer %s in layers.json:\n%s", name, json);
-    return p;
-}
-
-static bool row_has(const char *row, const char *text)
-{
-    const char *end = strchr(row, '}');
-    const char *p = strstr(row, text);
-    return p && end && p < end;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, json_at(json, "table"))
+        if (!strcmp(json_str(row, "name"), name))
+            return row;
+    ck_abort_msg("no layer %s in layers.json", name);
+    return NULL;
 }
 
 START_TEST(test_npu_model)
@@ -265,12 +263,13 @@ START_TEST(test_npu_model)
     diag_init(&d);
     ck_assert_msg(npy_write_f32(input, x, 4, (int64_t[]){ frames, 1, 8, 8 }, &d), "%s", d.msg);
     free(x);
-    char *json = build_and_compare(model, input, dir);
-    ck_assert_msg(row_has(row_of(json, "conv1"), "\"unit\": \"NPU\""), "%s", json);
-    ck_assert_msg(row_has(row_of(json, "conv2"), "\"unit\": \"NPU\""), "%s", json);
-    ck_assert_msg(row_has(row_of(json, "conv3"), "no exact BNORM"), "%s", json);
-    ck_assert_msg(row_has(row_of(json, "conv4"), "6 output channels"), "%s", json);
-    ck_assert_msg(row_has(row_of(json, "fc"), "no activation after the accumulator"), "%s", json);
+    cJSON *json = build_and_compare(model, input, dir);
+    ck_assert_str_eq(json_str(row_of(json, "conv1"), "unit"), "NPU");
+    ck_assert_str_eq(json_str(row_of(json, "conv2"), "unit"), "NPU");
+    ck_assert_ptr_nonnull(strstr(json_str(row_of(json, "conv3"), "reason"), "no exact BNORM"));
+    ck_assert_ptr_nonnull(strstr(json_str(row_of(json, "conv4"), "reason"), "6 output channels"));
+    ck_assert_ptr_nonnull(strstr(json_str(row_of(json, "fc"), "reason"),
+                                 "no activation after the accumulator"));
     doc_table("npu8 (tests/e2e/test_npu_target.c: 8-bit activations, built for the NPU)", json);
     /* the NPU layers requantize with BNORM in the emitted code */
     char path[1200];
@@ -278,7 +277,7 @@ START_TEST(test_npu_model)
     char *c = read_whole_file(path, NULL);
     ck_assert_ptr_nonnull(strstr(c, "qc_bnorm_requant("));
     free(c);
-    free(json);
+    cJSON_Delete(json);
     rm_rf(dir);
     free(dir);
 }

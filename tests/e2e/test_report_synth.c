@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_file.h"
 #include "onnx_builder.h"
 #include "run_cli.h"
 
@@ -92,18 +93,6 @@ static char *build_tiny(const char *targets, char *model, size_t model_size, cha
     return dir;
 }
 
-/* The number after "key": in the first object of json after `from`. */
-static long long json_int_after(const char *json, const char *from, const char *key)
-{
-    const char *p = strstr(json, from);
-    ck_assert_msg(p != NULL, "no %s in synth.json:\n%s", from, json);
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\": ", key);
-    p = strstr(p, pat);
-    ck_assert_msg(p != NULL, "no %s after %s in synth.json", key, from);
-    return atoll(p + strlen(pat));
-}
-
 /* Sums, in the stat report's "design hierarchy" section, the cells whose
  * type starts with `prefix`: yosys's own total, read independently of
  * synth_stat.c. */
@@ -137,38 +126,46 @@ START_TEST(test_synth_tiny_mlp)
     cli_result_free(&r);
 
     snprintf(path, sizeof path, "%s/report/synth.json", out);
-    char *json = read_whole_file(path, NULL);
-    ck_assert_msg(json != NULL, "no %s", path);
+    cJSON *json = json_file(path);
     snprintf(path, sizeof path, "%s/rtl/synth/tiny_top.stat", out);
     char *stat = read_whole_file(path, NULL);
     ck_assert_msg(stat != NULL, "no %s", path);
-    ck_assert_msg(strstr(json, "\"instance\": \"l0_fc1\", \"module\": \"$paramod") &&
-                  strstr(json, "\"instance\": \"l2_fc2\", \"module\": \"$paramod"),
-                  "layers not matched to their modules:\n%s", json);
-    ck_assert_msg(strstr(json, "\"layers_not_found\": 0"), "%s", json);
+    /* the layers in order: fc1, the FIFO, fc2, each matched to its module */
+    static const char *const instances[] = { "l0_fc1", "l1_fifo_0", "l2_fc2" };
+    ck_assert_int_eq(cJSON_GetArraySize(json_at(json, "layers")), 3);
+    for (int k = 0; k < 3; k++) {
+        char at[64];
+        snprintf(at, sizeof at, "layers[%d].instance", k);
+        ck_assert_str_eq(json_str(json, at), instances[k]);
+        snprintf(at, sizeof at, "layers[%d].module", k);
+        ck_assert_msg(!strncmp(json_str(json, at), "$paramod", 8), "%s", json_str(json, at));
+    }
+    ck_assert_int_eq(json_num(json, "layers_not_found"), 0);
 
     /* both MVAUs hold logic and registers, and the estimate is beside it */
-    ck_assert_int_gt(json_int_after(json, "\"l0_fc1\"", "lut"), 0);
-    ck_assert_int_gt(json_int_after(json, "\"l0_fc1\"", "ff"), 0);
-    ck_assert_int_gt(json_int_after(json, "\"l2_fc2\"", "lut"), 0);
-    ck_assert_int_gt(json_int_after(json, "\"l0_fc1\"", "luts"), 0);
+    ck_assert_int_gt(json_num(json, "layers[0].lut"), 0);
+    ck_assert_int_gt(json_num(json, "layers[0].ff"), 0);
+    ck_assert_int_gt(json_num(json, "layers[2].lut"), 0);
+    ck_assert_int_gt(json_num(json, "layers[0].estimate.luts"), 0);
 
     /* the totals are yosys's own: LUT1..6 and FD* of the design hierarchy */
     long long luts = stat_total(stat, "LUT"), ffs = stat_total(stat, "FD");
     ck_assert_int_gt(luts, 0);
-    ck_assert_int_eq(json_int_after(json, "\"total\"", "lut"), luts);
-    ck_assert_int_eq(json_int_after(json, "\"total\"", "ff"), ffs);
-    ck_assert_int_eq(json_int_after(json, "\"total\"", "bram18"),
+    ck_assert_int_eq(json_num(json, "total.lut"), luts);
+    ck_assert_int_eq(json_num(json, "total.ff"), ffs);
+    ck_assert_int_eq(json_num(json, "total.bram18"),
                      stat_total(stat, "RAMB18E1") + 2 * stat_total(stat, "RAMB36E1"));
-    ck_assert_int_eq(json_int_after(json, "\"total\"", "dsp"), stat_total(stat, "DSP48E1"));
+    ck_assert_int_eq(json_num(json, "total.dsp"), stat_total(stat, "DSP48E1"));
     /* the layers and the top level add up to the total */
-    long long sum = 0;
-    const char *layers[] = { "\"l0_fc1\"", "\"l1_fifo_0\"", "\"l2_fc2\"", "\"top_level\"" };
-    for (int k = 0; k < 4; k++)
-        sum += json_int_after(json, layers[k], "ff");
+    double sum = json_num(json, "top_level.ff");
+    for (int k = 0; k < 3; k++) {
+        char at[64];
+        snprintf(at, sizeof at, "layers[%d].ff", k);
+        sum += json_num(json, at);
+    }
     ck_assert_int_eq(sum, ffs);
     free(stat);
-    free(json);
+    cJSON_Delete(json);
 
     /* yosys failing: a broken top; the message names the log, and no
      * result of the earlier run is left behind */

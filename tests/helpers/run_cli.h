@@ -22,6 +22,8 @@ int run_shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A whole file, NUL-terminated, malloc'ed; NULL if it cannot be opened.
  * len (may be NULL) receives its size. */
 char *read_whole_file(const char *path, size_t *len);
+/* Writes text as the whole file (fails the test if it cannot). */
+void write_whole_file(const char *path, const char *text);
 
 /* A fresh empty directory under /tmp for one test; removed by rm_rf. */
 char *make_temp_dir(const char *tag);

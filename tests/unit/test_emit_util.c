@@ -74,18 +74,6 @@ START_TEST(test_textbuf)
 }
 END_TEST
 
-/* JSON strings: quote and backslash escaped, control bytes as \u00XX,
- * UTF-8 kept as it is */
-START_TEST(test_json_string)
-{
-    TextBuf b;
-    tb_init(&b);
-    tb_json_string(&b, "/conv.1/\"Conv\"\\x\n\t\xc3\xa9");
-    ck_assert_str_eq(tb_str(&b), "\"/conv.1/\\\"Conv\\\"\\\\x\\u000a\\u0009\xc3\xa9\"");
-    tb_free(&b);
-}
-END_TEST
-
 START_TEST(test_c_identifier)
 {
     char out[64];
@@ -301,7 +289,6 @@ int main(void)
     Suite *s = suite_create("emit_util");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_textbuf);
-    tcase_add_test(tc, test_json_string);
     tcase_add_test(tc, test_c_identifier);
     tcase_add_test(tc, test_c_float_round_trips);
     tcase_add_test(tc, test_arrays);
