@@ -13,6 +13,7 @@ const CliCommand cli_info = {
     "ops, tensors, datatypes, parameter bits; says when the input is unquantized",
     "  --limit NAME=VALUE    a resource limit (docs/limits.md)\n",
     cmd_info,
+    false,
 };
 
 static bool is_op(const Node *n, const char *op)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "targets.h"
 
 static const CliCommand *const commands[] = {
     &cli_info, &cli_run, &cli_build, &cli_verify, &cli_report,
@@ -20,7 +21,11 @@ static void print_usage(FILE *f)
     for (int k = 0; k < N_COMMANDS; k++)
         fprintf(f, "  %-7s %s\n          %s\n", commands[k]->name, commands[k]->synopsis,
                 commands[k]->summary);
-    fputs("\n"
+    char names[128];
+    target_names(names, sizeof names);
+    fprintf(f, "\ntargets (build, verify --target): %s\n", names);
+    fputs("Steps (-v, --dump-after): load, cleanup, streamline, dataflow, size-fifos, "
+          "emit-<target>.\n"
           "Limits (model-bytes, nodes, tensor-elements, ...): docs/limits.md.\n"
           "Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad data, 5 limit exceeded, 6 internal.\n",
           f);
@@ -30,6 +35,11 @@ static void print_command_help(const CliCommand *c)
 {
     printf("usage: qonnxc %s %s\n\n%s\n\noptions:\n%s  -h, --help            this text\n",
            c->name, c->synopsis, c->summary, c->options);
+    if (c->takes_targets) {
+        char names[128];
+        target_names(names, sizeof names);
+        printf("\ntargets: %s\n", names);
+    }
 }
 
 static bool is_help(const char *arg)
