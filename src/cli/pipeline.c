@@ -133,16 +133,19 @@ static void add_step(Pipeline *p, PipelineStep s)
 /* An option naming a step: a step of the table, and one this run has. */
 static bool check_step_option(const Pipeline *p, const char *option, const char *value, Diag *d)
 {
-    char names[256];
+    char names[256], planned[256] = "";
     if (!value || pipeline_find(p, value) >= 0)
         return true;
     pipeline_step_names(names, sizeof names);
+    for (int k = 0, used = 0; k < p->n_steps && used < (int)sizeof planned; k++)
+        used += snprintf(planned + used, sizeof planned - (size_t)used, "%s%s", k ? ", " : "",
+                         p->steps[k].name);
     if (!is_step_name(value))
         diag_error(d, NULL, NULL, NULL, "%s: unknown step '%s' (steps: %s)", option, value,
                    names);
     else
         diag_error(d, NULL, NULL, NULL, "%s: this command does not run the step '%s' (it runs: "
-                   "%s)", option, value, names);
+                   "%s)", option, value, planned);
     diag_set_exit(d, EXIT_USAGE);
     return false;
 }
