@@ -123,5 +123,5 @@ static bool argmin_eval(const OpCtx *ctx, const Node *n, const Value *const *in,
     return arg_eval(ctx, n, in, out, ARG_MIN);
 }
 
-const OpDef op_argmax = { "ArgMax", DOMAIN_ONNX, 1, 1, 1, 1, arg_check, arg_infer, argmax_eval };
-const OpDef op_argmin = { "ArgMin", DOMAIN_ONNX, 1, 1, 1, 1, arg_check, arg_infer, argmin_eval };
+const OpDef op_argmax = { OP_ARGMAX, "ArgMax", DOMAIN_ONNX, 1, 1, 1, 1, arg_check, arg_infer, argmax_eval };
+const OpDef op_argmin = { OP_ARGMIN, "ArgMin", DOMAIN_ONNX, 1, 1, 1, 1, arg_check, arg_infer, argmin_eval };

@@ -102,5 +102,5 @@ static bool bn_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
 }
 
 const OpDef op_batchnorm = {
-    "BatchNormalization", DOMAIN_ONNX, 5, 5, 1, 5, bn_check, bn_infer, bn_eval,
+    OP_BATCHNORM, "BatchNormalization", DOMAIN_ONNX, 5, 5, 1, 5, bn_check, bn_infer, bn_eval,
 };

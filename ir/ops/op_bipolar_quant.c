@@ -47,5 +47,5 @@ static bool bipolar_eval(const OpCtx *ctx, const Node *n, const Value *const *in
 }
 
 const OpDef op_qonnx_bipolar_quant = {
-    "BipolarQuant", DOMAIN_QONNX, 2, 2, 1, 1, bipolar_check, qonnx_infer_like_x, bipolar_eval,
+    OP_BIPOLAR_QUANT, "BipolarQuant", DOMAIN_QONNX, 2, 2, 1, 1, bipolar_check, qonnx_infer_like_x, bipolar_eval,
 };

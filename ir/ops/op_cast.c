@@ -204,7 +204,7 @@ static bool cast_eval(const OpCtx *ctx, const Node *n, const Value *const *in, V
 }
 
 const OpDef op_cast = {
-    "Cast", DOMAIN_ONNX, 1, 1, 1, 1, cast_check, cast_infer, cast_eval,
+    OP_CAST, "Cast", DOMAIN_ONNX, 1, 1, 1, 1, cast_check, cast_infer, cast_eval,
 };
 
 /* ---- CastLike ---------------------------------------------------------- */
@@ -226,5 +226,5 @@ static bool cast_like_eval(const OpCtx *ctx, const Node *n, const Value *const *
 }
 
 const OpDef op_cast_like = {
-    "CastLike", DOMAIN_ONNX, 2, 2, 1, 1, NULL, cast_like_infer, cast_like_eval,
+    OP_CAST_LIKE, "CastLike", DOMAIN_ONNX, 2, 2, 1, 1, NULL, cast_like_infer, cast_like_eval,
 };

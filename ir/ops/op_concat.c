@@ -146,5 +146,5 @@ static bool concat_eval(const OpCtx *ctx, const Node *n, const Value *const *in,
 }
 
 const OpDef op_concat = {
-    "Concat", DOMAIN_ONNX, 1, CONCAT_MAX_INPUTS, 1, 1, concat_check, concat_infer, concat_eval,
+    OP_CONCAT, "Concat", DOMAIN_ONNX, 1, CONCAT_MAX_INPUTS, 1, 1, concat_check, concat_infer, concat_eval,
 };

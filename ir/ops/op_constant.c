@@ -120,7 +120,7 @@ static bool constant_eval(const OpCtx *ctx, const Node *n, const Value *const *i
 }
 
 const OpDef op_constant = {
-    "Constant", DOMAIN_ONNX, 0, 0, 1, 1, constant_check, constant_infer, constant_eval,
+    OP_CONSTANT, "Constant", DOMAIN_ONNX, 0, 0, 1, 1, constant_check, constant_infer, constant_eval,
 };
 
 /* ---- ConstantOfShape --------------------------------------------------- */
@@ -211,6 +211,6 @@ static bool constant_of_shape_eval(const OpCtx *ctx, const Node *n, const Value 
 }
 
 const OpDef op_constant_of_shape = {
-    "ConstantOfShape", DOMAIN_ONNX, 1, 1, 1, 1, constant_of_shape_check,
+    OP_CONSTANT_OF_SHAPE, "ConstantOfShape", DOMAIN_ONNX, 1, 1, 1, 1, constant_of_shape_check,
     constant_of_shape_infer, constant_of_shape_eval,
 };

@@ -286,4 +286,4 @@ static bool conv_eval(const OpCtx *ctx, const Node *n, const Value *const *in, V
     return true;
 }
 
-const OpDef op_conv = { "Conv", DOMAIN_ONNX, 2, 3, 1, 1, conv_check, conv_infer, conv_eval };
+const OpDef op_conv = { OP_CONV, "Conv", DOMAIN_ONNX, 2, 3, 1, 1, conv_check, conv_infer, conv_eval };

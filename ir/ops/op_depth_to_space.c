@@ -143,9 +143,9 @@ static bool s2d_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Va
 }
 
 const OpDef op_depth_to_space = {
-    "DepthToSpace", DOMAIN_ONNX, 1, 1, 1, 1, d2s_check, d2s_infer, d2s_eval,
+    OP_DEPTH_TO_SPACE, "DepthToSpace", DOMAIN_ONNX, 1, 1, 1, 1, d2s_check, d2s_infer, d2s_eval,
 };
 
 const OpDef op_space_to_depth = {
-    "SpaceToDepth", DOMAIN_ONNX, 1, 1, 1, 1, s2d_check, s2d_infer, s2d_eval,
+    OP_SPACE_TO_DEPTH, "SpaceToDepth", DOMAIN_ONNX, 1, 1, 1, 1, s2d_check, s2d_infer, s2d_eval,
 };

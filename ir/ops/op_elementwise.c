@@ -188,7 +188,7 @@ static bool binary_eval(const OpCtx *ctx, const Node *n, const Value *const *in,
     return true;
 }
 
-#define BINARY_OP(NAME, TYPE, KIND)                                                       \
+#define BINARY_OP(NAME, OPKIND, TYPE, KIND)                                               \
     static bool NAME##_infer(const OpCtx *ctx, Node *n)                                   \
     {                                                                                     \
         return binary_infer(ctx, n, KIND);                                                \
@@ -198,13 +198,13 @@ static bool binary_eval(const OpCtx *ctx, const Node *n, const Value *const *in,
     {                                                                                     \
         return binary_eval(ctx, n, in, out, KIND);                                        \
     }                                                                                     \
-    const OpDef op_##NAME = { TYPE, DOMAIN_ONNX, 2, 2, 1, 1, NULL, NAME##_infer, NAME##_eval };
+    const OpDef op_##NAME = { OPKIND, TYPE, DOMAIN_ONNX, 2, 2, 1, 1, NULL, NAME##_infer, NAME##_eval };
 
-BINARY_OP(add, "Add", BIN_ADD)
-BINARY_OP(sub, "Sub", BIN_SUB)
-BINARY_OP(mul, "Mul", BIN_MUL)
-BINARY_OP(div, "Div", BIN_DIV)
-BINARY_OP(pow, "Pow", BIN_POW)
+BINARY_OP(add, OP_ADD, "Add", BIN_ADD)
+BINARY_OP(sub, OP_SUB, "Sub", BIN_SUB)
+BINARY_OP(mul, OP_MUL, "Mul", BIN_MUL)
+BINARY_OP(div, OP_DIV, "Div", BIN_DIV)
+BINARY_OP(pow, OP_POW, "Pow", BIN_POW)
 
 /* ---- unary ops --------------------------------------------------------- */
 
@@ -299,7 +299,7 @@ static bool unary_eval(const OpCtx *ctx, const Node *n, const Value *const *in, 
     return true;
 }
 
-#define UNARY_OP(NAME, TYPE, KIND)                                                        \
+#define UNARY_OP(NAME, OPKIND, TYPE, KIND)                                                \
     static bool NAME##_infer(const OpCtx *ctx, Node *n)                                   \
     {                                                                                     \
         return unary_infer(ctx, n, KIND);                                                 \
@@ -309,20 +309,20 @@ static bool unary_eval(const OpCtx *ctx, const Node *n, const Value *const *in, 
     {                                                                                     \
         return unary_eval(ctx, n, in, out, KIND);                                         \
     }                                                                                     \
-    const OpDef op_##NAME = { TYPE, DOMAIN_ONNX, 1, 1, 1, 1, NULL, NAME##_infer, NAME##_eval };
+    const OpDef op_##NAME = { OPKIND, TYPE, DOMAIN_ONNX, 1, 1, 1, 1, NULL, NAME##_infer, NAME##_eval };
 
-UNARY_OP(relu, "Relu", UN_RELU)
-UNARY_OP(sigmoid, "Sigmoid", UN_SIGMOID)
-UNARY_OP(tanh, "Tanh", UN_TANH)
-UNARY_OP(abs, "Abs", UN_ABS)
-UNARY_OP(neg, "Neg", UN_NEG)
-UNARY_OP(exp, "Exp", UN_EXP)
-UNARY_OP(log, "Log", UN_LOG)
-UNARY_OP(sqrt, "Sqrt", UN_SQRT)
-UNARY_OP(floor, "Floor", UN_FLOOR)
-UNARY_OP(ceil, "Ceil", UN_CEIL)
-UNARY_OP(round, "Round", UN_ROUND)
-UNARY_OP(sign, "Sign", UN_SIGN)
+UNARY_OP(relu, OP_RELU, "Relu", UN_RELU)
+UNARY_OP(sigmoid, OP_SIGMOID, "Sigmoid", UN_SIGMOID)
+UNARY_OP(tanh, OP_TANH, "Tanh", UN_TANH)
+UNARY_OP(abs, OP_ABS, "Abs", UN_ABS)
+UNARY_OP(neg, OP_NEG, "Neg", UN_NEG)
+UNARY_OP(exp, OP_EXP, "Exp", UN_EXP)
+UNARY_OP(log, OP_LOG, "Log", UN_LOG)
+UNARY_OP(sqrt, OP_SQRT, "Sqrt", UN_SQRT)
+UNARY_OP(floor, OP_FLOOR, "Floor", UN_FLOOR)
+UNARY_OP(ceil, OP_CEIL, "Ceil", UN_CEIL)
+UNARY_OP(round, OP_ROUND, "Round", UN_ROUND)
+UNARY_OP(sign, OP_SIGN, "Sign", UN_SIGN)
 
 /* ---- Clip -------------------------------------------------------------- */
 
@@ -414,4 +414,4 @@ static bool clip_eval(const OpCtx *ctx, const Node *n, const Value *const *in, V
     return true;
 }
 
-const OpDef op_clip = { "Clip", DOMAIN_ONNX, 1, 3, 1, 1, clip_check, clip_infer, clip_eval };
+const OpDef op_clip = { OP_CLIP, "Clip", DOMAIN_ONNX, 1, 3, 1, 1, clip_check, clip_infer, clip_eval };

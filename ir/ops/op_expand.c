@@ -61,5 +61,5 @@ static bool expand_eval(const OpCtx *ctx, const Node *n, const Value *const *in,
 }
 
 const OpDef op_expand = {
-    "Expand", DOMAIN_ONNX, 2, 2, 1, 1, expand_check, expand_infer, expand_eval,
+    OP_EXPAND, "Expand", DOMAIN_ONNX, 2, 2, 1, 1, expand_check, expand_infer, expand_eval,
 };

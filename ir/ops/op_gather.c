@@ -106,7 +106,7 @@ static bool gather_eval(const OpCtx *ctx, const Node *n, const Value *const *in,
 }
 
 const OpDef op_gather = {
-    "Gather", DOMAIN_ONNX, 2, 2, 1, 1, gather_check, gather_infer, gather_eval,
+    OP_GATHER, "Gather", DOMAIN_ONNX, 2, 2, 1, 1, gather_check, gather_infer, gather_eval,
 };
 
 /* ---- GatherElements ---------------------------------------------------- */
@@ -171,6 +171,6 @@ static bool gather_elements_eval(const OpCtx *ctx, const Node *n, const Value *c
 }
 
 const OpDef op_gather_elements = {
-    "GatherElements", DOMAIN_ONNX, 2, 2, 1, 1, gather_check, gather_elements_infer,
+    OP_GATHER_ELEMENTS, "GatherElements", DOMAIN_ONNX, 2, 2, 1, 1, gather_check, gather_elements_infer,
     gather_elements_eval,
 };

@@ -207,4 +207,4 @@ static bool gemm_eval(const OpCtx *ctx, const Node *n, const Value *const *in, V
     return true;
 }
 
-const OpDef op_gemm = { "Gemm", DOMAIN_ONNX, 2, 3, 1, 1, gemm_check, gemm_infer, gemm_eval };
+const OpDef op_gemm = { OP_GEMM, "Gemm", DOMAIN_ONNX, 2, 3, 1, 1, gemm_check, gemm_infer, gemm_eval };

@@ -12,7 +12,7 @@ static bool identity_eval(const OpCtx *ctx, const Node *n, const Value *const *i
 }
 
 const OpDef op_identity = {
-    "Identity", DOMAIN_ONNX, 1, 1, 1, 1, NULL, infer_same_as_input0, identity_eval,
+    OP_IDENTITY, "Identity", DOMAIN_ONNX, 1, 1, 1, 1, NULL, infer_same_as_input0, identity_eval,
 };
 
 /* ---- Dropout ----------------------------------------------------------- */
@@ -66,5 +66,5 @@ static bool dropout_eval(const OpCtx *ctx, const Node *n, const Value *const *in
 }
 
 const OpDef op_dropout = {
-    "Dropout", DOMAIN_ONNX, 1, 3, 1, 2, dropout_check, dropout_infer, dropout_eval,
+    OP_DROPOUT, "Dropout", DOMAIN_ONNX, 1, 3, 1, 2, dropout_check, dropout_infer, dropout_eval,
 };

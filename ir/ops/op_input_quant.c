@@ -28,25 +28,22 @@
 #include <string.h>
 
 #include "op_int.h"
+#include "op_int_params.h"
 #include "op_quant.h"
 
-#define IQ_MAX_STEPS 16
+static const char *const step_names[] = { "mul", "add", "sub", "div" };
 
-typedef enum { STEP_MUL, STEP_ADD, STEP_SUB, STEP_DIV } StepKind;
-typedef enum { IQ_QUANT, IQ_BIPOLAR, IQ_INTEGER } IqMode;
+const char *input_quant_step_name(InputQuantStep step)
+{
+    return step_names[step];
+}
 
-typedef struct IqAttrs {
-    IqMode mode;
-    int n_steps;
-    StepKind steps[IQ_MAX_STEPS];
-    int bits;
-    bool is_signed, narrow;
-    QonnxRounding rounding;
-} IqAttrs;
-
-static bool iq_attrs(const OpCtx *ctx, const Node *n, IqAttrs *a)
+bool input_quant_params(const OpCtx *ctx, const Node *n, InputQuantParams *a)
 {
     memset(a, 0, sizeof *a);
+    a->scale_input = a->zeropt_input = -1;
+    if (node_kind(n) != OP_INPUT_QUANT)
+        return op_error(ctx, n, "is not an InputQuant");
     const char *mode = node_attr_string(n, "mode", NULL);
     if (!mode)
         return op_error(ctx, n, "attribute 'mode' (quant, bipolar or integer) is required");
@@ -62,18 +59,18 @@ static bool iq_attrs(const OpCtx *ctx, const Node *n, IqAttrs *a)
     if (st) {
         if (st->kind != ATTR_STRINGS)
             return op_error(ctx, n, "attribute 'steps' must be a list of strings");
-        if (st->n > IQ_MAX_STEPS)
-            return op_error(ctx, n, "%d steps; at most %d are supported", st->n, IQ_MAX_STEPS);
-        static const char *const names[] = { "mul", "add", "sub", "div" };
+        if (st->n > INPUT_QUANT_MAX_STEPS)
+            return op_error(ctx, n, "%d steps; at most %d are supported", st->n,
+                            INPUT_QUANT_MAX_STEPS);
         for (int k = 0; k < st->n; k++) {
             int found = -1;
             for (int j = 0; j < 4; j++)
-                if (!strcmp(st->strings[k], names[j]))
+                if (!strcmp(st->strings[k], step_names[j]))
                     found = j;
             if (found < 0)
                 return op_error(ctx, n, "step %d '%s' is not one of mul, add, sub, div", k,
                                 st->strings[k]);
-            a->steps[k] = (StepKind)found;
+            a->steps[k] = (InputQuantStep)found;
         }
         a->n_steps = st->n;
     }
@@ -83,6 +80,8 @@ static bool iq_attrs(const OpCtx *ctx, const Node *n, IqAttrs *a)
                         mode, a->n_steps, want);
     if (a->mode != IQ_QUANT)
         return true;
+    a->scale_input = 1 + a->n_steps;
+    a->zeropt_input = 2 + a->n_steps;
     const Attr *b = node_attr(n, "bits");
     if (!b || b->kind != ATTR_INT || b->i < 1 || b->i > 32)
         return op_error(ctx, n, "attribute 'bits' must be an int in 1..32");
@@ -93,8 +92,8 @@ static bool iq_attrs(const OpCtx *ctx, const Node *n, IqAttrs *a)
 }
 
 /* The constant parameters, as check (tensor values) and eval see them. */
-static bool iq_params_ok(const OpCtx *ctx, const Node *n, const IqAttrs *a, const Shape *x,
-                         const Value *const *in)
+static bool iq_params_ok(const OpCtx *ctx, const Node *n, const InputQuantParams *a,
+                         const Shape *x, const Value *const *in)
 {
     for (int k = 1; k < n->n_inputs; k++) {
         char what[32];
@@ -107,8 +106,8 @@ static bool iq_params_ok(const OpCtx *ctx, const Node *n, const IqAttrs *a, cons
     }
     if (a->mode != IQ_QUANT)
         return true;
-    const Value *zp = in[1 + a->n_steps + 1];
-    if (!qonnx_check_scale(ctx, n, in[1 + a->n_steps], "scale"))
+    const Value *zp = in[a->zeropt_input];
+    if (!qonnx_check_scale(ctx, n, in[a->scale_input], "scale"))
         return false;
     for (int64_t k = 0; k < zp->count; k++) {
         double z = value_get(zp, k);
@@ -121,10 +120,10 @@ static bool iq_params_ok(const OpCtx *ctx, const Node *n, const IqAttrs *a, cons
 
 static bool iq_check(const OpCtx *ctx, const Node *n)
 {
-    IqAttrs a;
-    if (!iq_attrs(ctx, n, &a))
+    InputQuantParams a;
+    if (!input_quant_params(ctx, n, &a))
         return false;
-    const Value *in[1 + IQ_MAX_STEPS + 2] = { NULL };
+    const Value *in[1 + INPUT_QUANT_MAX_STEPS + 2] = { NULL };
     for (int k = 1; k < n->n_inputs; k++) {
         if (!int_need_const(ctx, n, k, "parameter"))
             return false;
@@ -142,8 +141,8 @@ static bool iq_infer(const OpCtx *ctx, Node *n)
 
 static bool iq_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Value **out)
 {
-    IqAttrs a;
-    if (!iq_attrs(ctx, n, &a))
+    InputQuantParams a;
+    if (!input_quant_params(ctx, n, &a))
         return false;
     if (!in[0])
         return op_error(ctx, n, "input 0 has no value");
@@ -152,13 +151,13 @@ static bool iq_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
         return op_error(ctx, n, "X must be a float tensor, not %s", elem_type_name(x->elem_type));
     if (!iq_params_ok(ctx, n, &a, &x->shape, in))
         return false;
-    QonnxParam c[IQ_MAX_STEPS], scale, zeropt;
+    QonnxParam c[INPUT_QUANT_MAX_STEPS], scale, zeropt;
     for (int s = 0; s < a.n_steps; s++)
         qonnx_param_init(&c[s], in[1 + s], &x->shape);
     int64_t lo_i = 0, hi_i = 0;
     if (a.mode == IQ_QUANT) {
-        qonnx_param_init(&scale, in[1 + a.n_steps], &x->shape);
-        qonnx_param_init(&zeropt, in[2 + a.n_steps], &x->shape);
+        qonnx_param_init(&scale, in[a.scale_input], &x->shape);
+        qonnx_param_init(&zeropt, in[a.zeropt_input], &x->shape);
         qonnx_int_range(a.bits, a.is_signed, a.narrow, &lo_i, &hi_i);
     }
     const float lo = (float)lo_i, hi = (float)hi_i;
@@ -171,10 +170,10 @@ static bool iq_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
         for (int s = 0; s < a.n_steps; s++) {
             float cv = qonnx_param_at(&c[s], k);
             switch (a.steps[s]) {
-            case STEP_MUL: v = v * cv; break;
-            case STEP_ADD: v = v + cv; break;
-            case STEP_SUB: v = v - cv; break;
-            case STEP_DIV: v = v / cv; break;
+            case IQ_STEP_MUL: v = v * cv; break;
+            case IQ_STEP_ADD: v = v + cv; break;
+            case IQ_STEP_SUB: v = v - cv; break;
+            case IQ_STEP_DIV: v = v / cv; break;
             }
         }
         if (a.mode == IQ_BIPOLAR) {
@@ -211,5 +210,6 @@ static bool iq_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
 }
 
 const OpDef op_qonnxc_input_quant = {
-    "InputQuant", DOMAIN_QONNXC, 1, 1 + IQ_MAX_STEPS + 2, 1, 1, iq_check, iq_infer, iq_eval,
+    OP_INPUT_QUANT, "InputQuant", DOMAIN_QONNXC, 1, 1 + INPUT_QUANT_MAX_STEPS + 2, 1, 1,
+    iq_check, iq_infer, iq_eval,
 };

@@ -43,5 +43,5 @@ static bool iadd_eval(const OpCtx *ctx, const Node *n, const Value *const *in, V
 }
 
 const OpDef op_qonnxc_int_add = {
-    "IntAdd", DOMAIN_QONNXC, 2, 2, 1, 1, NULL, iadd_infer, iadd_eval,
+    OP_INT_ADD, "IntAdd", DOMAIN_QONNXC, 2, 2, 1, 1, NULL, iadd_infer, iadd_eval,
 };

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "op_int.h"
+#include "op_int_params.h"
 #include "op_math.h"
 
 typedef struct IntConvGeom {
@@ -25,41 +26,26 @@ typedef struct IntConvGeom {
     Shape out;
 } IntConvGeom;
 
-static bool ic_xnor(const OpCtx *ctx, const Node *n, bool *xnor)
-{
-    /* outputs written on every path: GCC -O2 cannot see that op_error returns false */
-    *xnor = false;
-    const Attr *a = node_attr(n, "xnor");
-    if (a && (a->kind != ATTR_INT || (a->i != 0 && a->i != 1)))
-        return op_error(ctx, n, "attribute 'xnor' must be 0 or 1");
-    *xnor = a && a->i == 1;
-    return true;
-}
-
-/* The geometry from the shapes of X (possibly unknown) and W (known). */
-static bool ic_geom(const OpCtx *ctx, const Node *n, const Shape *x, const Shape *wt,
-                    IntConvGeom *g)
+/* The geometry: the parameters (int_dot_params, W's shape and the
+ * attributes) and, when X's shape is known, the output's. */
+static bool ic_geom(const OpCtx *ctx, const Node *n, const Shape *x, IntConvGeom *g, bool *xnor)
 {
     memset(g, 0, sizeof *g);
     g->out.rank = -1;
-    const Attr *ga = node_attr(n, "group");
-    if (ga && (ga->kind != ATTR_INT || ga->i < 1 || ga->i > ((int64_t)1 << 31)))
-        return op_error(ctx, n, "attribute 'group' must be a positive int");
-    g->group = ga ? ga->i : 1;
-    if (!window_spatial_rank(ctx, n, wt->rank, "W", &g->nsp))
+    IntDot p;
+    if (!int_dot_params(ctx, n, &p))
         return false;
-    g->m = wt->dims[0];
-    g->cg = wt->dims[1];
-    if (g->m % g->group)
-        return op_error(ctx, n, "%lld output channels do not split into %lld groups",
-                        (long long)g->m, (long long)g->group);
-    if (!window_read(ctx, n, g->nsp, &wt->dims[2], 0, &g->w))
-        return false;
+    *xnor = p.xnor;
+    g->group = p.groups;
+    g->m = p.out_c;
+    g->cg = p.cg;
+    g->nsp = p.win.nsp;
+    g->w = p.win;
     if (x->rank < 0)
         return true;
-    if (x->rank != wt->rank)
-        return op_error(ctx, n, "X has rank %d but W has rank %d", x->rank, wt->rank);
-    if (x->dims[1] >= 0 && x->dims[1] != g->cg * g->group)
+    if (x->rank != p.w->shape.rank)
+        return op_error(ctx, n, "X has rank %d but W has rank %d", x->rank, p.w->shape.rank);
+    if (x->dims[1] >= 0 && x->dims[1] != p.in_c)
         return op_error(ctx, n, "X has %lld channels; W expects %lld (x %lld groups)",
                         (long long)x->dims[1], (long long)g->cg, (long long)g->group);
     if (!window_apply(ctx, n, &x->dims[2], &g->w))
@@ -84,12 +70,12 @@ static bool ic_check(const OpCtx *ctx, const Node *n)
 {
     bool xnor;
     IntConvGeom g;
-    if (!ic_xnor(ctx, n, &xnor) || !int_need_const(ctx, n, 1, "W"))
+    if (!int_need_const(ctx, n, 1, "W"))
         return false;
     const Value *w = n->inputs[1]->value;
     if (!w->i)
         return op_error(ctx, n, "W must be an integer tensor, not %s", elem_type_name(w->elem_type));
-    if (!ic_geom(ctx, n, &n->inputs[0]->shape, &w->shape, &g))
+    if (!ic_geom(ctx, n, &n->inputs[0]->shape, &g, &xnor))
         return false;
     if (xnor && !int_need_bipolar(ctx, n, w, "W"))
         return false;
@@ -101,7 +87,8 @@ static bool ic_check(const OpCtx *ctx, const Node *n)
 static bool ic_infer(const OpCtx *ctx, Node *n)
 {
     IntConvGeom g;
-    if (!ic_geom(ctx, n, &n->inputs[0]->shape, &n->inputs[1]->shape, &g))
+    bool xnor;
+    if (!ic_geom(ctx, n, &n->inputs[0]->shape, &g, &xnor))
         return false;
     op_set_output(n, 0, INT_GRAPH_ELEM_TYPE, &g.out);
     return true;
@@ -299,12 +286,14 @@ static bool ic_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
 {
     bool xnor;
     IntConvGeom g1;
-    if (!ic_xnor(ctx, n, &xnor) || !int_need_int(ctx, n, in, 0, "X") ||
-        !int_need_int(ctx, n, in, 1, "W"))
+    if (!int_need_int(ctx, n, in, 0, "X") || !int_need_int(ctx, n, in, 1, "W"))
         return false;
     const Value *x = in[0], *wv = in[1];
-    if (!ic_geom(ctx, n, &x->shape, &wv->shape, &g1))
+    if (!ic_geom(ctx, n, &x->shape, &g1, &xnor))
         return false;
+    /* the geometry is W's tensor's; the value must be of that shape */
+    if (!shape_equal(&wv->shape, &n->inputs[1]->shape))
+        return op_error(ctx, n, "W's value does not have W's shape");
     if (xnor && !ic_pads_zero(&g1.w))
         return op_error(ctx, n, "xnor=1 needs a convolution without padding");
     if (xnor && (!int_need_bipolar(ctx, n, x, "X") || !int_need_bipolar(ctx, n, wv, "W")))
@@ -339,5 +328,5 @@ static bool ic_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
 }
 
 const OpDef op_qonnxc_int_conv = {
-    "IntConv", DOMAIN_QONNXC, 2, 2, 1, 1, ic_check, ic_infer, ic_eval,
+    OP_INT_CONV, "IntConv", DOMAIN_QONNXC, 2, 2, 1, 1, ic_check, ic_infer, ic_eval,
 };

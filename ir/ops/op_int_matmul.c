@@ -11,77 +11,64 @@
 #include <stdlib.h>
 
 #include "op_int.h"
+#include "op_int_params.h"
 
-static bool imm_xnor(const OpCtx *ctx, const Node *n, bool *xnor)
+/* The parameters (int_dot_params: K and N from W's shape), checked
+ * against X's shape (unknown dims pass). */
+static bool imm_dims(const OpCtx *ctx, const Node *n, const Shape *x, IntDot *p)
 {
-    /* outputs written on every path: GCC -O2 cannot see that op_error returns false */
-    *xnor = false;
-    const Attr *a = node_attr(n, "xnor");
-    if (a && (a->kind != ATTR_INT || (a->i != 0 && a->i != 1)))
-        return op_error(ctx, n, "attribute 'xnor' must be 0 or 1");
-    *xnor = a && a->i == 1;
-    return true;
-}
-
-/* K and N from W's shape, checked against X's (unknown dims pass). */
-static bool imm_dims(const OpCtx *ctx, const Node *n, const Shape *x, const Shape *w,
-                     int64_t *k, int64_t *nn)
-{
-    /* outputs written on every path: GCC -O2 cannot see that op_error returns false */
-    *k = *nn = -1;
     char sx[96], sw[96];
-    if (w->rank != 2)
-        return op_error(ctx, n, "W must be a matrix [K, N], not of shape %s",
-                        shape_str(w, sw, sizeof sw));
+    if (!int_dot_params(ctx, n, p))
+        return false;
     if (x->rank >= 0 && x->rank < 1)
         return op_error(ctx, n, "X must have rank >= 1");
-    *k = w->dims[0];
-    *nn = w->dims[1];
-    if (x->rank >= 1 && x->dims[x->rank - 1] >= 0 && *k >= 0 && x->dims[x->rank - 1] != *k)
+    if (x->rank >= 1 && x->dims[x->rank - 1] >= 0 && p->k >= 0 && x->dims[x->rank - 1] != p->k)
         return op_error(ctx, n, "cannot multiply %s by %s: inner dims differ",
-                        shape_str(x, sx, sizeof sx), shape_str(w, sw, sizeof sw));
+                        shape_str(x, sx, sizeof sx), shape_str(&p->w->shape, sw, sizeof sw));
     return true;
 }
 
 static bool imm_check(const OpCtx *ctx, const Node *n)
 {
-    bool xnor;
-    int64_t k, nn;
-    if (!imm_xnor(ctx, n, &xnor) || !int_need_const(ctx, n, 1, "W"))
+    IntDot p;
+    if (!int_need_const(ctx, n, 1, "W"))
         return false;
     const Value *w = n->inputs[1]->value;
     if (!w->i)
         return op_error(ctx, n, "W must be an integer tensor, not %s", elem_type_name(w->elem_type));
-    if (xnor && !int_need_bipolar(ctx, n, w, "W"))
+    if (!imm_dims(ctx, n, &n->inputs[0]->shape, &p))
         return false;
-    return imm_dims(ctx, n, &n->inputs[0]->shape, &w->shape, &k, &nn);
+    return !p.xnor || int_need_bipolar(ctx, n, w, "W");
 }
 
 static bool imm_infer(const OpCtx *ctx, Node *n)
 {
-    int64_t k, nn;
+    IntDot p;
     const Tensor *x = n->inputs[0];
-    if (!imm_dims(ctx, n, &x->shape, &n->inputs[1]->shape, &k, &nn))
+    if (!imm_dims(ctx, n, &x->shape, &p))
         return false;
     Shape out = x->shape;
     if (out.rank >= 1)
-        out.dims[out.rank - 1] = nn;
+        out.dims[out.rank - 1] = p.out_c;
     op_set_output(n, 0, INT_GRAPH_ELEM_TYPE, &out);
     return true;
 }
 
 static bool imm_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Value **out)
 {
-    bool xnor;
-    int64_t K, N;
-    if (!imm_xnor(ctx, n, &xnor) || !int_need_int(ctx, n, in, 0, "X") ||
-        !int_need_int(ctx, n, in, 1, "W"))
+    IntDot p;
+    if (!int_need_int(ctx, n, in, 0, "X") || !int_need_int(ctx, n, in, 1, "W"))
         return false;
     const Value *x = in[0], *w = in[1];
-    if (!imm_dims(ctx, n, &x->shape, &w->shape, &K, &N))
+    if (!imm_dims(ctx, n, &x->shape, &p))
         return false;
+    /* the parameters are W's tensor's; the value must be of that shape */
+    if (!shape_equal(&w->shape, &p.w->shape))
+        return op_error(ctx, n, "W's value does not have W's shape");
     if (x->shape.rank < 1)
         return op_error(ctx, n, "X must have rank >= 1");
+    const bool xnor = p.xnor;
+    const int64_t K = p.k, N = p.out_c;
     if (xnor && (!int_need_bipolar(ctx, n, x, "X") || !int_need_bipolar(ctx, n, w, "W")))
         return false;
     int64_t l1 = 0;
@@ -124,5 +111,5 @@ static bool imm_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Va
 }
 
 const OpDef op_qonnxc_int_matmul = {
-    "IntMatMul", DOMAIN_QONNXC, 2, 2, 1, 1, imm_check, imm_infer, imm_eval,
+    OP_INT_MATMUL, "IntMatMul", DOMAIN_QONNXC, 2, 2, 1, 1, imm_check, imm_infer, imm_eval,
 };

@@ -107,5 +107,5 @@ static bool imp_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Va
 }
 
 const OpDef op_qonnxc_int_maxpool = {
-    "IntMaxPool", DOMAIN_QONNXC, 1, 1, 1, 1, imp_check, imp_infer, imp_eval,
+    OP_INT_MAXPOOL, "IntMaxPool", DOMAIN_QONNXC, 1, 1, 1, 1, imp_check, imp_infer, imp_eval,
 };

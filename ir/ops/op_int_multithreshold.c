@@ -10,14 +10,19 @@
  *
  * with c the index of the element along channel_axis (row 0 for every
  * element when T has one row). A tie X == T counts. */
+#include <string.h>
+
 #include "op_int.h"
+#include "op_int_params.h"
 
-typedef struct MtAttrs {
-    int64_t out_scale, out_bias, channel_axis;
-} MtAttrs;
-
-static bool mt_attrs(const OpCtx *ctx, const Node *n, MtAttrs *a)
+bool multithreshold_params(const OpCtx *ctx, const Node *n, MultiThresholdParams *a)
 {
+    memset(a, 0, sizeof *a);
+    if (node_kind(n) != OP_MULTITHRESHOLD)
+        return op_error(ctx, n, "is not a MultiThreshold of the integer graph");
+    a->x = n->inputs[0];
+    a->thresholds = n->inputs[1];
+    a->y = n->outputs[0];
     static const char *const names[] = { "out_scale", "out_bias", "channel_axis" };
     int64_t dflt[] = { 1, 0, 1 }, *dst[] = { &a->out_scale, &a->out_bias, &a->channel_axis };
     for (int k = 0; k < 3; k++) {
@@ -55,8 +60,8 @@ static bool mt_thresholds_ok(const OpCtx *ctx, const Node *n, const Value *t)
 
 /* The channel axis for X of rank `rank` and the number of channels T
  * must match (1 when T has one row). */
-static bool mt_axis(const OpCtx *ctx, const Node *n, const MtAttrs *a, const Shape *x,
-                    int64_t rows, int *axis)
+static bool mt_axis(const OpCtx *ctx, const Node *n, const MultiThresholdParams *a,
+                    const Shape *x, int64_t rows, int *axis)
 {
     *axis = -1;
     if (rows == 1 || x->rank < 0)
@@ -71,9 +76,9 @@ static bool mt_axis(const OpCtx *ctx, const Node *n, const MtAttrs *a, const Sha
 
 static bool mt_check(const OpCtx *ctx, const Node *n)
 {
-    MtAttrs a;
+    MultiThresholdParams a;
     int axis;
-    if (!mt_attrs(ctx, n, &a) || !int_need_const(ctx, n, 1, "thresholds") ||
+    if (!multithreshold_params(ctx, n, &a) || !int_need_const(ctx, n, 1, "thresholds") ||
         !mt_thresholds_ok(ctx, n, n->inputs[1]->value))
         return false;
     return mt_axis(ctx, n, &a, &n->inputs[0]->shape, n->inputs[1]->value->shape.dims[0], &axis);
@@ -102,9 +107,9 @@ static int64_t count_le(const int64_t *t, int64_t L, int64_t x)
 
 static bool mt_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Value **out)
 {
-    MtAttrs a;
+    MultiThresholdParams a;
     int axis;
-    if (!mt_attrs(ctx, n, &a) || !int_need_int(ctx, n, in, 0, "X") ||
+    if (!multithreshold_params(ctx, n, &a) || !int_need_int(ctx, n, in, 0, "X") ||
         !int_need_int(ctx, n, in, 1, "thresholds") || !mt_thresholds_ok(ctx, n, in[1]))
         return false;
     const Value *x = in[0], *t = in[1];
@@ -126,5 +131,5 @@ static bool mt_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
 }
 
 const OpDef op_qonnxc_multithreshold = {
-    "MultiThreshold", DOMAIN_QONNXC, 2, 2, 1, 1, mt_check, mt_infer, mt_eval,
+    OP_MULTITHRESHOLD, "MultiThreshold", DOMAIN_QONNXC, 2, 2, 1, 1, mt_check, mt_infer, mt_eval,
 };

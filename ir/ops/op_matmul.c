@@ -157,4 +157,4 @@ static bool matmul_eval(const OpCtx *ctx, const Node *n, const Value *const *in,
     return true;
 }
 
-const OpDef op_matmul = { "MatMul", DOMAIN_ONNX, 2, 2, 1, 1, NULL, matmul_infer, matmul_eval };
+const OpDef op_matmul = { OP_MATMUL, "MatMul", DOMAIN_ONNX, 2, 2, 1, 1, NULL, matmul_infer, matmul_eval };

@@ -145,6 +145,6 @@ static bool threshold_eval(const OpCtx *ctx, const Node *n, const Value *const *
 }
 
 const OpDef op_qonnx_multithreshold = {
-    "MultiThreshold", DOMAIN_QONNX, 2, 2, 1, 1, threshold_check, qonnx_infer_like_x,
+    OP_QONNX_MULTITHRESHOLD, "MultiThreshold", DOMAIN_QONNX, 2, 2, 1, 1, threshold_check, qonnx_infer_like_x,
     threshold_eval,
 };

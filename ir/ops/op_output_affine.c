@@ -10,7 +10,10 @@
  *
  * the scale and bias that the integer layers pushed forward, one rounding
  * to float32 at the end. */
+#include <string.h>
+
 #include "op_int.h"
+#include "op_int_params.h"
 
 static bool oa_params(const OpCtx *ctx, const Node *n, const Value *a, const Value *b,
                       int64_t *c)
@@ -25,15 +28,31 @@ static bool oa_params(const OpCtx *ctx, const Node *n, const Value *a, const Val
     return true;
 }
 
-static bool oa_axis(const OpCtx *ctx, const Node *n, const Shape *x, int64_t c, int *axis)
+bool output_affine_params(const OpCtx *ctx, const Node *n, OutputAffineParams *p)
 {
-    *axis = -1;
+    memset(p, 0, sizeof *p);
+    if (node_kind(n) != OP_OUTPUT_AFFINE)
+        return op_error(ctx, n, "is not an OutputAffine");
+    p->x = n->inputs[0];
+    p->a = n->inputs[1];
+    p->b = n->inputs[2];
+    p->y = n->outputs[0];
     const Attr *at = node_attr(n, "channel_axis");
     if (at && at->kind != ATTR_INT)
         return op_error(ctx, n, "attribute 'channel_axis' must be an int");
+    p->channel_axis = at ? at->i : 1;
+    return true;
+}
+
+static bool oa_axis(const OpCtx *ctx, const Node *n, const Shape *x, int64_t c, int *axis)
+{
+    *axis = -1;
+    OutputAffineParams p;
+    if (!output_affine_params(ctx, n, &p))
+        return false;
     if (c == 1 || x->rank < 0)
         return true;
-    if (!op_axis(ctx, n, at ? at->i : 1, x->rank, axis))
+    if (!op_axis(ctx, n, p.channel_axis, x->rank, axis))
         return false;
     if (x->dims[*axis] >= 0 && x->dims[*axis] != c)
         return op_error(ctx, n, "A and B have %lld entries but X has %lld channels on axis %d",
@@ -84,5 +103,5 @@ static bool oa_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
 }
 
 const OpDef op_qonnxc_output_affine = {
-    "OutputAffine", DOMAIN_QONNXC, 3, 3, 1, 1, oa_check, oa_infer, oa_eval,
+    OP_OUTPUT_AFFINE, "OutputAffine", DOMAIN_QONNXC, 3, 3, 1, 1, oa_check, oa_infer, oa_eval,
 };

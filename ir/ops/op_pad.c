@@ -292,5 +292,5 @@ static bool pad_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Va
 }
 
 const OpDef op_pad = {
-    "Pad", DOMAIN_ONNX, 1, 4, 1, 1, pad_check, pad_infer, pad_eval,
+    OP_PAD, "Pad", DOMAIN_ONNX, 1, 4, 1, 1, pad_check, pad_infer, pad_eval,
 };

@@ -193,10 +193,10 @@ static bool avgpool_eval(const OpCtx *ctx, const Node *n, const Value *const *in
 }
 
 const OpDef op_maxpool = {
-    "MaxPool", DOMAIN_ONNX, 1, 1, 1, 2, maxpool_check, maxpool_infer, maxpool_eval,
+    OP_MAXPOOL, "MaxPool", DOMAIN_ONNX, 1, 1, 1, 2, maxpool_check, maxpool_infer, maxpool_eval,
 };
 const OpDef op_averagepool = {
-    "AveragePool", DOMAIN_ONNX, 1, 1, 1, 1, avgpool_check, avgpool_infer, avgpool_eval,
+    OP_AVERAGEPOOL, "AveragePool", DOMAIN_ONNX, 1, 1, 1, 1, avgpool_check, avgpool_infer, avgpool_eval,
 };
 
 /* ---- global pools ------------------------------------------------------ */
@@ -274,8 +274,8 @@ static bool gavgpool_eval(const OpCtx *ctx, const Node *n, const Value *const *i
 }
 
 const OpDef op_globalmaxpool = {
-    "GlobalMaxPool", DOMAIN_ONNX, 1, 1, 1, 1, NULL, gmaxpool_infer, gmaxpool_eval,
+    OP_GLOBALMAXPOOL, "GlobalMaxPool", DOMAIN_ONNX, 1, 1, 1, 1, NULL, gmaxpool_infer, gmaxpool_eval,
 };
 const OpDef op_globalaveragepool = {
-    "GlobalAveragePool", DOMAIN_ONNX, 1, 1, 1, 1, NULL, gavgpool_infer, gavgpool_eval,
+    OP_GLOBALAVERAGEPOOL, "GlobalAveragePool", DOMAIN_ONNX, 1, 1, 1, 1, NULL, gavgpool_infer, gavgpool_eval,
 };

@@ -362,9 +362,9 @@ static bool quant_eval(const OpCtx *ctx, const Node *n, const Value *const *in, 
 }
 
 const OpDef op_qonnx_quant = {
-    "Quant", DOMAIN_QONNX, 4, 4, 1, 1, quant_check, qonnx_infer_like_x, quant_eval,
+    OP_QUANT, "Quant", DOMAIN_QONNX, 4, 4, 1, 1, quant_check, qonnx_infer_like_x, quant_eval,
 };
 
 const OpDef op_qonnx_int_quant = {
-    "IntQuant", DOMAIN_QONNX, 4, 4, 1, 1, quant_check, qonnx_infer_like_x, quant_eval,
+    OP_INT_QUANT, "IntQuant", DOMAIN_QONNX, 4, 4, 1, 1, quant_check, qonnx_infer_like_x, quant_eval,
 };

@@ -99,5 +99,5 @@ static bool range_eval(const OpCtx *ctx, const Node *n, const Value *const *in, 
 }
 
 const OpDef op_range = {
-    "Range", DOMAIN_ONNX, 3, 3, 1, 1, NULL, range_infer, range_eval,
+    OP_RANGE, "Range", DOMAIN_ONNX, 3, 3, 1, 1, NULL, range_infer, range_eval,
 };

@@ -15,6 +15,25 @@ const OpDef *op_lookup(OpDomain domain, const char *op_type)
     return NULL;
 }
 
+OpKind node_kind(const Node *n)
+{
+    return n && n->op ? n->op->kind : OP_UNKNOWN;
+}
+
+bool op_kind_keeps_order(OpKind kind)
+{
+    switch (kind) {
+    case OP_RESHAPE:
+    case OP_FLATTEN:
+    case OP_SQUEEZE:
+    case OP_UNSQUEEZE:
+    case OP_IDENTITY:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static bool check_arity(const Graph *g, const Node *n, Diag *d)
 {
     const OpDef *op = n->op;

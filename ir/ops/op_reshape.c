@@ -178,7 +178,7 @@ static bool reshape_eval(const OpCtx *ctx, const Node *n, const Value *const *in
 }
 
 const OpDef op_reshape = {
-    "Reshape", DOMAIN_ONNX, 1, 2, 1, 1, reshape_check, reshape_infer, reshape_eval,
+    OP_RESHAPE, "Reshape", DOMAIN_ONNX, 1, 2, 1, 1, reshape_check, reshape_infer, reshape_eval,
 };
 
 /* ---- Flatten ----------------------------------------------------------- */
@@ -245,5 +245,5 @@ static bool flatten_eval(const OpCtx *ctx, const Node *n, const Value *const *in
 }
 
 const OpDef op_flatten = {
-    "Flatten", DOMAIN_ONNX, 1, 1, 1, 1, flatten_check, flatten_infer, flatten_eval,
+    OP_FLATTEN, "Flatten", DOMAIN_ONNX, 1, 1, 1, 1, flatten_check, flatten_infer, flatten_eval,
 };

@@ -65,7 +65,7 @@ static bool shape_eval(const OpCtx *ctx, const Node *n, const Value *const *in, 
 }
 
 const OpDef op_shape = {
-    "Shape", DOMAIN_ONNX, 1, 1, 1, 1, shape_check, shape_infer, shape_eval,
+    OP_SHAPE, "Shape", DOMAIN_ONNX, 1, 1, 1, 1, shape_check, shape_infer, shape_eval,
 };
 
 /* ---- Size -------------------------------------------------------------- */
@@ -92,5 +92,5 @@ static bool size_eval(const OpCtx *ctx, const Node *n, const Value *const *in, V
 }
 
 const OpDef op_size = {
-    "Size", DOMAIN_ONNX, 1, 1, 1, 1, NULL, size_infer, size_eval,
+    OP_SIZE, "Size", DOMAIN_ONNX, 1, 1, 1, 1, NULL, size_infer, size_eval,
 };

@@ -204,5 +204,5 @@ static bool slice_eval(const OpCtx *ctx, const Node *n, const Value *const *in, 
 }
 
 const OpDef op_slice = {
-    "Slice", DOMAIN_ONNX, 1, 5, 1, 1, slice_check, slice_infer, slice_eval,
+    OP_SLICE, "Slice", DOMAIN_ONNX, 1, 5, 1, 1, slice_check, slice_infer, slice_eval,
 };

@@ -119,8 +119,8 @@ static bool logsoftmax_eval(const OpCtx *ctx, const Node *n, const Value *const 
 }
 
 const OpDef op_softmax = {
-    "Softmax", DOMAIN_ONNX, 1, 1, 1, 1, softmax_check, softmax_infer, softmax_eval_plain,
+    OP_SOFTMAX, "Softmax", DOMAIN_ONNX, 1, 1, 1, 1, softmax_check, softmax_infer, softmax_eval_plain,
 };
 const OpDef op_logsoftmax = {
-    "LogSoftmax", DOMAIN_ONNX, 1, 1, 1, 1, softmax_check, softmax_infer, logsoftmax_eval,
+    OP_LOGSOFTMAX, "LogSoftmax", DOMAIN_ONNX, 1, 1, 1, 1, softmax_check, softmax_infer, logsoftmax_eval,
 };

@@ -153,5 +153,5 @@ static bool split_eval(const OpCtx *ctx, const Node *n, const Value *const *in, 
 }
 
 const OpDef op_split = {
-    "Split", DOMAIN_ONNX, 1, 2, 1, SPLIT_MAX_OUTPUTS, split_check, split_infer, split_eval,
+    OP_SPLIT, "Split", DOMAIN_ONNX, 1, 2, 1, SPLIT_MAX_OUTPUTS, split_check, split_infer, split_eval,
 };

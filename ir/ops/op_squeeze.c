@@ -122,7 +122,7 @@ static bool squeeze_eval(const OpCtx *ctx, const Node *n, const Value *const *in
 }
 
 const OpDef op_squeeze = {
-    "Squeeze", DOMAIN_ONNX, 1, 2, 1, 1, squeeze_check, squeeze_infer, squeeze_eval,
+    OP_SQUEEZE, "Squeeze", DOMAIN_ONNX, 1, 2, 1, 1, squeeze_check, squeeze_infer, squeeze_eval,
 };
 
 /* ---- Unsqueeze --------------------------------------------------------- */
@@ -192,5 +192,5 @@ static bool unsqueeze_eval(const OpCtx *ctx, const Node *n, const Value *const *
 }
 
 const OpDef op_unsqueeze = {
-    "Unsqueeze", DOMAIN_ONNX, 1, 2, 1, 1, unsqueeze_check, unsqueeze_infer, unsqueeze_eval,
+    OP_UNSQUEEZE, "Unsqueeze", DOMAIN_ONNX, 1, 2, 1, 1, unsqueeze_check, unsqueeze_infer, unsqueeze_eval,
 };

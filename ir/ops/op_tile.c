@@ -89,5 +89,5 @@ static bool tile_eval(const OpCtx *ctx, const Node *n, const Value *const *in, V
 }
 
 const OpDef op_tile = {
-    "Tile", DOMAIN_ONNX, 2, 2, 1, 1, tile_check, tile_infer, tile_eval,
+    OP_TILE, "Tile", DOMAIN_ONNX, 2, 2, 1, 1, tile_check, tile_infer, tile_eval,
 };

@@ -97,5 +97,5 @@ static bool transpose_eval(const OpCtx *ctx, const Node *n, const Value *const *
 }
 
 const OpDef op_transpose = {
-    "Transpose", DOMAIN_ONNX, 1, 1, 1, 1, transpose_check, transpose_infer, transpose_eval,
+    OP_TRANSPOSE, "Transpose", DOMAIN_ONNX, 1, 1, 1, 1, transpose_check, transpose_infer, transpose_eval,
 };

@@ -213,5 +213,5 @@ static bool trunc_eval(const OpCtx *ctx, const Node *n, const Value *const *in, 
 }
 
 const OpDef op_qonnx_trunc = {
-    "Trunc", DOMAIN_QONNX, 5, 7, 1, 1, trunc_check, qonnx_infer_like_x, trunc_eval,
+    OP_TRUNC, "Trunc", DOMAIN_QONNX, 5, 7, 1, 1, trunc_check, qonnx_infer_like_x, trunc_eval,
 };

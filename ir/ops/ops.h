@@ -17,7 +17,50 @@ typedef struct OpCtx {
     Diag *d;
 } OpCtx;
 
+/* One value per OpDef: what a pass or backend switches on, instead of
+ * comparing op_type strings (the name alone is ambiguous: MultiThreshold
+ * exists in the QONNX and the qonnxc domain). */
+typedef enum OpKind {
+    OP_UNKNOWN,             /* a node whose op is not resolved */
+    /* ONNX math (ir/ops_onnx_math.c), float32 golden semantics */
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW,                 /* elementwise, broadcasting */
+    OP_RELU, OP_SIGMOID, OP_TANH, OP_ABS, OP_NEG, OP_EXP,   /* elementwise unary */
+    OP_LOG, OP_SQRT, OP_FLOOR, OP_CEIL, OP_ROUND, OP_SIGN,
+    OP_CLIP,                /* bounds from attributes or inputs 1, 2 */
+    OP_MATMUL,              /* numpy matmul */
+    OP_GEMM,                /* alpha * A' B' + beta * C */
+    OP_CONV,                /* float convolution */
+    OP_BATCHNORM,           /* BatchNormalization, inference form */
+    OP_MAXPOOL, OP_AVERAGEPOOL, OP_GLOBALMAXPOOL, OP_GLOBALAVERAGEPOOL,
+    OP_SOFTMAX, OP_LOGSOFTMAX,
+    OP_ARGMAX, OP_ARGMIN,
+    /* ONNX tensor and shape ops (ir/ops_onnx_tensor.c) */
+    OP_CAST, OP_CAST_LIKE, OP_CONCAT, OP_CONSTANT, OP_CONSTANT_OF_SHAPE,
+    OP_DEPTH_TO_SPACE, OP_SPACE_TO_DEPTH,
+    OP_DROPOUT, OP_IDENTITY,    /* both copy their input (inference) */
+    OP_EXPAND, OP_TILE, OP_PAD, OP_RANGE, OP_SLICE, OP_SPLIT,
+    OP_FLATTEN, OP_RESHAPE, OP_SQUEEZE, OP_UNSQUEEZE,   /* layout: row-major order kept */
+    OP_TRANSPOSE,           /* layout: permutes the elements */
+    OP_GATHER, OP_GATHER_ELEMENTS,
+    OP_SHAPE, OP_SIZE,
+    /* QONNX general ops (ir/ops_qonnx.c) */
+    OP_QUANT,               /* Quant: scale, zero point, bit width */
+    OP_INT_QUANT,           /* IntQuant: Quant's newer name */
+    OP_BIPOLAR_QUANT,       /* BipolarQuant: sign to -1/+1, times scale */
+    OP_TRUNC,               /* Trunc: drops low bits */
+    OP_QONNX_MULTITHRESHOLD,    /* QONNX's float MultiThreshold */
+    /* the integer graph (qonnxc domain, ir/ops_qonnxc_int.c, docs/integer-graph.md) */
+    OP_INPUT_QUANT,         /* float input -> integers (input_quant_params) */
+    OP_INT_MATMUL,          /* X [.., K] x W [K, N] (int_dot_params) */
+    OP_INT_CONV,            /* integer convolution (int_dot_params) */
+    OP_MULTITHRESHOLD,      /* integer thresholds (multithreshold_params) */
+    OP_INT_MAXPOOL,         /* integer max-pool */
+    OP_INT_ADD,             /* elementwise sum of two integer tensors */
+    OP_OUTPUT_AFFINE,       /* integers -> float outputs: scale and bias */
+} OpKind;
+
 typedef struct OpDef {
+    OpKind kind;
     const char *op_type;
     OpDomain domain;
     int min_inputs, max_inputs;
@@ -28,6 +71,14 @@ typedef struct OpDef {
      * with value_new and on failure leaves every out[k] NULL. */
     bool (*eval)(const OpCtx *ctx, const Node *n, const Value *const *in, Value **out);
 } OpDef;
+
+/* The node's resolved op kind, OP_UNKNOWN if n->op is not set. */
+OpKind node_kind(const Node *n);
+
+/* Reshape, Flatten, Squeeze, Unsqueeze and Identity: the output holds the
+ * input's elements in the same row-major order; only the shape changes.
+ * (Transpose, the other layout op, permutes them.) */
+bool op_kind_keeps_order(OpKind kind);
 
 /* NULL if no op of that type exists in that domain. */
 const OpDef *op_lookup(OpDomain domain, const char *op_type);

@@ -44,6 +44,7 @@
 #include "emit_util.h"
 #include "exec.h"
 #include "npy.h"
+#include "ops.h"
 #include "pipeline.h"
 
 const CliCommand cli_verify = {
@@ -428,8 +429,7 @@ static bool expose_integers(Graph *g, Diag *d)
 {
     const Node *oa = NULL;
     for (int k = 0; k < g->n_nodes; k++)
-        if (g->nodes[k]->domain_kind == DOMAIN_QONNXC &&
-            !strcmp(g->nodes[k]->op_type, "OutputAffine"))
+        if (node_kind(g->nodes[k]) == OP_OUTPUT_AFFINE)
             oa = g->nodes[k];
     if (!oa || !oa->inputs[0])
         return diag_error(d, g->path, NULL, NULL, "the integer graph has no OutputAffine");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "emit_util.h"
+#include "ops.h"
 #include "qc_dtype_name.h"
 
 /* An int32 frame of tensor t: channels-last for rank >= 3, as the ref
@@ -71,12 +72,6 @@ static bool stream_map(const Dataflow *df, const RefTensor *r, const Stream *s,
     return true;
 }
 
-/* Ops that keep a tensor's row-major data as it is. */
-static bool is_rowmajor_layout(const Node *n)
-{
-    static const char *const ops[] = { "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity" };
-    return node_is_onnx_op(n, ops, sizeof ops / sizeof ops[0]);
-}
 
 bool host_io_plan(const Dataflow *df, const RefPlan *rp, const Stream *first, const Stream *last,
                   const char *target, HostIo *io, Diag *d)
@@ -110,7 +105,7 @@ bool host_io_plan(const Dataflow *df, const RefPlan *rp, const Stream *first, co
     /* between the last layer's tensor and OutputAffine only reshapes */
     const Tensor *t = rp->y->t;
     while (df->out_tensor && t != df->out_tensor && t->producer &&
-           is_rowmajor_layout(t->producer))
+           op_kind_keeps_order(node_kind(t->producer)))
         t = t->producer->inputs[0];
     if (df->out_tensor && t != df->out_tensor)
         return diag_error(d, df->path, NULL, NULL, "%s target: between the accelerator's "

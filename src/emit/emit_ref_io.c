@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "op_int_params.h"
 #include "op_quant.h"
 #include "ref_plan.h"
 
@@ -201,25 +202,21 @@ static void emit_rounding_helper(QonnxRounding mode, TextBuf *code)
     }
 }
 
-typedef enum { IQ_QUANT, IQ_BIPOLAR, IQ_INTEGER } IqMode;
-
 static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *headers, Diag *d)
 {
     const Node *n = p->input_quant;
     const RefTensor *x = p->x;
-    const Attr *steps = node_attr(n, "steps");
-    int n_steps = steps && steps->kind == ATTR_STRINGS ? steps->n : 0;
-    const char *mode_s = node_attr_string(n, "mode", "");
-    IqMode mode = !strcmp(mode_s, "quant") ? IQ_QUANT : !strcmp(mode_s, "bipolar") ? IQ_BIPOLAR
-                                                                                  : IQ_INTEGER;
-    if (n->n_inputs != 1 + n_steps + (mode == IQ_QUANT ? 2 : 0))
-        return node_error(d, p->g, n, "has %d inputs for %d steps in mode %s", n->n_inputs,
-                          n_steps, mode_s);
-    Param prm[16 + 2];
-    const char *ops[16];
+    OpCtx ctx = { p->g, d };
+    InputQuantParams iq;
+    if (!input_quant_params(&ctx, n, &iq))
+        return false;
+    static const char *const c_ops[] = { [IQ_STEP_MUL] = "*", [IQ_STEP_ADD] = "+",
+                                         [IQ_STEP_SUB] = "-", [IQ_STEP_DIV] = "/" };
+    const int n_steps = iq.n_steps;
+    const InputQuantMode mode = iq.mode;
+    Param prm[INPUT_QUANT_MAX_STEPS + 2];
+    const char *ops[INPUT_QUANT_MAX_STEPS];
     char shape[96], dtn[16], what[32];
-    if (n_steps > 16)
-        return node_error(d, p->g, n, "more than 16 steps");
     for (int k = 1; k < n->n_inputs; k++) {
         const Value *v = n->inputs[k] ? n->inputs[k]->value : NULL;
         if (!v)
@@ -227,37 +224,27 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
         if (k <= n_steps)
             snprintf(what, sizeof what, "step%d", k);
         else
-            snprintf(what, sizeof what, k == n_steps + 1 ? "scale" : "zeropt");
+            snprintf(what, sizeof what, k == iq.scale_input ? "scale" : "zeropt");
         if (!param_read(p, n, v, x, what, &prm[k - 1], d))
             return false;
     }
-    for (int k = 0; k < n_steps; k++) {
-        const char *s = steps->strings[k];
-        ops[k] = !strcmp(s, "mul") ? "*" : !strcmp(s, "add") ? "+" : !strcmp(s, "sub") ? "-"
-                                                                   : !strcmp(s, "div") ? "/"
-                                                                                       : NULL;
-        if (!ops[k])
-            return node_error(d, p->g, n, "unknown step '%s'", s);
-    }
-    int bits = (int)node_attr_int(n, "bits", 8);
-    bool is_signed = node_attr_int(n, "signed", 1) != 0, narrow = node_attr_int(n, "narrow", 0) != 0;
-    bool sign_quant = mode == IQ_QUANT && bits == 1 && is_signed;
-    QonnxRounding rounding = QROUND_HALF_EVEN;
-    if (mode == IQ_QUANT && !qonnx_rounding_parse(node_attr_string(n, "rounding_mode", "ROUND"),
-                                                  &rounding))
-        return node_error(d, p->g, n, "unknown rounding_mode");
+    for (int k = 0; k < n_steps; k++)
+        ops[k] = c_ops[iq.steps[k]];
+    bool sign_quant = mode == IQ_QUANT && iq.bits == 1 && iq.is_signed;
+    QonnxRounding rounding = iq.rounding;
     int64_t lo = 0, hi = 0;
     if (mode == IQ_QUANT)
-        qonnx_int_range(bits, is_signed, narrow, &lo, &hi);
-    const Param *scale = mode == IQ_QUANT ? &prm[n_steps] : NULL;
-    const Param *zeropt = mode == IQ_QUANT ? &prm[n_steps + 1] : NULL;
+        qonnx_int_range(iq.bits, iq.is_signed, iq.narrow, &lo, &hi);
+    const Param *scale = mode == IQ_QUANT ? &prm[iq.scale_input - 1] : NULL;
+    const Param *zeropt = mode == IQ_QUANT ? &prm[iq.zeropt_input - 1] : NULL;
     bool zp_zero = true;
     for (int64_t k = 0; zeropt && k < zeropt->count; k++)
         zp_zero = zp_zero && param_value(zeropt, k) == 0.0f;
 
     for (int k = 0; k < n_steps; k++) {
         char c[64];
-        snprintf(c, sizeof c, "%s: step %d, %s", n->name, k + 1, steps->strings[k]);
+        snprintf(c, sizeof c, "%s: step %d, %s", n->name, k + 1,
+                 input_quant_step_name(iq.steps[k]));
         param_emit(&prm[k], c, data);
     }
     if (scale) {
@@ -379,13 +366,16 @@ static bool emit_output_affine(RefPlan *p, TextBuf *data, TextBuf *code, bool *h
     const RefTensor *y = p->y;
     Param a, b;
     char dtn[16], shape[96], e1[96], e2[96], rd[READ_EXPR_SIZE], c[64];
-    const Value *av = n->n_inputs > 1 && n->inputs[1] ? n->inputs[1]->value : NULL;
-    const Value *bv = n->n_inputs > 2 && n->inputs[2] ? n->inputs[2]->value : NULL;
+    OpCtx ctx = { p->g, d };
+    OutputAffineParams oa;
+    if (!output_affine_params(&ctx, n, &oa))
+        return false;
+    const Value *av = oa.a ? oa.a->value : NULL, *bv = oa.b ? oa.b->value : NULL;
     if (!av || !bv)
         return node_error(d, p->g, n, "A and B must be constants");
     if (av->count > 1) {
         int rank = y->shape.rank;
-        int64_t axis = node_attr_int(n, "channel_axis", 1);
+        int64_t axis = oa.channel_axis;
         if (axis < 0)
             axis += rank;
         if ((rank >= 2 ? axis != 1 : axis != 0) || av->count != y->inner)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "op_int_params.h"
 #include "qc_dtype_name.h"
 #include "ref_plan.h"
 
@@ -85,22 +86,16 @@ const char *ref_unique_name(RefPlan *p, const char *base, char out[64])
     return out;
 }
 
+/* Layout ops: reshapes, and Transpose (a copy when it moves data). */
 static bool is_layout_op(const Node *n)
 {
-    static const char *const ops[] = { "Reshape", "Flatten", "Squeeze", "Unsqueeze",
-                                       "Transpose", "Identity" };
-    return node_is_onnx_op(n, ops, sizeof ops / sizeof ops[0]);
+    return op_kind_keeps_order(node_kind(n)) || node_kind(n) == OP_TRANSPOSE;
 }
 
 /* Layout ops that keep the row-major order of a float tensor. */
 static bool is_float_noop(const Node *n)
 {
-    return is_layout_op(n) && strcmp(n->op_type, "Transpose") != 0;
-}
-
-static bool is_qonnxc(const Node *n, const char *op)
-{
-    return n->domain_kind == DOMAIN_QONNXC && !strcmp(n->op_type, op);
+    return op_kind_keeps_order(node_kind(n));
 }
 
 /* ---- tensors ------------------------------------------------------------- */
@@ -111,30 +106,32 @@ static bool is_qonnxc(const Node *n, const char *op)
  * between them and matrix products cost nothing. */
 static bool touches_channels(const Node *n)
 {
-    if (n->domain_kind != DOMAIN_QONNXC)
-        return false;
-    if (!strcmp(n->op_type, "IntConv") || !strcmp(n->op_type, "IntMaxPool") ||
-        !strcmp(n->op_type, "IntAdd"))
+    switch (node_kind(n)) {
+    case OP_INT_CONV:
+    case OP_INT_MAXPOOL:
+    case OP_INT_ADD:
         return true;
-    if (!strcmp(n->op_type, "MultiThreshold"))
+    case OP_MULTITHRESHOLD:
         return n->n_inputs > 1 && n->inputs[1] && n->inputs[1]->value &&
                n->inputs[1]->value->shape.rank == 2 && n->inputs[1]->value->shape.dims[0] > 1;
-    if (!strcmp(n->op_type, "OutputAffine"))
+    case OP_OUTPUT_AFFINE:
         return n->n_inputs > 1 && n->inputs[1] && n->inputs[1]->value &&
                n->inputs[1]->value->count > 1;
-    if (!strcmp(n->op_type, "InputQuant"))
+    case OP_INPUT_QUANT:
         for (int k = 1; k < n->n_inputs; k++)
             if (n->inputs[k] && n->inputs[k]->value && n->inputs[k]->value->count > 1)
                 return true;
-    return false;
+        return false;
+    default:
+        return false;
+    }
 }
 
 static bool is_spatial(const Graph *g, const Tensor *t)
 {
     const Node *producer = t->producer;
     /* a MultiThreshold fused into a convolution writes what the convolution writes */
-    if (producer && producer->domain_kind == DOMAIN_QONNXC &&
-        !strcmp(producer->op_type, "MultiThreshold") && producer->inputs[0] &&
+    if (node_kind(producer) == OP_MULTITHRESHOLD && producer->inputs[0] &&
         producer->inputs[0]->producer && touches_channels(producer->inputs[0]->producer))
         return true;
     if (producer && touches_channels(producer))
@@ -204,7 +201,7 @@ static RefTensor *rt(RefPlan *p, const Tensor *t)
 /* For output element li (logical), the logical index it reads in the input. */
 static int64_t layout_source(const Node *n, const RefTensor *in, const RefTensor *out, int64_t li)
 {
-    if (strcmp(n->op_type, "Transpose") != 0)
+    if (node_kind(n) != OP_TRANSPOSE)
         return li;
     int rank = out->shape.rank;
     int64_t idx[MAX_RANK], perm[MAX_RANK];
@@ -282,7 +279,7 @@ static bool find_boundary(RefPlan *p, Diag *d)
     const Node *n;
     while ((n = sole_reader(g, t)) != NULL && is_float_noop(n) && n->inputs[0] == t)
         t = n->outputs[0];
-    if (!n || !is_qonnxc(n, "InputQuant") || n->inputs[0] != t)
+    if (!n || node_kind(n) != OP_INPUT_QUANT || n->inputs[0] != t)
         return diag_error(d, g->path, NULL, NULL,
                           "graph input '%s' must go to one InputQuant (through reshapes only): "
                           "the %s target takes the integer graph of docs/integer-graph.md",
@@ -291,7 +288,7 @@ static bool find_boundary(RefPlan *p, Diag *d)
     t = p->graph_out;
     while (t->producer && is_float_noop(t->producer))
         t = t->producer->inputs[0];
-    if (!t->producer || !is_qonnxc(t->producer, "OutputAffine"))
+    if (!t->producer || node_kind(t->producer) != OP_OUTPUT_AFFINE)
         return diag_error(d, g->path, t->producer ? t->producer->name : NULL,
                           t->producer ? t->producer->op_type : NULL,
                           "graph output '%s' must come from OutputAffine (through reshapes "
@@ -336,7 +333,7 @@ static RefLayer *fusable_pool_input(RefPlan *p, const Node *n)
     for (int k = 0; k < p->n_layers; k++) {
         RefLayer *l = &p->layers[k];
         if (l->kind == RL_DOT && l->thr && !l->pool && l->out->t == t &&
-            is_qonnxc(l->node, "IntConv") && node_attr_int(l->node, "xnor", 0) == 1)
+            node_kind(l->node) == OP_INT_CONV && l->xnor)
             return l;
     }
     return NULL;
@@ -345,6 +342,7 @@ static RefLayer *fusable_pool_input(RefPlan *p, const Node *n)
 static bool plan_layers(RefPlan *p, Diag *d)
 {
     Graph *g = p->g;
+    OpCtx ctx = { g, d };
     int iq = -1, oa = -1;
     for (int k = 0; k < g->n_nodes; k++) {
         if (g->nodes[k] == p->input_quant)
@@ -372,13 +370,17 @@ static bool plan_layers(RefPlan *p, Diag *d)
             continue;
         }
         RefLayer *l;
-        if (is_qonnxc(n, "IntMatMul") || is_qonnxc(n, "IntConv")) {
+        if (node_kind(n) == OP_INT_MATMUL || node_kind(n) == OP_INT_CONV) {
+            IntDot dot;
+            if (!int_dot_params(&ctx, n, &dot))
+                return false;
             l = add_layer(p, RL_DOT, n);
+            l->xnor = dot.xnor;
             if (!use(p, l, 0, n->inputs[0], d))
                 return false;
             const Tensor *acc = n->outputs[0];
             const Node *next = sole_reader(g, acc);
-            if (next && is_qonnxc(next, "MultiThreshold") && next->inputs[0] == acc &&
+            if (next && node_kind(next) == OP_MULTITHRESHOLD && next->inputs[0] == acc &&
                 !acc->is_graph_output && tensor_consumer_count(g, acc) == 1) {
                 l->thr = next;
                 if (!tensor_init(p, next, next->outputs[0], d))
@@ -389,7 +391,7 @@ static bool plan_layers(RefPlan *p, Diag *d)
                     return false;
                 l->out = rt(p, acc);
             }
-        } else if (is_qonnxc(n, "MultiThreshold")) {
+        } else if (node_kind(n) == OP_MULTITHRESHOLD) {
             bool fused = false;
             for (int j = 0; j < p->n_layers; j++)
                 fused = fused || p->layers[j].thr == n;
@@ -399,7 +401,7 @@ static bool plan_layers(RefPlan *p, Diag *d)
             if (!use(p, l, 0, n->inputs[0], d) || !tensor_init(p, n, n->outputs[0], d))
                 return false;
             l->out = rt(p, n->outputs[0]);
-        } else if (is_qonnxc(n, "IntMaxPool")) {
+        } else if (node_kind(n) == OP_INT_MAXPOOL) {
             RefLayer *conv = fusable_pool_input(p, n);
             if (conv) {
                 /* the convolution computes the pooled bits directly */
@@ -413,7 +415,7 @@ static bool plan_layers(RefPlan *p, Diag *d)
             if (!use(p, l, 0, n->inputs[0], d) || !tensor_init(p, n, n->outputs[0], d))
                 return false;
             l->out = rt(p, n->outputs[0]);
-        } else if (is_qonnxc(n, "IntAdd")) {
+        } else if (node_kind(n) == OP_INT_ADD) {
             l = add_layer(p, RL_ADD, n);
             if (!use(p, l, 0, n->inputs[0], d) || !use(p, l, 1, n->inputs[1], d) ||
                 !tensor_init(p, n, n->outputs[0], d))

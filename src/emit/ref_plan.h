@@ -64,6 +64,7 @@ typedef struct RefLayer {
     const Node *node;        /* the main node */
     const Node *thr;         /* RL_DOT: the fused MultiThreshold, or NULL */
     const Node *pool;        /* RL_DOT: the fused IntMaxPool after thr, or NULL */
+    bool xnor;               /* RL_DOT: an XNOR-popcount product (int_dot_params) */
     RefTensor *in[2];
     RefTensor *out;
     char fn[64];             /* the C function */

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "emit_mcu_internal.h"
+#include "op_int_params.h"
 #include "qc_pack.h"
 
 typedef struct Geo {
@@ -50,31 +51,30 @@ static bool geometry(RefPlan *p, const RefLayer *l, Geo *g, Diag *d)
     const Node *n = l->node;
     const RefTensor *x = l->in[0];
     memset(g, 0, sizeof *g);
-    g->conv = !strcmp(n->op_type, "IntConv");
-    g->xnor = node_attr_int(n, "xnor", 0) == 1;
-    if (!(g->w = ref_const_int(p, n, 1, "W", d)))
+    OpCtx ctx = { p->g, d };
+    IntDot dot;
+    if (!int_dot_params(&ctx, n, &dot) || !(g->w = ref_const_int(p, n, 1, "W", d)))
         return false;
     const Shape *ws = &g->w->shape;
+    g->conv = dot.conv;
+    g->xnor = dot.xnor;
+    g->out_c = dot.out_c;
+    g->cg = dot.cg;
+    g->k = dot.k;
     if (g->conv) {
         if (x->shape.rank != ws->rank || !x->channels_last)
             return node_error(d, p->g, n, "the %s target needs a channels-last input of "
                               "W's rank", p->target);
         if (!ref_window(p, n, x, &ws->dims[2], &g->win, d))
             return false;
-        if (node_attr_int(n, "group", 1) != 1)
+        if (dot.groups != 1)
             return node_error(d, p->g, n, "grouped convolutions are not supported by the %s "
                               "target", p->target);
-        g->out_c = ws->dims[0];
-        g->cg = ws->dims[1];
-        g->k = g->win.kh * g->win.kw * g->cg;
         g->frames = x->n;
     } else {
-        if (ws->rank != 2 || x->channels_last || x->inner != ws->dims[0])
+        if (x->channels_last || x->inner != dot.k)
             return node_error(d, p->g, n, "the %s target needs X [rows, K] and W [K, N]",
                               p->target);
-        g->k = ws->dims[0];
-        g->out_c = ws->dims[1];
-        g->cg = g->k;
         g->rows = x->rows;
     }
     if (g->xnor) {
@@ -95,7 +95,7 @@ static bool geometry(RefPlan *p, const RefLayer *l, Geo *g, Diag *d)
         if (x->fmt == REF_BITS)
             return node_error(d, p->g, n, "a BIPOLAR input needs xnor=1 in the %s target",
                               p->target);
-        if (!ref_weight_dtype(p, n, g->w, n->inputs[1]->qdt, &g->wdt, d))
+        if (!ref_weight_dtype(p, n, g->w, dot.w->qdt, &g->wdt, d))
             return false;
         unsigned acc = qc_dtype_acc_bits(x->dt, g->wdt, g->k);
         if (acc > 32)
@@ -114,18 +114,19 @@ bool mcu_dot_desc(RefPlan *p, const RefLayer *l, int64_t *in_c, int64_t *out_c, 
                   int *groups, Diag *d)
 {
     const Node *n = l->node;
-    const Value *w = ref_const_int(p, n, 1, "W", d);
-    if (!w)
+    OpCtx ctx = { p->g, d };
+    IntDot dot;
+    const Value *w;
+    if (!int_dot_params(&ctx, n, &dot) || !(w = ref_const_int(p, n, 1, "W", d)))
         return false;
-    bool conv = !strcmp(n->op_type, "IntConv");
-    *groups = conv ? (int)node_attr_int(n, "group", 1) : 1;
-    *in_c = conv ? w->shape.dims[1] * *groups : w->shape.dims[0];
-    *out_c = conv ? w->shape.dims[0] : w->shape.dims[1];
-    if (node_attr_int(n, "xnor", 0) == 1) {
+    *groups = (int)dot.groups;
+    *in_c = dot.in_c;
+    *out_c = dot.out_c;
+    if (dot.xnor) {
         *wdt = qc_dtype_bipolar();
         return true;
     }
-    return ref_weight_dtype(p, n, w, n->inputs[1]->qdt, wdt, d);
+    return ref_weight_dtype(p, n, w, dot.w->qdt, wdt, d);
 }
 
 bool mcu_dot_acc_range(RefPlan *p, const RefLayer *l, int64_t *lo, int64_t *hi, Diag *d)

@@ -10,6 +10,7 @@
 
 #include "emit_mcu.h"
 #include "emit_mcu_internal.h"
+#include "op_int_params.h"
 
 typedef struct Row {
     const char *name;       /* the node's, owned by the graph */
@@ -33,7 +34,14 @@ static bool analyse_layer(RefPlan *p, RefLayer *l, McuNpuLayer *u, Diag *d)
         return true;
     }
     desc.has_threshold = l->thr != NULL;
-    desc.out_scale = l->thr ? node_attr_int(l->thr, "out_scale", 1) : 1;
+    desc.out_scale = 1;
+    if (l->thr) {
+        OpCtx ctx = { p->g, d };
+        MultiThresholdParams mt;
+        if (!multithreshold_params(&ctx, l->thr, &mt))
+            return false;
+        desc.out_scale = mt.out_scale;
+    }
     desc.in_dt = l->in[0]->dt;
     desc.out_dt = l->out->dt;
     desc.first = l->in[0] == p->x;

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "emit_ref_internal.h"
+#include "op_int_params.h"
 #include "qc_pack.h"
 #include "qc_xnor.h"
 #include "qc_xnor64.h"
@@ -69,31 +70,28 @@ static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
     const Node *n = l->node;
     const RefTensor *x = l->in[0];
     memset(g, 0, sizeof *g);
-    g->conv = !strcmp(n->op_type, "IntConv");
-    g->xnor = node_attr_int(n, "xnor", 0) == 1;
-    if (!(g->w = ref_const_int(p, n, 1, "W", d)))
+    OpCtx ctx = { p->g, d };
+    IntDot dot;
+    if (!int_dot_params(&ctx, n, &dot) || !(g->w = ref_const_int(p, n, 1, "W", d)))
         return false;
     const Shape *ws = &g->w->shape;
-    g->groups = 1;
+    g->conv = dot.conv;
+    g->xnor = dot.xnor;
+    g->groups = dot.groups;
+    g->out_c = dot.out_c;
+    g->cg = dot.cg;
+    g->og = dot.og;
+    g->k = dot.k;
     if (g->conv) {
         if (x->shape.rank != ws->rank)
             return node_error(d, p->g, n, "X and W differ in rank");
         if (!ref_window(p, n, x, &ws->dims[2], &g->win, d))
             return false;
-        g->groups = node_attr_int(n, "group", 1);
-        g->out_c = ws->dims[0];
-        g->cg = ws->dims[1];
-        g->og = g->out_c / g->groups;
-        g->k = g->win.kh * g->win.kw * g->cg;
         g->rows = 1;
     } else {
-        if (ws->rank != 2 || x->channels_last || x->inner != ws->dims[0])
+        if (x->channels_last || x->inner != dot.k)
             return node_error(d, p->g, n, "the %s target needs X [rows, K] and W [K, N]",
                               p->target);
-        g->k = ws->dims[0];
-        g->out_c = ws->dims[1];
-        g->cg = g->k;
-        g->og = g->out_c;
         g->rows = x->rows;
     }
     if (g->xnor) {
@@ -114,7 +112,7 @@ static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
         if (x->fmt == REF_BITS)
             return node_error(d, p->g, n, "a BIPOLAR input needs xnor=1 in the %s target",
                               p->target);
-        if (!ref_weight_dtype(p, n, g->w, n->inputs[1]->qdt, &g->wdt, d))
+        if (!ref_weight_dtype(p, n, g->w, dot.w->qdt, &g->wdt, d))
             return false;
         unsigned acc = qc_dtype_acc_bits(x->dt, g->wdt, g->k);
         if (acc > 32)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "emit_ref_internal.h"
+#include "op_int_params.h"
 #include "op_math.h"
 #include "qc_dtype_name.h"
 #include "qc_pack.h"
@@ -85,15 +86,13 @@ const char *ref_dtype_ctor(qc_dtype dt, char buf[32])
 /* ---- thresholds ---------------------------------------------------------- */
 
 
-/* Channel axis of a MultiThreshold / OutputAffine: must be the innermost
- * stored axis (1 for rank >= 2, 0 for rank 1) when there are per-channel
- * parameters. */
-static bool channel_axis_ok(const Node *n, const RefTensor *x, int64_t channels)
+/* Channel axis of a MultiThreshold: must be the innermost stored axis
+ * (1 for rank >= 2, 0 for rank 1) when there are per-channel parameters. */
+static bool channel_axis_ok(int64_t axis, const RefTensor *x, int64_t channels)
 {
     if (channels == 1)
         return true;
     int rank = x->shape.rank;
-    int64_t axis = node_attr_int(n, "channel_axis", 1);
     if (axis < 0)
         axis += rank;
     return (rank >= 2 ? axis == 1 : axis == 0) && x->inner == channels;
@@ -107,16 +106,18 @@ bool ref_thresholds_read(RefPlan *p, const Node *n, const char *fn, const RefTen
 {
     memset(th, 0, sizeof *th);
     th->n = n;
-    const Value *t = ref_const_int(p, n, 1, "thresholds", d);
-    if (!t)
+    OpCtx ctx = { p->g, d };
+    MultiThresholdParams mt;
+    const Value *t;
+    if (!multithreshold_params(&ctx, n, &mt) || !(t = ref_const_int(p, n, 1, "thresholds", d)))
         return false;
     if (t->shape.rank != 2 || (t->shape.dims[0] != 1 && t->shape.dims[0] != channels))
         return node_error(d, p->g, n, "thresholds must be [1 or %lld, L]", (long long)channels);
     th->rows = t->shape.dims[0];
     th->levels = t->shape.dims[1];
-    th->scale = node_attr_int(n, "out_scale", 1);
-    th->bias = node_attr_int(n, "out_bias", 0);
-    if (x && !channel_axis_ok(n, x, th->rows))
+    th->scale = mt.out_scale;
+    th->bias = mt.out_bias;
+    if (x && !channel_axis_ok(mt.channel_axis, x, th->rows))
         return node_error(d, p->g, n, "the %s target needs the channel axis to be axis 1 "
                           "(the stored innermost axis)", p->target);
     if (lo < INT32_MIN || hi >= INT32_MAX)
@@ -174,9 +175,12 @@ bool ref_dot_thresholds(RefPlan *p, const RefLayer *l, int64_t out_c, int64_t lo
             return node_error(d, p->g, l->node, "an accumulator cannot be BIPOLAR");
         return true;
     }
-    if (!ref_thresholds_read(p, l->thr, l->fn, NULL, l->out, out_c, lo, hi, th, d))
+    OpCtx ctx = { p->g, d };
+    MultiThresholdParams mt;
+    if (!multithreshold_params(&ctx, l->thr, &mt) ||
+        !ref_thresholds_read(p, l->thr, l->fn, NULL, l->out, out_c, lo, hi, th, d))
         return false;
-    if (th->rows > 1 && node_attr_int(l->thr, "channel_axis", 1) != 1) {
+    if (th->rows > 1 && mt.channel_axis != 1) {
         free(th->t);
         return node_error(d, p->g, l->thr, "the %s target needs channel_axis 1 after a matrix "
                           "product or convolution", target);

@@ -250,17 +250,17 @@ static bool eval_constant(const OpCtx *ctx, const Node *n, const Value *const *i
 }
 
 static const OpDef mock_ops[] = {
-    { "Add", DOMAIN_ONNX, 2, 2, 1, 1, NULL, infer_binary, eval_binary },
-    { "Mul", DOMAIN_ONNX, 2, 2, 1, 1, NULL, infer_binary, eval_binary },
-    { "Relu", DOMAIN_ONNX, 1, 1, 1, 1, NULL, infer_same_as_input0, eval_relu },
-    { "Identity", DOMAIN_ONNX, 1, 1, 1, 1, NULL, infer_same_as_input0, eval_identity },
-    { "Shape", DOMAIN_ONNX, 1, 1, 1, 1, NULL, infer_shape_op, eval_shape_op },
-    { "Gather", DOMAIN_ONNX, 2, 2, 1, 1, NULL, infer_gather, eval_gather },
-    { "Unsqueeze", DOMAIN_ONNX, 2, 2, 1, 1, NULL, infer_unsqueeze, eval_unsqueeze },
-    { "Concat", DOMAIN_ONNX, 1, 64, 1, 1, NULL, infer_concat, eval_concat },
-    { "Reshape", DOMAIN_ONNX, 2, 2, 1, 1, NULL, infer_reshape, eval_reshape },
-    { "Constant", DOMAIN_ONNX, 0, 0, 1, 1, NULL, infer_constant, eval_constant },
-    { "BipolarQuant", DOMAIN_QONNX, 2, 2, 1, 1, NULL, infer_same_as_input0, eval_bipolar },
+    { OP_ADD, "Add", DOMAIN_ONNX, 2, 2, 1, 1, NULL, infer_binary, eval_binary },
+    { OP_MUL, "Mul", DOMAIN_ONNX, 2, 2, 1, 1, NULL, infer_binary, eval_binary },
+    { OP_RELU, "Relu", DOMAIN_ONNX, 1, 1, 1, 1, NULL, infer_same_as_input0, eval_relu },
+    { OP_IDENTITY, "Identity", DOMAIN_ONNX, 1, 1, 1, 1, NULL, infer_same_as_input0, eval_identity },
+    { OP_SHAPE, "Shape", DOMAIN_ONNX, 1, 1, 1, 1, NULL, infer_shape_op, eval_shape_op },
+    { OP_GATHER, "Gather", DOMAIN_ONNX, 2, 2, 1, 1, NULL, infer_gather, eval_gather },
+    { OP_UNSQUEEZE, "Unsqueeze", DOMAIN_ONNX, 2, 2, 1, 1, NULL, infer_unsqueeze, eval_unsqueeze },
+    { OP_CONCAT, "Concat", DOMAIN_ONNX, 1, 64, 1, 1, NULL, infer_concat, eval_concat },
+    { OP_RESHAPE, "Reshape", DOMAIN_ONNX, 2, 2, 1, 1, NULL, infer_reshape, eval_reshape },
+    { OP_CONSTANT, "Constant", DOMAIN_ONNX, 0, 0, 1, 1, NULL, infer_constant, eval_constant },
+    { OP_BIPOLAR_QUANT, "BipolarQuant", DOMAIN_QONNX, 2, 2, 1, 1, NULL, infer_same_as_input0, eval_bipolar },
 };
 
 static void mock_resolve(Graph *g)

@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "exec.h"
 #include "onnx_builder.h"
+#include "op_int_params.h"
 #include "ops.h"
 
 /* ---- a one-node graph with runtime and constant inputs ---------------- */
@@ -661,10 +662,97 @@ START_TEST(test_input_quant_errors)
 }
 END_TEST
 
+/* ---- op kinds: what backends switch on instead of op_type strings ---- */
+
+/* Every registered op has a kind of its own, never OP_UNKNOWN: a backend
+ * that switches on node_kind can tell any two ops apart, including the
+ * two MultiThresholds (QONNX's float one and the integer graph's). */
+START_TEST(test_op_kinds_distinct)
+{
+    const OpDef *const *tables[] = { onnx_math_ops, onnx_tensor_ops, qonnx_ops, qonnxc_int_ops };
+    const OpDef *seen[OP_OUTPUT_AFFINE + 1] = { 0 };
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+        for (const OpDef *const *op = tables[t]; *op; op++) {
+            OpKind k = (*op)->kind;
+            ck_assert_msg(k > OP_UNKNOWN && k <= OP_OUTPUT_AFFINE, "%s has no kind",
+                          (*op)->op_type);
+            ck_assert_msg(!seen[k], "%s and %s share kind %d", (*op)->op_type,
+                          seen[k] ? seen[k]->op_type : "?", (int)k);
+            seen[k] = *op;
+        }
+    ck_assert_int_eq(op_lookup(DOMAIN_QONNXC, "MultiThreshold")->kind, OP_MULTITHRESHOLD);
+    ck_assert_int_eq(op_lookup(DOMAIN_QONNX, "MultiThreshold")->kind, OP_QONNX_MULTITHRESHOLD);
+    ck_assert_int_eq(op_lookup(DOMAIN_QONNXC, "IntConv")->kind, OP_INT_CONV);
+
+    One *o = one_new("IntAdd", 2);
+    ck_assert_int_eq(node_kind(o->n), OP_UNKNOWN);   /* not resolved yet */
+    o->n->op = op_lookup(DOMAIN_QONNXC, "IntAdd");
+    ck_assert_int_eq(node_kind(o->n), OP_INT_ADD);
+    ck_assert_int_eq(node_kind(NULL), OP_UNKNOWN);
+    one_free(o);
+}
+END_TEST
+
+/* What every backend reads: a grouped 3x3 IntConv decoded by
+ * int_dot_params (the accessor the int engine uses too), and the error
+ * for a node of another kind. */
+START_TEST(test_int_dot_params)
+{
+    /* W [6, 2, 3, 3], group 2: X has 4 channels, 3 outputs per group,
+     * each output sums 2 channels x 9 taps = 18 inputs */
+    One *o = one_new("IntConv", 2);
+    one_rt(o, 0, ET_INT64, 4, (int64_t[]){ 1, 4, 5, 5 });
+    double w[6 * 2 * 3 * 3] = { 0 };
+    one_const(o, 1, ET_INT64, 4, (int64_t[]){ 6, 2, 3, 3 }, w);
+    one_int(o, "group", 2);
+    one_ints(o, "strides", 2, (int64_t[]){ 2, 2 });
+    one_ints(o, "pads", 4, (int64_t[]){ 1, 1, 1, 1 });
+    ck_assert_msg(graph_resolve_ops(o->g, &o->d), "%s", o->d.msg);
+    OpCtx ctx = { o->g, &o->d };
+    IntDot dot;
+    ck_assert_msg(int_dot_params(&ctx, o->n, &dot), "%s", o->d.msg);
+    ck_assert(dot.conv && !dot.xnor);
+    ck_assert_int_eq(dot.in_c, 4);
+    ck_assert_int_eq(dot.out_c, 6);
+    ck_assert_int_eq(dot.groups, 2);
+    ck_assert_int_eq(dot.cg, 2);
+    ck_assert_int_eq(dot.og, 3);
+    ck_assert_int_eq(dot.k, 18);
+    ck_assert_int_eq(dot.win.nsp, 2);
+    ck_assert_int_eq(dot.win.kernel[0], 3);
+    ck_assert_int_eq(dot.win.stride[1], 2);
+    ck_assert_int_eq(dot.win.pad_begin[0], 1);
+    ck_assert_ptr_eq(dot.w, o->n->inputs[1]);
+
+    /* an IntConv is not a MultiThreshold: the accessor says so */
+    MultiThresholdParams mt;
+    ck_assert(!multithreshold_params(&ctx, o->n, &mt));
+    expect_error(o, "is not a MultiThreshold");
+    one_free(o);
+
+    /* IntMatMul W [K=3, N=2] with xnor */
+    o = one_new("IntMatMul", 2);
+    one_rt(o, 0, ET_INT64, 2, (int64_t[]){ 1, 3 });
+    one_const(o, 1, ET_INT64, 2, (int64_t[]){ 3, 2 }, (double[]){ 1, -1, 1, 1, -1, -1 });
+    one_int(o, "xnor", 1);
+    ck_assert_msg(graph_resolve_ops(o->g, &o->d), "%s", o->d.msg);
+    ctx = (OpCtx){ o->g, &o->d };
+    ck_assert_msg(int_dot_params(&ctx, o->n, &dot), "%s", o->d.msg);
+    ck_assert(!dot.conv && dot.xnor);
+    ck_assert_int_eq(dot.k, 3);
+    ck_assert_int_eq(dot.in_c, 3);
+    ck_assert_int_eq(dot.out_c, 2);
+    ck_assert_int_eq(dot.groups, 1);
+    one_free(o);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("int_ops");
     TCase *tc = tcase_create("int_ops");
+    tcase_add_test(tc, test_op_kinds_distinct);
+    tcase_add_test(tc, test_int_dot_params);
     tcase_add_test(tc, test_int_matmul);
     tcase_add_test(tc, test_int_matmul_xnor);
     tcase_add_test(tc, test_int_matmul_overflow);

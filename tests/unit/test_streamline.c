@@ -578,7 +578,10 @@ START_TEST(test_verify_integer)
             mm->inputs[1]->value->i[0] = 5;   /* INT2 weights */
             want = "outside its datatype";
         } else if (breakage == 3) {
-            rs->op_type = "Relu";
+            /* the op, not just its name (the verifier reads node_kind);
+             * Add takes Reshape's two inputs */
+            rs->op_type = "Add";
+            rs->op = op_lookup(DOMAIN_ONNX, "Add");
             want = "float op reads an integer tensor";
         }
         Diag d;

@@ -9,16 +9,20 @@
 #include <stdio.h>
 
 #include "lower_internal.h"
+#include "op_int_params.h"
 
 bool lower_conv(Lower *L, const Node *n)
 {
-    const Tensor *x = n->inputs[0], *wt = n->inputs[1], *y = n->outputs[0];
+    IntDot dot;
+    if (!int_dot_params(&L->ctx, n, &dot))
+        return false;
+    const Tensor *x = dot.x, *wt = dot.w, *y = dot.y;
     const Value *w = wt->value;
     if (!w || !w->i || w->shape.rank != 4)
         return lower_fail(L, n, "weights must be a constant integer tensor [O, I, kh, kw]");
-    if (node_attr_int(n, "group", 1) != 1)
+    if (dot.groups != 1)
         return lower_fail(L, n, "grouped/depthwise convolutions (group %lld) are not supported",
-                          (long long)node_attr_int(n, "group", 1));
+                          (long long)dot.groups);
     if (x->shape.rank != 4)
         return lower_fail(L, n, "only 2-D convolutions are supported");
     int64_t C = x->shape.dims[1], H = x->shape.dims[2], W = x->shape.dims[3];
@@ -52,7 +56,7 @@ bool lower_conv(Lower *L, const Node *n)
     mv->mh = O;
     mv->mw = kh * kw * C;
     mv->vectors = OH * OW;
-    mv->xnor = node_attr_int(n, "xnor", 0) == 1;
+    mv->xnor = dot.xnor;
     mv->wdt = wdt;
     mv->acc_dt = acc_dt;
     mv->out.dt = acc_dt;

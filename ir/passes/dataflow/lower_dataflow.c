@@ -40,17 +40,6 @@ static bool lower_transpose(Lower *L, const Node *n)
     return lower_advance(L, n, y, o, false);
 }
 
-static bool is_layout_op(const Node *n)
-{
-    static const char *const ops[] = { "Reshape", "Flatten", "Squeeze", "Unsqueeze" };
-    return node_is_onnx_op(n, ops, sizeof ops / sizeof ops[0]);
-}
-
-static bool is_op(const Node *n, const char *op)
-{
-    return n->domain_kind == DOMAIN_QONNXC && !strcmp(n->op_type, op);
-}
-
 /* The only node reading t, or NULL at the end of the chain (a graph output
  * nobody reads); a second reader is a branch. */
 static bool next_node(Lower *L, const Node *from, const Tensor *t, const Node **next)
@@ -78,7 +67,7 @@ static bool find_input_quant(Lower *L, const Node **iq)
     *iq = NULL;
     for (int k = 0; k < L->g->n_nodes; k++) {
         const Node *n = L->g->nodes[k];
-        if (!is_op(n, "InputQuant"))
+        if (node_kind(n) != OP_INPUT_QUANT)
             continue;
         if (*iq)
             return lower_fail(L, n, "a second InputQuant: the dataflow lowering supports one "
@@ -89,6 +78,31 @@ static bool find_input_quant(Lower *L, const Node **iq)
         return lower_fail(L, NULL, "no InputQuant: lower the integer graph (streamline_graph "
                           "output)");
     return true;
+}
+
+/* One node of the chain between InputQuant and OutputAffine. */
+static bool lower_node(Lower *L, const Node *n)
+{
+    if (op_kind_keeps_order(node_kind(n)))
+        return lower_advance(L, n, n->outputs[0], L->order, false);
+    switch (node_kind(n)) {
+    case OP_TRANSPOSE:
+        return lower_transpose(L, n);
+    case OP_INT_CONV:
+        return lower_conv(L, n);
+    case OP_INT_MATMUL:
+        return lower_matmul(L, n);
+    case OP_INT_MAXPOOL:
+        return lower_maxpool(L, n);
+    case OP_MULTITHRESHOLD:
+        return lower_threshold(L, n);
+    case OP_INT_ADD:
+        return lower_fail(L, n, "IntAdd (a residual connection) is not supported: the "
+                          "dataflow graph is a chain of layers");
+    default:
+        return lower_fail(L, n, "op %s is not supported between InputQuant and "
+                          "OutputAffine", n->op_type);
+    }
 }
 
 static bool walk(Lower *L)
@@ -112,30 +126,11 @@ static bool walk(Lower *L)
             return false;
         if (!n)
             break;
-        bool ok;
-        if (is_op(n, "OutputAffine")) {
+        if (node_kind(n) == OP_OUTPUT_AFFINE) {
             affine = n;
             break;
         }
-        if (is_layout_op(n))
-            ok = lower_advance(L, n, n->outputs[0], L->order, false);
-        else if (n->domain_kind == DOMAIN_ONNX && !strcmp(n->op_type, "Transpose"))
-            ok = lower_transpose(L, n);
-        else if (is_op(n, "IntConv"))
-            ok = lower_conv(L, n);
-        else if (is_op(n, "IntMatMul"))
-            ok = lower_matmul(L, n);
-        else if (is_op(n, "IntMaxPool"))
-            ok = lower_maxpool(L, n);
-        else if (is_op(n, "MultiThreshold"))
-            ok = lower_threshold(L, n);
-        else if (is_op(n, "IntAdd"))
-            return lower_fail(L, n, "IntAdd (a residual connection) is not supported: the "
-                              "dataflow graph is a chain of layers");
-        else
-            return lower_fail(L, n, "op %s is not supported between InputQuant and "
-                              "OutputAffine", n->op_type);
-        if (!ok)
+        if (!lower_node(L, n))
             return false;
         from = n;
     }

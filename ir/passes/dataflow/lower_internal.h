@@ -6,7 +6,8 @@
  * stream's element order: order[s] is the row-major index, within one
  * frame of that tensor, of stream element s. Images travel NHWC, so after
  * a conv order is the NCHW -> NHWC permutation; layout ops (Reshape,
- * Flatten, Squeeze, Unsqueeze) keep row-major indices and so the order;
+ * Flatten, Squeeze, Unsqueeze, Identity: op_kind_keeps_order) keep
+ * row-major indices and so the order;
  * Transpose maps them. A layer that needs a particular order (a conv
  * needs NHWC) checks it; a MatMul after a flatten absorbs any order into
  * its weight columns. */

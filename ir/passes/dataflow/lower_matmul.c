@@ -7,14 +7,18 @@
  * index of the element the stream sends s-th). With several vectors the
  * stream must already be in X's row-major order. */
 #include "lower_internal.h"
+#include "op_int_params.h"
 
 bool lower_matmul(Lower *L, const Node *n)
 {
-    const Tensor *x = n->inputs[0], *wt = n->inputs[1], *y = n->outputs[0];
+    IntDot dot;
+    if (!int_dot_params(&L->ctx, n, &dot))
+        return false;
+    const Tensor *x = dot.x, *wt = dot.w, *y = dot.y;
     const Value *w = wt->value;
-    if (!w || !w->i || w->shape.rank != 2)
+    if (!w || !w->i)
         return lower_fail(L, n, "weights must be a constant integer matrix [K, N]");
-    int64_t K = w->shape.dims[0], N = w->shape.dims[1];
+    int64_t K = dot.k, N = dot.out_c;
     if (x->shape.rank < 2 || x->shape.dims[x->shape.rank - 1] != K || L->elems % K)
         return lower_fail(L, n, "input '%s' is not [1, ..., %lld]", x->name, (long long)K);
     int64_t vectors = L->elems / K;
@@ -31,7 +35,7 @@ bool lower_matmul(Lower *L, const Node *n)
     mv->mh = N;
     mv->mw = K;
     mv->vectors = vectors;
-    mv->xnor = node_attr_int(n, "xnor", 0) == 1;
+    mv->xnor = dot.xnor;
     mv->wdt = wdt;
     mv->acc_dt = acc_dt;
     mv->out.dt = acc_dt;

@@ -11,14 +11,16 @@
 #include <stdio.h>
 
 #include "lower_internal.h"
+#include "op_int_params.h"
 
 /* The MultiThreshold's channel of each of the first `period` stream
  * elements into ch[], checking the pattern repeats over the frame. */
-static bool channel_pattern(Lower *L, const Node *n, int64_t period, int64_t *ch)
+static bool channel_pattern(Lower *L, const Node *n, const MultiThresholdParams *mt,
+                            int64_t period, int64_t *ch)
 {
-    const Tensor *x = n->inputs[0];
+    const Tensor *x = mt->x;
     int rank = x->shape.rank;
-    int64_t axis = node_attr_int(n, "channel_axis", 1);
+    int64_t axis = mt->channel_axis;
     if (axis < 0)
         axis += rank;
     if (axis < 0 || axis >= rank)
@@ -40,7 +42,10 @@ static bool channel_pattern(Lower *L, const Node *n, int64_t period, int64_t *ch
  * every `period` elements. */
 static bool thresholds(Lower *L, const Node *n, Layer *l, int64_t period)
 {
-    const Value *t = n->inputs[1]->value;
+    MultiThresholdParams mt;
+    if (!multithreshold_params(&L->ctx, n, &mt))
+        return false;
+    const Value *t = mt.thresholds->value;
     if (!t || !t->i || t->shape.rank != 2)
         return lower_fail(L, n, "thresholds must be a constant integer tensor [C or 1, L]");
     int64_t rows = t->shape.dims[0], nt = t->shape.dims[1];
@@ -49,7 +54,7 @@ static bool thresholds(Lower *L, const Node *n, Layer *l, int64_t period)
     int64_t *ch = arena_array(&L->df->arena, (size_t)period, sizeof *ch);
     if (!ch)
         return lower_fail(L, n, "out of memory");
-    if (rows > 1 && !channel_pattern(L, n, period, ch))
+    if (rows > 1 && !channel_pattern(L, n, &mt, period, ch))
         return lower_fail(L, n, "its channels are not the innermost dimension of the stream "
                           "(every %lld elements)", (long long)period);
     int64_t lo = qc_dtype_min(L->dt), hi = qc_dtype_max(L->dt);
@@ -67,7 +72,7 @@ static bool thresholds(Lower *L, const Node *n, Layer *l, int64_t period)
                 return false;
             l->thresholds[r * nt + k] = (int32_t)v;
         }
-    int64_t scale = node_attr_int(n, "out_scale", 1), bias = node_attr_int(n, "out_bias", 0);
+    int64_t scale = mt.out_scale, bias = mt.out_bias;
     if (!lower_need_i32(L, n, scale, "out_scale") || !lower_need_i32(L, n, bias, "out_bias"))
         return false;
     l->out_scale = (int32_t)scale;

@@ -15,13 +15,14 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "ops.h"
 #include "qc_dtype_name.h"
 #include "streamline.h"
 
+/* Layout ops may carry integers: the order-keeping ones and Transpose. */
 static bool is_layout(const Node *n)
 {
-    static const char *const ops[] = { "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze" };
-    return node_is_onnx_op(n, ops, sizeof ops / sizeof ops[0]);
+    return op_kind_keeps_order(node_kind(n)) || node_kind(n) == OP_TRANSPOSE;
 }
 
 /* A constant input of an integer op: integer storage, annotated, in range. */
@@ -76,8 +77,8 @@ bool graph_verify_integer(const Graph *g, Diag *d)
         if (n->domain_kind == DOMAIN_QONNX) {
             ok = node_error(d, g, n, "a QONNX op is left in the integer graph");
         } else if (n->domain_kind == DOMAIN_QONNXC) {
-            const char *op = n->op_type;
-            if (!strcmp(op, "InputQuant")) {
+            OpKind kind = node_kind(n);
+            if (kind == OP_INPUT_QUANT) {
                 inputs++;
                 if (x_int)
                     ok = node_error(d, g, n, "reads integer tensor '%s'; its input is float",
@@ -85,17 +86,17 @@ bool graph_verify_integer(const Graph *g, Diag *d)
             } else if (!x_int) {
                 ok = node_error(d, g, n, "input '%s' is not an integer tensor",
                                 x ? x->name : "?");
-            } else if (!strcmp(op, "OutputAffine")) {
+            } else if (kind == OP_OUTPUT_AFFINE) {
                 outputs++;
-            } else if (!strcmp(op, "IntAdd")) {
+            } else if (kind == OP_INT_ADD) {
                 if (!is_int[n->inputs[1]->id])
                     ok = node_error(d, g, n, "input '%s' is not an integer tensor",
                                     n->inputs[1]->name);
-            } else if (!strcmp(op, "IntMatMul") || !strcmp(op, "IntConv") ||
-                       !strcmp(op, "MultiThreshold")) {
+            } else if (kind == OP_INT_MATMUL || kind == OP_INT_CONV ||
+                       kind == OP_MULTITHRESHOLD) {
                 ok = int_constant(g, n, n->inputs[1], d);
             }
-            if (ok && strcmp(op, "OutputAffine")) {
+            if (ok && kind != OP_OUTPUT_AFFINE) {
                 for (int o = 0; o < n->n_outputs; o++)
                     if (n->outputs[o])
                         is_int[n->outputs[o]->id] = true;
