@@ -69,12 +69,13 @@ static void dump_dataflow(const Dataflow *df, const char *step, FILE *f)
             df->n_layers ? df->layers[df->bottleneck].name : "-");
     for (int k = 0; k < df->n_layers; k++) {
         const Layer *l = &df->layers[k];
-        fprintf(f, "layer %d %s '%s': pe %d, simd %d", k, layer_kind_name(l->kind), l->name, l->pe,
-                l->simd);
+        fprintf(f, "layer %d %s '%s':", k, layer_kind_name(l->kind), l->name);
+        if (l->pe || l->simd)       /* DWC and FIFO are not folded */
+            fprintf(f, " pe %d, simd %d", l->pe, l->simd);
         if (l->kind == LAYER_MVAU)
             fprintf(f, ", mh %lld, mw %lld", (long long)l->mh, (long long)l->mw);
         if (l->kind == LAYER_FIFO)
-            fprintf(f, ", depth %lld", (long long)l->depth);
+            fprintf(f, " depth %lld", (long long)l->depth);
         fputs("; in ", f);
         stream_text(&l->in, f);
         fputs("; out ", f);
