@@ -53,6 +53,7 @@ void cli_pipeline_apply(const CliPipelineArgs *a, PipelineOptions *o);
     "  -v, --verbose         each step of the pipeline with its time, on stderr\n" \
     "  --dump-after STEP     the graph after STEP as text (load, cleanup, streamline,\n" \
     "                        dataflow, size-fifos, emit-<target>; docs/cli.md)\n" \
-    "  --dump-to FILE        write that dump to FILE instead of stdout\n"
+    "  --dump-to FILE        write that dump to FILE instead of stdout; FILE.onnx:\n" \
+    "                        the graph as an ONNX model\n"
 
 #endif

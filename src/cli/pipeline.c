@@ -12,6 +12,7 @@
 #include "emit_rtl.h"
 #include "input_type.h"
 #include "load_onnx.h"
+#include "save_onnx.h"
 #include "streamline.h"
 
 /* ---- the steps -------------------------------------------------------------- */
@@ -99,6 +100,13 @@ static bool run_emit(Pipeline *p, const PipelineStep *s, Diag *d)
 }
 
 /* ---- planning --------------------------------------------------------------- */
+
+/* --dump-to FILE.onnx: the graph as an ONNX model instead of text. */
+static bool dump_is_onnx(const char *path)
+{
+    size_t len = path ? strlen(path) : 0;
+    return len > 5 && !strcmp(path + len - 5, ".onnx");
+}
 
 void pipeline_step_names(char *buf, size_t size)
 {
@@ -189,6 +197,13 @@ bool pipeline_init(Pipeline *p, const PipelineOptions *o, Diag *d)
         return false;
     if (o->stop_after)
         p->n_steps = pipeline_find(p, o->stop_after) + 1;
+    if (dump_is_onnx(o->dump_to) &&
+        (named(o->dump_after, "dataflow") || named(o->dump_after, "size-fifos"))) {
+        diag_error(d, o->dump_to, NULL, NULL, "--dump-to: the dataflow graph after step %s has "
+                   "no ONNX form; dump it as text (a FILE not ending in .onnx)", o->dump_after);
+        diag_set_exit(d, EXIT_USAGE);
+        return false;
+    }
     return check_step_option(p, "--dump-after", o->dump_after, d);
 }
 
@@ -225,6 +240,8 @@ static double now_ms(void)
 
 static bool write_dump(const Pipeline *p, const char *step, Diag *d)
 {
+    if (dump_is_onnx(p->o.dump_to))
+        return onnx_save_file(p->g, p->o.dump_to, d);
     if (!p->o.dump_to) {
         pipeline_dump(p, step, stdout);
         fflush(stdout);

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "exec.h"
+#include "frontend.h"
 #include "pipeline.h"
 #include "run_cli.h"
 #include "targets.h"
@@ -302,6 +304,67 @@ START_TEST(test_dump_after_unknown_step)
 }
 END_TEST
 
+/* The integer graph of one model on 8 frames, through the int engine. */
+static Value *int_outputs(Graph *g)
+{
+    Shape s = { 4, { 8, 1, 28, 28 } };
+    Value *in = value_new(ET_FLOAT, &s), *out = NULL;
+    uint32_t x = 12345;
+    for (int64_t k = 0; k < in->count; k++) {
+        x = x * 1103515245u + 12345u;
+        in->f[k] = (float)(x >> 8) / 16777216.0f;     /* in [0, 1), like pixels */
+    }
+    Diag d;
+    diag_init(&d);
+    ck_assert_msg(exec_run_frames(g, (const Value *const *)&in, &out, &d), "%s", d.msg);
+    value_free(in);
+    return out;
+}
+
+/* --dump-to FILE.onnx writes the graph after the step as an ONNX model:
+ * loaded back (and cleaned up again), the integer graph computes exactly
+ * what the one in memory computes, bit for bit. */
+START_TEST(test_dump_onnx_round_trip)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/int.onnx", tmp);
+    const char *args[] = { "build", TFC, "-o", out_dir, "--dump-after", "streamline",
+                           "--dump-to", path, NULL };
+    CliResult r = run_qonnxc(args);
+    ck_assert_msg(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
+    cli_result_free(&r);
+
+    Diag d;
+    diag_init(&d);
+    Graph *saved = frontend_load(path, &d);
+    ck_assert_msg(saved, "%s", d.msg);
+    PipelineOptions o = { .model = TFC, .stop_after = "streamline" };
+    Pipeline p;
+    ck_assert_msg(pipeline_init(&p, &o, &d) && pipeline_run(&p, &d), "%s", d.msg);
+    ck_assert_int_eq(saved->n_nodes, p.g->n_nodes);
+    for (int k = 0; k < p.g->n_nodes; k++)
+        ck_assert_str_eq(saved->nodes[k]->op_type, p.g->nodes[k]->op_type);
+    Value *a = int_outputs(p.g), *b = int_outputs(saved);
+    ck_assert_int_eq(a->count, b->count);
+    ck_assert_msg(!memcmp(a->f, b->f, (size_t)a->count * sizeof(float)),
+                  "the saved integer graph computes something else");
+    value_free(a);
+    value_free(b);
+    pipeline_free(&p);
+    graph_free(saved);
+
+    /* the dataflow graph has no ONNX form: a usage error, nothing written */
+    snprintf(path, sizeof path, "%s/df.onnx", tmp);
+    const char *df[] = { "build", TFC, "-o", out_dir, "--target", "hls", "--dump-after",
+                         "dataflow", "--dump-to", path, NULL };
+    r = run_qonnxc(df);
+    ck_assert_int_eq(r.exit_code, 2);
+    ck_assert_msg(strstr(r.err, "no ONNX form"), "%s", r.err);
+    ck_assert(!file_exists(path));
+    cli_result_free(&r);
+}
+END_TEST
+
 /* ---- the target table ---------------------------------------------------------- */
 
 START_TEST(test_every_target_parses)
@@ -404,6 +467,7 @@ int main(void)
     tcase_add_test(cli, test_dump_after_streamline);
     tcase_add_test(cli, test_dump_to_file_and_dataflow_layers);
     tcase_add_test(cli, test_dump_after_unknown_step);
+    tcase_add_test(cli, test_dump_onnx_round_trip);
     suite_add_tcase(s, cli);
     TCase *tt = tcase_create("targets");
     tcase_add_checked_fixture(tt, setup, teardown);
