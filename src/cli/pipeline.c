@@ -90,9 +90,12 @@ static bool run_emit(Pipeline *p, const PipelineStep *s, Diag *d)
     int target = s->target;
     const Target *t = &targets[target];
     TargetInput in = { p->g, p->have_df ? &p->df : NULL, p->o.model, p->name, &p->notes };
-    if (t->needs_dataflow && !p->have_df)
-        return diag_error(d, p->o.model, NULL, NULL, "the %s target needs the dataflow step "
-                          "(a bug in qonnxc)", t->name);
+    if (t->needs_dataflow && !p->have_df) {
+        diag_error(d, p->o.model, NULL, NULL, "the %s target needs the dataflow step "
+                   "(a bug in qonnxc)", t->name);
+        diag_set_exit(d, EXIT_INTERNAL);
+        return false;
+    }
     int before = p->tree->n;
     bool ok = t->emit(&in, p->tree, d);
     p->files[target] = p->tree->n - before;
@@ -264,12 +267,9 @@ bool pipeline_step(Pipeline *p, int k, Diag *d)
     const PipelineStep *s = &p->steps[k];
     double t0 = now_ms();
     bool ok = s->run(p, s, d);
-    if (ok && s->check && !s->check(p, d)) {
-        diag_error(d, p->o.model, NULL, NULL, "(the graph is invalid after step %d/%d %s: "
-                   "a bug in qonnxc)", k + 1, p->n_steps, s->name);
-        diag_set_exit(d, EXIT_INTERNAL);
-        ok = false;
-    }
+    if (ok && s->check && !s->check(p, d))
+        ok = diag_invalid_after(d, p->o.model, "the graph", "step %d/%d %s", k + 1, p->n_steps,
+                                s->name);
     p->ms[k] = now_ms() - t0;
     p->done[k] = ok;
     if (p->o.verbose)
