@@ -15,6 +15,7 @@ typedef struct CliCommand {
     const char *options;    /* one option per line, for --help */
     int (*run)(int argc, char **argv);
     bool takes_targets;     /* --help lists the targets (targets.h) */
+    bool takes_steps;       /* --help lists the pipeline's steps (pipeline.h) */
 } CliCommand;
 
 extern const CliCommand cli_info, cli_run, cli_build, cli_verify, cli_report;
@@ -51,8 +52,7 @@ void cli_pipeline_apply(const CliPipelineArgs *a, PipelineOptions *o);
 
 #define CLI_PIPELINE_HELP \
     "  -v, --verbose         each step of the pipeline with its time, on stderr\n" \
-    "  --dump-after STEP     the graph after STEP as text (load, cleanup, streamline,\n" \
-    "                        dataflow, size-fifos, emit-<target>; docs/cli.md)\n" \
+    "  --dump-after STEP     the graph after STEP (steps below) as text (docs/cli.md)\n" \
     "  --dump-to FILE        write that dump to FILE instead of stdout; FILE.onnx:\n" \
     "                        the graph as an ONNX model\n"
 

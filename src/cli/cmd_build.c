@@ -39,6 +39,7 @@ const CliCommand cli_build = {
     "                        this build did not write\n",
     cmd_build,
     true,
+    true,
 };
 
 typedef struct BuildArgs {

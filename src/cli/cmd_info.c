@@ -14,6 +14,7 @@ const CliCommand cli_info = {
     "  --limit NAME=VALUE    a resource limit (docs/limits.md)\n",
     cmd_info,
     false,
+    false,
 };
 
 static bool is_op(const Node *n, const char *op)

@@ -37,6 +37,7 @@ const CliCommand cli_report = {
     CLI_PIPELINE_HELP,
     cmd_report,
     false,
+    true,
 };
 
 typedef struct ReportArgs {

@@ -25,6 +25,7 @@ const CliCommand cli_run = {
     CLI_PIPELINE_HELP,
     cmd_run,
     false,
+    true,
 };
 
 typedef struct RunArgs {

@@ -61,6 +61,7 @@ const CliCommand cli_verify = {
     "                        is not a terminal)\n",
     cmd_verify,
     true,
+    true,
 };
 
 #define VERIFY_TOLERANCE 1e-5

@@ -412,6 +412,27 @@ START_TEST(test_unknown_target_lists_the_table)
 }
 END_TEST
 
+/* The usage texts list the table's targets and the steps. */
+START_TEST(test_help_lists_targets_and_steps)
+{
+    const char *args[] = { "build", "--help", NULL };
+    CliResult r = run_qonnxc(args);
+    ck_assert_int_eq(r.exit_code, 0);
+    const char *line = strstr(r.out, "\ntargets: ");
+    ck_assert_msg(line, "%s", r.out);
+    for (int k = 0; k < n_targets; k++)
+        ck_assert_msg(strstr(line, targets[k].name), "%s", line);
+    ck_assert_msg(strstr(r.out, "\nsteps: load, cleanup, streamline, dataflow, size-fifos, "
+                                "emit-ref"), "%s", r.out);
+    cli_result_free(&r);
+    const char *top[] = { "--help", NULL };
+    r = run_qonnxc(top);
+    ck_assert_msg(strstr(r.out, "targets (build, verify --target): ref, hls, rtl, mcu, npu"),
+                  "%s", r.out);
+    cli_result_free(&r);
+}
+END_TEST
+
 /* The config's targets: are what build emits without --target; --target wins. */
 START_TEST(test_config_targets)
 {
@@ -475,6 +496,7 @@ int main(void)
     tcase_add_test(tt, test_every_target_parses);
     tcase_add_test(tt, test_unknown_target_lists_the_table);
     tcase_add_test(tt, test_config_targets);
+    tcase_add_test(tt, test_help_lists_targets_and_steps);
     suite_add_tcase(s, tt);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
