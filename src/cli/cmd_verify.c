@@ -259,7 +259,7 @@ static bool run_target(int t, Pipeline *p, const Value *in, const VerifyArgs *a,
                                   { "rtl simulation, integer outputs", false } };
     progress[0].show = progress[1].show = a->steps.verbose || isatty(2);
     const Target *ti = &targets[t];
-    bool follow = !strcmp(ti->name, "rtl");
+    bool follow = ti->progress_fd;
     char tmpl[4096], sub[80], exe[160];
     const char *tmp = getenv("TMPDIR");
     snprintf(tmpl, sizeof tmpl, "%s/qonnxc-verify-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");

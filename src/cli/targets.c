@@ -35,11 +35,11 @@ static bool emit_npu_target(const TargetInput *in, OutTree *out, Diag *d)
 
 /* The order is the order build emits and verify reports them. */
 const Target targets[] = {
-    { "ref", false, emit_ref_target, NULL, "", "" },
-    { "hls", true, emit_hls_target, NULL, "_csim", "" },
-    { "rtl", true, emit_rtl_target, "sim", "_rtlsim", "" },
-    { "mcu", false, emit_mcu_target, NULL, "", " for the host; mcu/size_report.json" },
-    { "npu", false, emit_npu_target, NULL, "", "; npu/layers.json" },
+    { "ref", false, emit_ref_target, NULL, "", "", false },
+    { "hls", true, emit_hls_target, NULL, "_csim", "", false },
+    { "rtl", true, emit_rtl_target, "sim", "_rtlsim", "", true },
+    { "mcu", false, emit_mcu_target, NULL, "", " for the host; mcu/size_report.json", false },
+    { "npu", false, emit_npu_target, NULL, "", "; npu/layers.json", false },
 };
 const int n_targets = (int)(sizeof targets / sizeof targets[0]);
 

@@ -39,6 +39,7 @@ typedef struct Target {
     const char *make_goal;    /* what `make -C DIR/<name>` is given; NULL: the default goal */
     const char *exe_suffix;   /* that builds ./<model name><exe_suffix> */
     const char *also;         /* build's line adds this after the executable, or "" */
+    bool progress_fd;         /* the executable takes --progress-fd FD (a long simulation) */
 } Target;
 
 extern const Target targets[];
