@@ -268,8 +268,7 @@ bool pipeline_step(Pipeline *p, int k, Diag *d)
     double t0 = now_ms();
     bool ok = s->run(p, s, d);
     if (ok && s->check && !s->check(p, d))
-        ok = diag_invalid_after(d, p->o.model, "the graph", "step %d/%d %s", k + 1, p->n_steps,
-                                s->name);
+        ok = diag_invalid_after(d, p->o.model, "the graph", "step", s->name);
     p->ms[k] = now_ms() - t0;
     p->done[k] = ok;
     if (p->o.verbose)

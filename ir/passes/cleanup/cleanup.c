@@ -11,7 +11,7 @@ static bool run(Graph *g, const char *name, Pass pass, bool verify, Diag *d)
     if (!pass(g, d))
         return false;
     return !verify || graph_verify(g, d) ||
-           diag_invalid_after(d, g->path, "the graph", "cleanup pass %s", name);
+           diag_invalid_after(d, g->path, "the graph", "cleanup pass", name);
 }
 
 /* Shape inference and folding feed each other (a folded shape makes a

@@ -6,8 +6,8 @@
 
 static bool verified(Dataflow *df, const char *pass, Diag *d)
 {
-    return dataflow_verify(df, d) || diag_invalid_after(d, df->path, "the dataflow graph", "%s",
-                                                          pass);
+    return dataflow_verify(df, d) ||
+           diag_invalid_after(d, df->path, "the dataflow graph", "pass", pass);
 }
 
 bool dataflow_build(const Graph *g, const BuildConfig *cfg, Dataflow *df, Diag *d)

@@ -16,7 +16,7 @@ static bool run(Streamline *S, const char *name, SlPass pass, bool verify)
     if (!pass(S) || !pass_topo_sort(S->g, S->d))
         return false;
     return !verify || graph_verify(S->g, S->d) ||
-           diag_invalid_after(S->d, S->g->path, "the graph", "streamline pass %s", name);
+           diag_invalid_after(S->d, S->g->path, "the graph", "streamline pass", name);
 }
 
 /* The first node up the data path from n (inputs 0, then any non-constant
