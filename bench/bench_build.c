@@ -4,9 +4,10 @@
  *   build_s        the command line (QONNXC_BIN) with --target ref,hls and
  *                  the configuration's folding, best and median of RUNS
  *   ref_only_s, hls_only_s   the same per target
- *   stages_ms      one in-process build, step by step (best of RUNS): load
- *                  and cleanup, streamline, dataflow (lower, fold, DWC, FIFO,
- *                  estimate), emit ref, emit hls, write the files
+ *   stages_ms      one in-process build through the pipeline (pipeline.h),
+ *                  each step as the driver timed it (best of RUNS): load,
+ *                  cleanup, streamline, dataflow (lower, fold, DWC, FIFO,
+ *                  estimate), emit-ref, emit-hls; then write_files
  *   files, bytes   what the build writes
  *
  *   bench_build [MODEL_DIR CONFIG]   default: CNV_1W1A_RANDOM configs/CNV_1W1A.yaml
@@ -20,12 +21,8 @@
 #include <time.h>
 
 #include "config.h"
-#include "dataflow.h"
-#include "emit_hls.h"
-#include "emit_ref.h"
 #include "emit_util.h"
-#include "frontend.h"
-#include "streamline.h"
+#include "pipeline.h"
 
 #define RUNS 5
 #define TARGET_S 2.0
@@ -66,52 +63,46 @@ static void time_cli(const char *model, const char *config, const char *targets,
     *median = t[RUNS / 2];
 }
 
-enum { ST_LOAD, ST_STREAMLINE, ST_DATAFLOW, ST_REF, ST_HLS, ST_WRITE, N_STAGES };
-static const char *const stage_names[N_STAGES] = { "load_cleanup", "streamline", "dataflow",
-                                                    "emit_ref", "emit_hls", "write_files" };
+#define MAX_STAGES (PIPELINE_MAX_STEPS + 1)
 
-/* One in-process build, stage by stage (ms); files and bytes written. */
-static bool stages(const char *model, const char *config, const char *out, double *ms, int *files,
-                   long *bytes)
+/* One in-process build through the pipeline with the targets ref and hls,
+ * then the files written: ms and names per stage, files and bytes. */
+static bool stages(const char *model, const char *config, const char *out, double *ms,
+                   char names[][24], int *n_stages, int *files, long *bytes)
 {
     Diag d;
     diag_init(&d);
     BuildConfig cfg;
-    Dataflow df;
     OutTree tree;
-    char name[64];
-    config_defaults(&cfg);
-    memset(&df, 0, sizeof df);
     outtree_init(&tree);
-    ref_model_name(model, name, sizeof name);
+    PipelineOptions o = { .model = model, .cfg = &cfg };
+    char err[256];
+    target_set_parse("ref,hls", false, &o.targets, err, sizeof err);
+    Pipeline p;
+    memset(&p, 0, sizeof p);
+    bool ok = config_load(&cfg, config, &d) && pipeline_init(&p, &o, &d);
+    p.tree = &tree;
+    ok = ok && pipeline_run(&p, &d);
     double t0 = now();
-    Graph *g = frontend_load(model, &d);
-    double t1 = now();
-    bool ok = g && streamline_graph(g, true, &d);
-    double t2 = now();
-    ok = ok && config_load(&cfg, config, &d) && dataflow_build(g, &cfg, &df, &d);
-    bool have_df = ok;
-    double t3 = now();
-    ok = ok && emit_ref(g, model, name, &tree, &d);
-    double t4 = now();
-    ok = ok && emit_hls(&df, model, name, &tree, &d);
-    double t5 = now();
     ok = ok && outtree_commit(&tree, out, &d);
-    double t6 = now();
+    double write_ms = 1e3 * (now() - t0);
     if (!ok)
         fprintf(stderr, "bench_build: %s\n", d.msg);
-    double t[] = { t0, t1, t2, t3, t4, t5, t6 };
-    for (int k = 0; k < N_STAGES; k++)
-        ms[k] = 1e3 * (t[k + 1] - t[k]);
+    *n_stages = 0;
+    for (int k = 0; ok && k < p.n_steps; k++) {
+        snprintf(names[k], sizeof names[k], "%s", p.steps[k].name);
+        ms[k] = p.ms[k];
+        (*n_stages)++;
+    }
+    snprintf(names[*n_stages], sizeof names[*n_stages], "write_files");
+    ms[(*n_stages)++] = write_ms;
     *files = tree.n;
     *bytes = 0;
     for (int k = 0; k < tree.n; k++)
         *bytes += (long)tree.files[k].text.len;
     outtree_free(&tree);
-    if (have_df)
-        dataflow_free(&df);
+    pipeline_free(&p);
     config_free(&cfg);
-    graph_free(g);
     return ok;
 }
 
@@ -134,14 +125,15 @@ int main(int argc, char **argv)
     time_cli(model, config, "ref,hls", out, &best, &median);
     time_cli(model, config, "ref", out, &ref_best, &ref_median);
     time_cli(model, config, "hls", out, &hls_best, &hls_median);
-    double ms[N_STAGES], min_ms[N_STAGES];
-    int files = 0;
+    double ms[MAX_STAGES], min_ms[MAX_STAGES];
+    char stage_names[MAX_STAGES][24];
+    int files = 0, n_stages = 0;
     long bytes = 0;
     bool ok = best >= 0 && ref_best >= 0 && hls_best >= 0;
     for (int r = 0; ok && r < RUNS; r++) {
         remove_tree(out);
-        ok = stages(model, config, out, ms, &files, &bytes);
-        for (int k = 0; ok && k < N_STAGES; k++)
+        ok = stages(model, config, out, ms, stage_names, &n_stages, &files, &bytes);
+        for (int k = 0; ok && k < n_stages; k++)
             min_ms[k] = r == 0 || ms[k] < min_ms[k] ? ms[k] : min_ms[k];
     }
     remove_tree(tmp);
@@ -156,7 +148,7 @@ int main(int argc, char **argv)
     printf("  \"ref_only_s\": { \"best\": %.3f, \"median\": %.3f },\n", ref_best, ref_median);
     printf("  \"hls_only_s\": { \"best\": %.3f, \"median\": %.3f },\n", hls_best, hls_median);
     printf("  \"stages_ms\": {");
-    for (int k = 0; k < N_STAGES; k++)
+    for (int k = 0; k < n_stages; k++)
         printf("%s \"%s\": %.1f", k ? "," : "", stage_names[k], min_ms[k]);
     printf(" },\n  \"files\": %d,\n  \"bytes\": %ld,\n", files, bytes);
     printf("  \"target_s\": %.1f,\n  \"under_target\": %s\n}\n", TARGET_S,

@@ -56,3 +56,12 @@ void diag_set_exit(Diag *d, int exit_code)
 {
     d->exit_code = exit_code;
 }
+
+bool diag_invalid_after(Diag *d, const char *file, const char *what, const char *kind,
+                        const char *name)
+{
+    diag_error(d, file, NULL, NULL, "(%s is invalid after %s %s: a bug in qonnxc)", what, kind,
+               name);
+    diag_set_exit(d, EXIT_INTERNAL);
+    return false;
+}

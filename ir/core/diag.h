@@ -42,4 +42,12 @@ bool diag_verror(Diag *d, const char *file, const char *node_name, const char *o
 /* Sets the exit code the CLI should use for the error already recorded. */
 void diag_set_exit(Diag *d, int exit_code);
 
+/* What every pass driver says when its verifier rejects what a pass or
+ * step made (the verifier's message is already in d): appends
+ * "(<what> is invalid after <kind> <name>: a bug in qonnxc)", e.g. "(the
+ * graph is invalid after streamline pass fold_bn: ...)", and sets
+ * EXIT_INTERNAL. Returns false. */
+bool diag_invalid_after(Diag *d, const char *file, const char *what, const char *kind,
+                        const char *name);
+
 #endif

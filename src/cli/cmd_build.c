@@ -1,10 +1,12 @@
-/* qonnxc build MODEL [-c CONFIG.yaml] -o DIR [--target ref,hls] [--force]
+/* qonnxc build MODEL [-c CONFIG.yaml] -o DIR [--target LIST] [--force]
  *
- * Loads and streamlines the model, then writes the code of each target
- * under DIR/<target>/. The hls target lowers the integer graph to the
- * dataflow graph first, folded as the configuration says. Every target is
- * generated in memory first and the whole set is committed at once
- * (emit_util.h: outtree_commit), so a failure leaves DIR as it was.
+ * Runs the pipeline (pipeline.h) for the targets asked for (--target,
+ * else the configuration's `targets:`, else ref): load, cleanup,
+ * streamline, the dataflow graph folded as the configuration says when a
+ * target needs it, and an emit step per target, each writing DIR/<target>/.
+ * Every target is generated in memory first and the whole set is
+ * committed at once (emit_util.h: outtree_commit), so a failure leaves DIR
+ * as it was.
  *
  * DIR/build.json (build_record.h) records the model, the config and the
  * files written. A rebuild replaces the folders it writes wholesale, so it
@@ -19,87 +21,52 @@
 #include "child_run.h"
 #include "cli.h"
 #include "config.h"
-#include "dataflow.h"
-#include "emit_hls.h"
-#include "emit_mcu.h"
-#include "emit_ref.h"
-#include "emit_rtl.h"
+#include "pipeline.h"
 #include "report_estimates.h"
 #include "emit_util.h"
-#include "frontend.h"
-#include "streamline.h"
 
 const CliCommand cli_build = {
-    "build", "MODEL [-c CONFIG.yaml] -o DIR [--target ref,hls,rtl,mcu,npu|all] [--force]",
+    "build", "MODEL [-c CONFIG.yaml] -o DIR [--target LIST|all] [-v] [--dump-after STEP] [--force]",
     "generate code into DIR/<target>/",
     "  -o, --output DIR      the output directory\n"
     "  -c, --config FILE     the build configuration (YAML; docs/dataflow.md)\n"
-    "  -t, --target LIST     targets, comma-separated, or all (default ref)\n"
+    "  -t, --target LIST     targets, comma-separated, or all (default: the\n"
+    "                        configuration's targets, else ref)\n"
     CLI_INPUT_TYPE_HELP
     "  --size-fifos[=N]      rtl: FIFO depths from an N-frame simulation (default 8)\n"
+    CLI_PIPELINE_HELP
     "  --force               replace the target folders even if they hold files\n"
     "                        this build did not write\n",
     cmd_build,
+    true,
+    true,
 };
-
-/* Every target of DESIGN.md; only those with an emitter can be built. */
-static const struct {
-    const char *name;
-    bool available;
-} targets[] = {
-    { "ref", true }, { "hls", true }, { "rtl", true }, { "mcu", true }, { "npu", true },
-};
-#define N_TARGETS (int)(sizeof targets / sizeof targets[0])
 
 typedef struct BuildArgs {
     const char *model, *config, *out_dir, *target_list;
-    bool want[N_TARGETS];
     int size_fifos;       /* rtl: frames of the FIFO-sizing simulation; 0: off */
-    FrontendOptions front;
+    const char *input_type;
+    CliPipelineArgs steps;
     bool force;           /* replace target folders even when they hold others' files */
 } BuildArgs;
-
-/* "ref,hls" or "all" into want[]; a usage error names an unknown target. */
-static int parse_targets(const char *list, bool *want)
-{
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", list);
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        int k = 0;
-        if (!strcmp(tok, "all")) {
-            for (k = 0; k < N_TARGETS; k++)
-                want[k] = true;
-            continue;
-        }
-        while (k < N_TARGETS && strcmp(tok, targets[k].name))
-            k++;
-        if (k == N_TARGETS)
-            return cli_usage_error("build", "unknown target '%s' (targets: ref, hls, rtl, mcu, "
-                                   "npu, all)", tok);
-        want[k] = true;
-    }
-    for (int k = 0; k < N_TARGETS; k++)
-        if (want[k] && !targets[k].available)
-            return cli_usage_error("build", "target '%s' is not implemented yet (available: ref, hls, rtl)",
-                                   targets[k].name);
-    return EXIT_OK;
-}
 
 static int parse_args(int argc, char **argv, BuildArgs *a)
 {
     memset(a, 0, sizeof *a);
-    a->target_list = "ref";
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
         bool has_value = k + 1 < argc;
-        if ((!strcmp(arg, "-o") || !strcmp(arg, "--output")) && has_value)
+        int used = cli_pipeline_option(argc, argv, k, &a->steps);
+        if (used > 0)
+            k += used - 1;
+        else if ((!strcmp(arg, "-o") || !strcmp(arg, "--output")) && has_value)
             a->out_dir = argv[++k];
         else if ((!strcmp(arg, "-c") || !strcmp(arg, "--config")) && has_value)
             a->config = argv[++k];
         else if ((!strcmp(arg, "-t") || !strcmp(arg, "--target")) && has_value)
             a->target_list = argv[++k];
         else if (!strcmp(arg, "--input-type") && has_value)
-            a->front.input_type = argv[++k];
+            a->input_type = argv[++k];
         else if (!strcmp(arg, "--force"))
             a->force = true;
         else if (!strcmp(arg, "--size-fifos"))
@@ -117,17 +84,33 @@ static int parse_args(int argc, char **argv, BuildArgs *a)
         return cli_usage_error("build", "needs MODEL");
     if (!a->out_dir || !a->out_dir[0])
         return cli_usage_error("build", "needs -o DIR, the output directory");
-    int rc = parse_targets(a->target_list, a->want);
-    if (rc != EXIT_OK)
-        return rc;
+    char err[300];
+    TargetSet set;
+    if (a->target_list && !target_set_parse(a->target_list, false, &set, err, sizeof err))
+        return cli_usage_error("build", "%s", err);
     if (a->config) {
-        /* Only the hls target reads it (when built); make sure it exists. */
         FILE *f = fopen(a->config, "r");
         if (!f)
             return cli_usage_error("build", "cannot read the configuration %s", a->config);
         fclose(f);
     }
     return EXIT_OK;
+}
+
+/* --target, else the configuration's targets (config.c checked their
+ * names against the table), else ref. */
+static TargetSet build_targets(const BuildArgs *a, const BuildConfig *cfg)
+{
+    TargetSet set = (TargetSet)1 << target_find("ref", 3);
+    char err[300];
+    if (a->target_list)
+        target_set_parse(a->target_list, false, &set, err, sizeof err);
+    else if (cfg->n_targets > 0) {
+        set = 0;
+        for (int k = 0; k < cfg->n_targets; k++)
+            set |= (TargetSet)1 << target_find(cfg->targets[k], strlen(cfg->targets[k]));
+    }
+    return set;
 }
 
 /* True when this build writes a file under the top-level entry `top`. */
@@ -145,15 +128,15 @@ static bool tree_writes_under(const OutTree *tree, const char *top)
 /* What build.json will say: the inputs, the targets, the tree's files and
  * build.json, plus the earlier record's files in folders this build leaves
  * alone (still there, still qonnxc's). */
-static bool make_record(const BuildArgs *a, const OutTree *tree, const BuildRecord *prev,
-                        BuildRecord *rec, Diag *d)
+static bool make_record(const BuildArgs *a, TargetSet want, const OutTree *tree,
+                        const BuildRecord *prev, BuildRecord *rec, Diag *d)
 {
     if (!build_input_set(&rec->model, a->model, d) ||
         (a->config && !build_input_set(&rec->config, a->config, d)))
         return false;
     bool ok = build_record_add_file(rec, BUILD_RECORD_FILE);
-    for (int k = 0; ok && k < N_TARGETS; k++)
-        if (a->want[k])
+    for (int k = 0; ok && k < n_targets; k++)
+        if (target_set_has(want, k))
             ok = build_record_add_target(rec, targets[k].name);
     for (int k = 0; ok && k < tree->n; k++)
         ok = build_record_add_file(rec, tree->files[k].path);
@@ -209,7 +192,7 @@ static bool check_unknown_files(const BuildArgs *a, const OutTree *tree, const B
 
 /* build.json into the tree, after checking that committing the tree loses
  * nothing of the user's (unless --force). */
-static bool add_record(const BuildArgs *a, OutTree *tree, Diag *d)
+static bool add_record(const BuildArgs *a, TargetSet want, OutTree *tree, Diag *d)
 {
     BuildRecord prev, rec;
     build_record_init(&rec);
@@ -221,7 +204,7 @@ static bool add_record(const BuildArgs *a, OutTree *tree, Diag *d)
     bool ok = have_prev >= 0;
     const BuildRecord *known = have_prev > 0 ? &prev : NULL;
     ok = ok && (a->force || check_unknown_files(a, tree, known, d));
-    ok = ok && make_record(a, tree, known, &rec, d);
+    ok = ok && make_record(a, want, tree, known, &rec, d);
     TextBuf *json = ok ? outtree_add(tree, BUILD_RECORD_FILE) : NULL;
     if (ok && !(json && build_record_json(&rec, json)))
         ok = diag_error(d, a->out_dir, NULL, NULL, "out of memory");
@@ -244,6 +227,22 @@ static void warn_if_slow(const Dataflow *df)
             df->layers[df->bottleneck].name, (long long)df->bottleneck_cycles);
 }
 
+/* "ref: DIR/ref (9 files): make -C DIR/ref builds ./NAME", one per target. */
+static void print_target_lines(const Pipeline *p, const char *out_dir)
+{
+    for (int k = 0; k < n_targets; k++) {
+        const Target *t = &targets[k];
+        if (!target_set_has(p->o.targets, k))
+            continue;
+        printf("%s: %s/%s (%d files): make -C %s/%s%s%s builds ./%s%s%s\n", t->name, out_dir,
+               t->name, p->files[k], out_dir, t->name, t->make_goal ? " " : "",
+               t->make_goal ? t->make_goal : "", p->name, t->exe_suffix, t->also);
+    }
+    if (p->have_df)
+        printf("estimates: %s/report/estimates.json\n", out_dir);
+    fputs(tb_str(&p->notes), stdout);
+}
+
 int cmd_build(int argc, char **argv)
 {
     BuildArgs a;
@@ -252,81 +251,36 @@ int cmd_build(int argc, char **argv)
         return rc;
     Diag d;
     diag_init(&d);
-    a.front.config = a.config;
-    Graph *g = frontend_load_with(a.model, &a.front, &d);
-    if (!g)
+    BuildConfig cfg;
+    config_defaults(&cfg);
+    if (a.config && !config_load(&cfg, a.config, &d)) {
+        config_free(&cfg);
         return cli_fail(&d);
+    }
     OutTree tree;
     outtree_init(&tree);
-    char name[64];
-    ref_model_name(a.model, name, sizeof name);
-    bool ok = streamline_graph(g, true, &d);
-    /* hls: the dataflow graph, folded as the configuration says */
-    BuildConfig cfg;
-    Dataflow df;
-    config_defaults(&cfg);
-    memset(&df, 0, sizeof df);
-    bool want_df = a.want[1] || a.want[2];
-    if (ok && want_df && a.config)
-        ok = config_load(&cfg, a.config, &d);
-    bool have_df = ok && want_df && (ok = dataflow_build(g, &cfg, &df, &d));
-    if (have_df)
-        warn_if_slow(&df);      /* before the long steps it makes longer */
-    /* rtl --size-fifos: FIFO depths from a simulation with deep FIFOs */
-    if (ok && a.want[2] && a.size_fifos > 0) {
-        interrupts_install();
-        ok = rtl_size_fifos(&df, a.model, name, a.size_fifos, stdout, &d);
-    }
-    int n_ref = 0;
-    if (ok && a.want[0]) {
-        ok = emit_ref(g, a.model, name, &tree, &d);
-        n_ref = tree.n;
-    }
-    if (ok && a.want[1])
-        ok = emit_hls(&df, a.model, name, &tree, &d);
-    int n_before_rtl = tree.n;
-    if (ok && a.want[2])
-        ok = emit_rtl(&df, a.model, name, &tree, &d);
-    /* mcu, npu (src/emit_mcu.h) */
-    int n_before_mcu = tree.n, n_mcu = 0;
-    TextBuf npu_table;
-    tb_init(&npu_table);
-    if (ok && a.want[3]) {
-        ok = emit_mcu(g, a.model, name, &tree, &d);
-        n_mcu = tree.n - n_before_mcu;
-    }
-    if (ok && a.want[4])
-        ok = emit_npu(g, a.model, name, &tree, &npu_table, &d);
+    PipelineOptions o = { .model = a.model, .input_type = a.input_type, .cfg = &cfg,
+                          .targets = build_targets(&a, &cfg), .size_fifos = a.size_fifos };
+    cli_pipeline_apply(&a.steps, &o);
+    Pipeline p;
+    bool ok = pipeline_init(&p, &o, &d);
+    p.tree = &tree;
+    /* up to the dataflow step, then the warning before the long steps it makes longer */
+    int df_step = pipeline_find(&p, "dataflow");
+    if (ok && df_step >= 0 && (ok = pipeline_run_to(&p, df_step, &d)))
+        warn_if_slow(&p.df);
+    ok = ok && pipeline_run(&p, &d);
     /* the same estimates `qonnxc report` writes, for the folding just built */
-    TextBuf *estimates = ok && have_df ? outtree_add(&tree, "report/estimates.json") : NULL;
+    TextBuf *estimates = ok && p.have_df ? outtree_add(&tree, "report/estimates.json") : NULL;
     if (estimates)
-        estimates_json(&df, estimates);
-    ok = ok && (!have_df || estimates) && add_record(&a, &tree, &d) &&
+        estimates_json(&p.df, estimates);
+    ok = ok && (!p.have_df || estimates) && add_record(&a, o.targets, &tree, &d) &&
          outtree_commit(&tree, a.out_dir, &d);
-
-    if (ok && a.want[0])
-        printf("ref: %s/ref (%d files): make -C %s/ref builds ./%s\n", a.out_dir, n_ref,
-               a.out_dir, name);
-    if (ok && a.want[1])
-        printf("hls: %s/hls (%d files): make -C %s/hls builds ./%s_csim\n", a.out_dir,
-               n_before_rtl - n_ref, a.out_dir, name);
-    if (ok && a.want[2])
-        printf("rtl: %s/rtl (%d files): make -C %s/rtl sim builds ./%s_rtlsim\n", a.out_dir,
-               n_before_mcu - n_before_rtl, a.out_dir, name);
-    if (ok && a.want[3])
-        printf("mcu: %s/mcu (%d files): make -C %s/mcu builds ./%s for the host; "
-               "mcu/size_report.json\n", a.out_dir, n_mcu, a.out_dir, name);
-    if (ok && have_df)
-        printf("estimates: %s/report/estimates.json\n", a.out_dir);
-    if (ok && a.want[4])
-        printf("npu: %s/npu: make -C %s/npu builds ./%s; npu/layers.json\n%s", a.out_dir,
-               a.out_dir, name, tb_str(&npu_table));
-    tb_free(&npu_table);
+    if (ok)
+        print_target_lines(&p, a.out_dir);
     outtree_free(&tree);
-    if (have_df)
-        dataflow_free(&df);
+    pipeline_free(&p);
     config_free(&cfg);
-    graph_free(g);
     if (!ok && interrupted_signal()) {
         fprintf(stderr, "qonnxc build: interrupted by %s; %s is as it was and the temporary "
                 "files are removed\n", signal_name(interrupted_signal()), a.out_dir);

@@ -13,6 +13,8 @@ const CliCommand cli_info = {
     "ops, tensors, datatypes, parameter bits; says when the input is unquantized",
     "  --limit NAME=VALUE    a resource limit (docs/limits.md)\n",
     cmd_info,
+    false,
+    false,
 };
 
 static bool is_op(const Node *n, const char *op)

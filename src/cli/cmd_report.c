@@ -1,6 +1,7 @@
 /* qonnxc report DIR [-m MODEL] [-c CONFIG.yaml] [--synth]
  *
- * Lowers the model to the dataflow graph with the build's configuration,
+ * Runs the pipeline (pipeline.h) through its dataflow step with the
+ * build's configuration,
  * prints the per-layer estimates and writes DIR/report/estimates.json and
  * DIR/report/dataflow.svg (docs/dataflow.md). MODEL and CONFIG default to
  * those DIR/build.json records (build_record.h), refused when either file
@@ -20,27 +21,29 @@
 #include "build_record.h"
 #include "cli.h"
 #include "config.h"
-#include "dataflow.h"
-#include "frontend.h"
+#include "pipeline.h"
 #include "report_estimates.h"
-#include "streamline.h"
 #include "synth_report.h"
 #include "synth_yosys.h"
 
 const CliCommand cli_report = {
-    "report", "DIR [-m MODEL] [-c CONFIG.yaml] [--synth]",
+    "report", "DIR [-m MODEL] [-c CONFIG.yaml] [--synth] [-v] [--dump-after STEP]",
     "dataflow estimates into DIR/report/; --synth: yosys on DIR/rtl beside them",
     "  -m, --model MODEL     the model (default: the one DIR/build.json records,\n"
     "                        else DIR/model.onnx)\n"
     "  -c, --config FILE     the build configuration (default: the one DIR/build.json\n"
     "                        records, else DIR/config.yaml)\n"
-    "  --synth               synthesize DIR/rtl with yosys (docs/synthesis.md)\n",
+    "  --synth               synthesize DIR/rtl with yosys (docs/synthesis.md)\n"
+    CLI_PIPELINE_HELP,
     cmd_report,
+    false,
+    true,
 };
 
 typedef struct ReportArgs {
     const char *dir, *model, *config;
     bool synth;
+    CliPipelineArgs steps;
     char model_buf[4096], config_buf[4096];
 } ReportArgs;
 
@@ -58,7 +61,10 @@ static int parse_args(int argc, char **argv, ReportArgs *a)
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
         bool has_value = k + 1 < argc;
-        if ((!strcmp(arg, "-m") || !strcmp(arg, "--model")) && has_value)
+        int used = cli_pipeline_option(argc, argv, k, &a->steps);
+        if (used > 0)
+            k += used - 1;
+        else if ((!strcmp(arg, "-m") || !strcmp(arg, "--model")) && has_value)
             a->model = argv[++k];
         else if ((!strcmp(arg, "-c") || !strcmp(arg, "--config")) && has_value)
             a->config = argv[++k];
@@ -199,21 +205,22 @@ int cmd_report(int argc, char **argv)
     } else
         config_defaults(&cfg);
     /* the config's input_type, as build used it */
-    Graph *g = frontend_load_with(a.model, &(FrontendOptions){ .config = a.config }, &d);
-    Dataflow df;
-    memset(&df, 0, sizeof df);
-    bool ok = g && streamline_graph(g, true, &d) && dataflow_build(g, &cfg, &df, &d);
+    PipelineOptions o = { .model = a.model, .cfg = &cfg, .stop_after = "dataflow" };
+    cli_pipeline_apply(&a.steps, &o);
+    Pipeline p;
+    bool ok = pipeline_init(&p, &o, &d) && pipeline_run(&p, &d);
+    const Dataflow *df = &p.df;
     char report_dir[4200];
     snprintf(report_dir, sizeof report_dir, "%s/report", a.dir);
     bool dot_missing = false;
     if (ok) {
         TextBuf t;
         tb_init(&t);
-        estimates_table(&df, &t);
+        estimates_table(df, &t);
         fputs(tb_str(&t), stdout);
         tb_free(&t);
-        ok = write_estimates_json(&df, report_dir, &d) &&
-             write_dataflow_svg(&df, report_dir, &dot_missing, &d);
+        ok = write_estimates_json(df, report_dir, &d) &&
+             write_dataflow_svg(df, report_dir, &dot_missing, &d);
     }
     if (ok) {
         printf("wrote %s/estimates.json\n", report_dir);
@@ -225,13 +232,11 @@ int cmd_report(int argc, char **argv)
             printf("wrote %s/dataflow.svg\n", report_dir);
     }
     if (ok && a.synth)
-        ok = report_synth(&df, &des, report_dir, &d);
+        ok = report_synth(df, &des, report_dir, &d);
     if (ok && have_rec)
         ok = record_report_files(a.dir, &rec, !dot_missing, a.synth, &d);
     build_record_free(&rec);
-    dataflow_free(&df);
-    if (g)
-        graph_free(g);
+    pipeline_free(&p);
     config_free(&cfg);
     return ok ? EXIT_OK : cli_fail(&d);
 }

@@ -1,7 +1,8 @@
 /* qonnxc run MODEL -i IN.npy -o OUT.npy [--engine golden|int] [--limit NAME=VALUE]...
  *
  * Runs a batch of frames (the leading dim of IN.npy) through the model and
- * writes the outputs, float32, with the same leading dim. */
+ * writes the outputs, float32, with the same leading dim. The graph is the
+ * pipeline's (pipeline.h) after cleanup (golden) or streamline (int). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,25 +10,27 @@
 #include "cli.h"
 #include "cli_limits.h"
 #include "exec.h"
-#include "frontend.h"
 #include "npy.h"
-#include "streamline.h"
+#include "pipeline.h"
 
 const CliCommand cli_run = {
-    "run", "MODEL -i IN.npy -o OUT.npy [--engine golden|int] [--input-type TYPE] [-q]",
+    "run", "MODEL -i IN.npy -o OUT.npy [--engine golden|int] [--input-type TYPE] [-q] [-v]",
     "run the model on a batch of frames (the first dimension of IN.npy)",
     "  -i, --input IN.npy    the frames\n"
     "  -o, --output OUT.npy  the outputs, float32\n"
     "  --engine golden|int   the golden executor (default) or the integer graph\n"
     CLI_INPUT_TYPE_HELP
     "  -q, --quiet           do not print the predicted classes\n"
-    "  --limit NAME=VALUE    a resource limit (docs/limits.md)\n",
+    "  --limit NAME=VALUE    a resource limit (docs/limits.md)\n"
+    CLI_PIPELINE_HELP,
     cmd_run,
+    false,
+    true,
 };
 
 typedef struct RunArgs {
-    const char *model, *input, *output, *engine;
-    FrontendOptions front;
+    const char *model, *input, *output, *engine, *input_type;
+    CliPipelineArgs steps;
     bool quiet;
 } RunArgs;
 
@@ -38,14 +41,17 @@ static int parse_args(int argc, char **argv, RunArgs *a)
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
         bool has_value = k + 1 < argc;
-        if ((!strcmp(arg, "-i") || !strcmp(arg, "--input")) && has_value)
+        int used = cli_pipeline_option(argc, argv, k, &a->steps);
+        if (used > 0)
+            k += used - 1;
+        else if ((!strcmp(arg, "-i") || !strcmp(arg, "--input")) && has_value)
             a->input = argv[++k];
         else if ((!strcmp(arg, "-o") || !strcmp(arg, "--output")) && has_value)
             a->output = argv[++k];
         else if (!strcmp(arg, "--engine") && has_value)
             a->engine = argv[++k];
         else if (!strcmp(arg, "--input-type") && has_value)
-            a->front.input_type = argv[++k];
+            a->input_type = argv[++k];
         else if (!strcmp(arg, "--limit") && has_value) {
             if (cli_limit_option("run", argv[++k]) != EXIT_OK)
                 return EXIT_USAGE;
@@ -139,19 +145,21 @@ int cmd_run(int argc, char **argv)
         return rc;
     Diag d;
     diag_init(&d);
-    Graph *g = frontend_load_with(a.model, &a.front, &d);
-    if (!g)
-        return cli_fail(&d);
     /* The int engine is the same interpreter on the streamlined graph. */
-    if (!strcmp(a.engine, "int") && !streamline_graph(g, true, &d)) {
-        graph_free(g);
+    PipelineOptions o = { .model = a.model, .input_type = a.input_type,
+                          .stop_after = strcmp(a.engine, "int") ? "cleanup" : "streamline" };
+    cli_pipeline_apply(&a.steps, &o);
+    Pipeline p;
+    if (!pipeline_init(&p, &o, &d) || !pipeline_run(&p, &d)) {
+        pipeline_free(&p);
         return cli_fail(&d);
     }
+    Graph *g = p.g;
     if (g->n_inputs != 1 || g->n_outputs != 1) {
         diag_error(&d, a.model, NULL, NULL,
                    "qonnxc run handles models with one input and one output; this one has %d and %d",
                    g->n_inputs, g->n_outputs);
-        graph_free(g);
+        pipeline_free(&p);
         return cli_fail(&d);
     }
     NpyArray in;
@@ -168,6 +176,6 @@ int cmd_run(int argc, char **argv)
         print_classes(g->outputs[0], output);
     value_free(input);
     value_free(output);
-    graph_free(g);
+    pipeline_free(&p);
     return ok ? EXIT_OK : cli_fail(&d);
 }

@@ -12,7 +12,11 @@
  *   mcu     the `mcu` and `npu` targets, compiled for the host
  *   npu
  *
- * LIST: target names separated by commas (default ref), all or none.
+ * LIST: names of the target table (targets.h) separated by commas
+ * (default ref), all or none. The golden graph is the pipeline (pipeline.h)
+ * stopped after cleanup; the int graph, the dataflow graph and each
+ * target's files come from one pipeline run, a target's steps run on
+ * their own so that one failing target does not stop the others.
  * Integer level: every target must give exactly the int engine's integers
  * before OutputAffine (--int) and bit for bit its float outputs. Float
  * level, int and every target against golden: per frame the largest
@@ -37,20 +41,14 @@
 #include "child_run.h"
 #include "cli.h"
 #include "config.h"
-#include "dataflow.h"
-#include "emit_hls.h"
-#include "emit_rtl.h"
-#include "emit_mcu.h"
-#include "emit_ref.h"
 #include "emit_util.h"
 #include "exec.h"
-#include "frontend.h"
 #include "npy.h"
 #include "ops.h"
-#include "streamline.h"
+#include "pipeline.h"
 
 const CliCommand cli_verify = {
-    "verify", "MODEL [-c CONFIG.yaml] [-i IN.npy] [--frames N] [--target ref,hls,rtl,mcu,npu|all]",
+    "verify", "MODEL [-c CONFIG.yaml] [-i IN.npy] [--frames N] [--target LIST|all|none] [-v]",
     "check the integer engine and every target against golden",
     "  -c, --config FILE     the build configuration (YAML; docs/dataflow.md)\n"
     "  -i, --input IN.npy    the frames (default: random, fixed seed)\n"
@@ -58,8 +56,12 @@ const CliCommand cli_verify = {
     "  -t, --target LIST     targets, comma-separated, all or none (default ref)\n"
     CLI_INPUT_TYPE_HELP
     "  --keep                keep the temporary build folders\n"
-    "  -v, --verbose         progress of long steps even when stderr is not a terminal\n",
+    CLI_PIPELINE_HELP
+    "                        (-v also: the progress of long steps even when stderr\n"
+    "                        is not a terminal)\n",
     cmd_verify,
+    true,
+    true,
 };
 
 #define VERIFY_TOLERANCE 1e-5
@@ -67,69 +69,27 @@ const CliCommand cli_verify = {
 #define VERIFY_SEED 0x51A7E5EDu
 #define VERIFY_MAX_REPORTS 10
 
-/* The targets verify can build and run, in the order it reports them. */
-typedef enum { VT_REF, VT_HLS, VT_RTL, VT_MCU, VT_NPU, VT_COUNT } VerifyTarget;
-
-typedef struct TargetInfo {
-    const char *name;
-    const char *exe_suffix;   /* the executable is <model name><suffix> */
-    const char *make_goal;    /* NULL: the Makefile's default goal */
-    bool dataflow;            /* emitted from the dataflow graph, folded as CONFIG says */
-} TargetInfo;
-
-static const TargetInfo targets[VT_COUNT] = {
-    [VT_REF] = { "ref", "", NULL, false },
-    [VT_HLS] = { "hls", "_csim", NULL, true },
-    [VT_RTL] = { "rtl", "_rtlsim", "sim", true },
-    [VT_MCU] = { "mcu", "", NULL, false },
-    [VT_NPU] = { "npu", "", NULL, false },
-};
-
 typedef struct VerifyArgs {
     const char *model, *config, *input;
     long frames;
     bool keep;
-    bool verbose;         /* progress of long steps even when stderr is not a terminal */
-    bool want[VT_COUNT];
-    FrontendOptions front;
+    TargetSet want;
+    const char *input_type;
+    CliPipelineArgs steps;   /* -v also: progress of long steps when stderr is no terminal */
 } VerifyArgs;
-
-/* --target: a comma-separated list of target names, or all, or none. */
-static int parse_targets(const char *list, bool want[VT_COUNT])
-{
-    memset(want, 0, sizeof(bool) * VT_COUNT);
-    if (!strcmp(list, "none"))
-        return EXIT_OK;
-    if (!strcmp(list, "all")) {
-        for (int t = 0; t < VT_COUNT; t++)
-            want[t] = true;
-        return EXIT_OK;
-    }
-    for (const char *p = list; *p;) {
-        size_t len = strcspn(p, ",");
-        int found = -1;
-        for (int t = 0; t < VT_COUNT; t++)
-            if (strlen(targets[t].name) == len && !strncmp(p, targets[t].name, len))
-                found = t;
-        if (found < 0)
-            return cli_usage_error("verify", "unknown target '%.*s' in '%s' (targets: ref, hls, "
-                                   "rtl, mcu, npu, as a comma-separated list; all; none)",
-                                   (int)len, p, list);
-        want[found] = true;
-        p += len + (p[len] == ',');
-    }
-    return EXIT_OK;
-}
 
 static int parse_args(int argc, char **argv, VerifyArgs *a)
 {
     memset(a, 0, sizeof *a);
     a->frames = -1;
-    a->want[VT_REF] = true;
+    a->want = (TargetSet)1 << target_find("ref", 3);
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
         bool has_value = k + 1 < argc;
-        if ((!strcmp(arg, "-i") || !strcmp(arg, "--input")) && has_value) {
+        int used = cli_pipeline_option(argc, argv, k, &a->steps);
+        if (used > 0) {
+            k += used - 1;
+        } else if ((!strcmp(arg, "-i") || !strcmp(arg, "--input")) && has_value) {
             a->input = argv[++k];
         } else if ((!strcmp(arg, "-c") || !strcmp(arg, "--config")) && has_value) {
             a->config = argv[++k];
@@ -140,15 +100,13 @@ static int parse_args(int argc, char **argv, VerifyArgs *a)
                 return cli_usage_error("verify", "--frames needs a count from 1 to 1000000, not "
                                        "'%s'", argv[k]);
         } else if ((!strcmp(arg, "-t") || !strcmp(arg, "--target")) && has_value) {
-            int rc = parse_targets(argv[++k], a->want);
-            if (rc != EXIT_OK)
-                return rc;
+            char err[300];
+            if (!target_set_parse(argv[++k], true, &a->want, err, sizeof err))
+                return cli_usage_error("verify", "%s", err);
         } else if (!strcmp(arg, "--input-type") && has_value) {
-            a->front.input_type = argv[++k];
+            a->input_type = argv[++k];
         } else if (!strcmp(arg, "--keep")) {
             a->keep = true;
-        } else if (!strcmp(arg, "-v") || !strcmp(arg, "--verbose")) {
-            a->verbose = true;
         } else if (arg[0] == '-' && arg[1]) {
             return cli_usage_error("verify", "unknown option or missing value: %s", arg);
         } else if (!a->model) {
@@ -289,43 +247,27 @@ static Value *read_output(const char *path, int elem_type, Diag *d)
     return v;
 }
 
-static bool emit_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char *model,
-                        const char *name, OutTree *tree, Diag *d)
-{
-    switch (t) {
-    case VT_REF: return emit_ref(ig, model, name, tree, d);
-    case VT_HLS: return emit_hls(df, model, name, tree, d);
-    case VT_RTL: return emit_rtl(df, model, name, tree, d);
-    case VT_MCU: return emit_mcu(ig, model, name, tree, d);
-    case VT_NPU: return emit_npu(ig, model, name, tree, NULL, d);
-    case VT_COUNT: break;
-    }
-    return false;
-}
-
-/* Builds target t (from the integer graph, or the dataflow graph df) in a
- * temporary directory with its own Makefile and the host's cc, and runs
- * the executable on the frames: float outputs and, with --int, the
- * integer outputs. The rtl simulation reports its progress (child_run.h);
- * an interrupt ends the run and the directory is removed all the same. */
-static bool run_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char *model,
-                       const Value *in, const VerifyArgs *a, Value **out_f, Value **out_i,
-                       Diag *d)
+/* Builds target t (its emit step of the pipeline p) in a temporary
+ * directory with its own Makefile and the host's cc, and runs the
+ * executable on the frames: float outputs and, with --int, the integer
+ * outputs. The rtl simulation reports its progress (child_run.h); an
+ * interrupt ends the run and the directory is removed all the same. */
+static bool run_target(int t, Pipeline *p, const Value *in, const VerifyArgs *a, Value **out_f,
+                       Value **out_i, Diag *d)
 {
     ChildProgress progress[2] = { { "rtl simulation, float outputs", false },
                                   { "rtl simulation, integer outputs", false } };
-    progress[0].show = progress[1].show = a->verbose || isatty(2);
-    bool follow = t == VT_RTL;
-    const TargetInfo *ti = &targets[t];
-    char name[64], tmpl[4096], sub[80], exe[160];
+    progress[0].show = progress[1].show = a->steps.verbose || isatty(2);
+    const Target *ti = &targets[t];
+    bool follow = ti->progress_fd;
+    char tmpl[4096], sub[80], exe[160];
     const char *tmp = getenv("TMPDIR");
     snprintf(tmpl, sizeof tmpl, "%s/qonnxc-verify-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     if (!mkdtemp(tmpl))
         return diag_error(d, tmpl, NULL, NULL, "cannot create a temporary directory: %s",
                           strerror(errno));
-    ref_model_name(model, name, sizeof name);
     snprintf(sub, sizeof sub, "build/%s", ti->name);
-    snprintf(exe, sizeof exe, "%s%s", name, ti->exe_suffix);
+    snprintf(exe, sizeof exe, "%s%s", p->name, ti->exe_suffix);
     OutTree tree;
     outtree_init(&tree);
     char *build = path_in(tmpl, "build"), *dir = path_in(tmpl, sub),
@@ -335,7 +277,11 @@ static bool run_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char
     bool ok = build && dir && log && in_path && f_path && i_path && exe_path;
     if (!ok)
         diag_error(d, NULL, NULL, NULL, "out of memory");
-    ok = ok && emit_target(t, ig, df, model, name, &tree, d) && outtree_commit(&tree, build, d);
+    char step[32];
+    snprintf(step, sizeof step, "emit-%s", ti->name);
+    p->tree = &tree;
+    ok = ok && pipeline_step(p, pipeline_find(p, step), d) && outtree_commit(&tree, build, d);
+    p->tree = NULL;
     ok = ok && npy_write_f32(in_path, in->f, in->shape.rank, in->shape.dims, d);
     if (ok) {
         char *make[] = { "make", "-s", "-C", dir, (char *)ti->make_goal, NULL };
@@ -499,29 +445,28 @@ static bool expose_integers(Graph *g, Diag *d)
     return true;
 }
 
-/* The dataflow graph of the hls and rtl targets, built once from CONFIG;
- * a failure is kept and given to every target that needs it. */
+/* The dataflow step of the targets that need it, run once; a failure is
+ * kept and given to every target that needs it. */
 typedef struct DataflowOnce {
     bool tried, built;
     Diag failure;
 } DataflowOnce;
 
-static bool need_dataflow(Graph *ig, const VerifyArgs *a, const char *target, BuildConfig *cfg,
-                          Dataflow *df, DataflowOnce *once, Diag *d)
+static bool need_dataflow(Pipeline *p, const VerifyArgs *a, const char *target,
+                          DataflowOnce *once, Diag *d)
 {
     if (!once->tried) {
         once->tried = true;
         diag_init(&once->failure);
-        once->built = (!a->config || config_load(cfg, a->config, &once->failure)) &&
-                      dataflow_build(ig, cfg, df, &once->failure);
+        once->built = pipeline_step(p, pipeline_find(p, "dataflow"), &once->failure);
     }
     if (!once->built) {
         *d = once->failure;
         return false;
     }
-    if (df->labels_out)
+    if (p->df.labels_out)
         return diag_error(d, a->config, NULL, NULL, "verify --target %s compares scores; this "
-                          "configuration ends in labels (labels: %d)", target, cfg->labels);
+                          "configuration ends in labels (labels: %d)", target, p->o.cfg->labels);
     return true;
 }
 
@@ -564,47 +509,54 @@ int cmd_verify(int argc, char **argv)
     Diag d;
     diag_init(&d);
     interrupts_install();
-    /* golden gets the same inserted input quantizer (--input-type) as the rest */
-    a.front.config = a.config;
-    Graph *golden = frontend_load_with(a.model, &a.front, &d);
-    Graph *ig = golden ? frontend_load_with(a.model, &a.front, &d) : NULL;
-    Value *in = NULL, *gold[1] = { NULL }, *eng[2] = { NULL, NULL };
-    Value *out_f[VT_COUNT] = { NULL }, *out_i[VT_COUNT] = { NULL };
     BuildConfig cfg;
-    Dataflow df;
-    DataflowOnce df_once = { 0 };
-    TargetFailure failure[VT_COUNT] = { { 0 } };
     config_defaults(&cfg);
-    memset(&df, 0, sizeof df);
+    /* golden: the pipeline stopped after cleanup, with the same inserted
+     * input quantizer (--input-type, the config's input_type) as the rest */
+    PipelineOptions go = { .model = a.model, .input_type = a.input_type, .cfg = &cfg,
+                           .stop_after = "cleanup" };
+    PipelineOptions io = go;
+    io.stop_after = NULL;
+    io.targets = a.want;
+    cli_pipeline_apply(&a.steps, &io);
+    Pipeline gp, ip;
+    memset(&gp, 0, sizeof gp);
+    memset(&ip, 0, sizeof ip);
+    bool ok = (!a.config || config_load(&cfg, a.config, &d)) && pipeline_init(&gp, &go, &d) &&
+              pipeline_init(&ip, &io, &d) && pipeline_run(&gp, &d);
+    Graph *golden = gp.g, *ig = NULL;
+    Value *in = NULL, *gold[1] = { NULL }, *eng[2] = { NULL, NULL };
+    Value *out_f[32] = { NULL }, *out_i[32] = { NULL };
+    DataflowOnce df_once = { 0 };
+    TargetFailure failure[32] = { { 0 } };
     char what[256] = "";
-    bool ok = ig != NULL;
     if (ok && (golden->n_inputs != 1 || golden->n_outputs != 1))
         ok = diag_error(&d, a.model, NULL, NULL, "qonnxc verify handles models with one input "
                         "and one output; this one has %d and %d", golden->n_inputs,
                         golden->n_outputs);
-    ok = ok && streamline_graph(ig, true, &d);
+    ok = ok && pipeline_run_to(&ip, pipeline_find(&ip, "streamline"), &d);
+    ig = ip.g;
     ok = ok && (in = make_inputs(golden, &a, what, sizeof what, &d)) != NULL;
     if (ok)
         printf("verify %s: %s\n", a.model, what);
     ok = ok && exec_run_frames(golden, (const Value *const *)&in, gold, &d);
     /* every target, whatever happened to the ones before */
-    for (int t = 0; ok && t < VT_COUNT; t++) {
-        if (!a.want[t])
+    for (int t = 0; ok && t < n_targets; t++) {
+        if (!target_set_has(a.want, t))
             continue;
         if (interrupted_signal())
             break;
         Diag td;
         diag_init(&td);
-        if (!((!targets[t].dataflow ||
-               need_dataflow(ig, &a, targets[t].name, &cfg, &df, &df_once, &td)) &&
-              run_target((VerifyTarget)t, ig, &df, a.model, in, &a, &out_f[t], &out_i[t],
-                         &td)))
+        if (!((!targets[t].needs_dataflow ||
+               need_dataflow(&ip, &a, targets[t].name, &df_once, &td)) &&
+              run_target(t, &ip, in, &a, &out_f[t], &out_i[t], &td)))
             note_failure(&failure[t], interrupted_signal() ? NULL : &td);
     }
     ok = ok && !interrupted_signal();
     ok = ok && expose_integers(ig, &d) && exec_run_frames(ig, (const Value *const *)&in, eng, &d);
-    for (int t = 0; ok && t < VT_COUNT; t++)
-        if (a.want[t] && !failure[t].failed &&
+    for (int t = 0; ok && t < n_targets; t++)
+        if (target_set_has(a.want, t) && !failure[t].failed &&
             (out_f[t]->count != gold[0]->count || out_i[t]->count != eng[1]->count)) {
             Diag td;
             diag_init(&td);
@@ -618,11 +570,11 @@ int cmd_verify(int argc, char **argv)
     bool agree = true;
     int exit_code = EXIT_OK;     /* of the rows that are not exact */
     if (ok) {
-        Score si = { .name = "int" }, st[VT_COUNT];
+        Score si = { .name = "int" }, st[32];
         compare_float(&si, eng[0], gold[0]);
-        for (int t = 0; t < VT_COUNT; t++) {
+        for (int t = 0; t < n_targets; t++) {
             st[t] = (Score){ .name = targets[t].name };
-            if (a.want[t] && !failure[t].failed) {
+            if (target_set_has(a.want, t) && !failure[t].failed) {
                 compare_int(&st[t], out_i[t], out_f[t], eng[1], eng[0]);
                 compare_float(&st[t], out_f[t], gold[0]);
             }
@@ -631,8 +583,8 @@ int cmd_verify(int argc, char **argv)
                "argmax");
         print_row(&si);
         agree = score_ok(&si);
-        for (int t = 0; t < VT_COUNT; t++) {
-            if (!a.want[t])
+        for (int t = 0; t < n_targets; t++) {
+            if (!target_set_has(a.want, t))
                 continue;
             if (failure[t].failed) {
                 print_failed_row(targets[t].name, &failure[t]);
@@ -648,15 +600,13 @@ int cmd_verify(int argc, char **argv)
     value_free(gold[0]);
     value_free(eng[0]);
     value_free(eng[1]);
-    for (int t = 0; t < VT_COUNT; t++) {
+    for (int t = 0; t < n_targets; t++) {
         value_free(out_f[t]);
         value_free(out_i[t]);
     }
-    if (df_once.built)
-        dataflow_free(&df);
+    pipeline_free(&gp);
+    pipeline_free(&ip);
     config_free(&cfg);
-    graph_free(golden);
-    graph_free(ig);
     if (interrupted_signal()) {
         fprintf(stderr, "qonnxc verify: interrupted by %s; its temporary files are removed\n",
                 signal_name(interrupted_signal()));

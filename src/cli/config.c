@@ -1,6 +1,7 @@
 /* Build configurations (config.h): YAML through libyaml's document API,
  * which keeps each node's line for the messages. */
 #include "config.h"
+#include "targets.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -9,8 +10,6 @@
 #include <string.h>
 #include <yaml.h>
 
-static const char *const known_targets[] = { "ref", "hls", "rtl", "mcu", "npu" };
-#define N_KNOWN_TARGETS (int)(sizeof known_targets / sizeof known_targets[0])
 
 /* The keys of the top-level map and of a `folding` entry, in table order. */
 enum { ROOT_TARGETS, ROOT_CLOCK_MHZ, ROOT_TARGET_FPS, ROOT_MAX_WEIGHT_STREAM_BITS,
@@ -156,15 +155,17 @@ static bool parse_targets(Parse *p, const yaml_node_t *n)
          it++) {
         const yaml_node_t *t = yaml_document_get_node(p->doc, *it);
         const char *s = scalar(t);
-        int k = s ? key_index(s, known_targets, N_KNOWN_TARGETS) : N_KNOWN_TARGETS;
-        if (k == N_KNOWN_TARGETS)
-            return perr(p, t, "unknown target '%s' (targets: ref, hls, rtl, mcu, npu)",
-                        shown(t).s);
+        int k = s ? target_find(s, strlen(s)) : -1;
+        if (k < 0) {
+            char names[128];
+            target_names(names, sizeof names);
+            return perr(p, t, "unknown target '%s' (targets: %s)", shown(t).s, names);
+        }
         if (config_has_target(c, s))
             continue;
         if (c->n_targets == CONFIG_MAX_TARGETS)
             return perr(p, t, "too many targets");
-        c->targets[c->n_targets++] = known_targets[k];
+        c->targets[c->n_targets++] = targets[k].name;
     }
     return true;
 }

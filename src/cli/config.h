@@ -1,7 +1,7 @@
 /* Build configurations: the YAML files of configs/ (docs/dataflow.md,
  * "Configuration"), read with libyaml into a BuildConfig.
  *
- *   targets: [ref, hls, rtl]      # what `qonnxc build` emits
+ *   targets: [ref, hls, rtl]      # what `qonnxc build` emits without --target
  *   clock_mhz: 100                # default 100
  *   target_fps: 3000              # automatic folding for layers not listed
  *   max_weight_stream_bits: 8192  # automatic folding: PE * SIMD * weight bits cap

@@ -1,53 +1,31 @@
+/* The front end is the pipeline (pipeline.h) stopped after cleanup. */
 #include "frontend.h"
 
-#include "cleanup.h"
+#include <string.h>
+
 #include "config.h"
-#include "input_type.h"
-#include "load_onnx.h"
+#include "pipeline.h"
 
 Graph *frontend_load(const char *path, Diag *d)
 {
     return frontend_load_with(path, NULL, d);
 }
 
-/* The input type of the options: --input-type wins over the config. */
-static bool options_input_type(const FrontendOptions *o, InputType *t, Diag *d)
-{
-    t->bits = 0;
-    if (o && o->input_type) {
-        char err[256];
-        if (input_type_parse(o->input_type, t, err, sizeof err))
-            return true;
-        diag_error(d, NULL, NULL, NULL, "--input-type: %s", err);
-        diag_set_exit(d, EXIT_USAGE);
-        return false;
-    }
-    if (!o || !o->config)
-        return true;
-    BuildConfig cfg;
-    bool ok = config_load(&cfg, o->config, d);
-    if (ok)
-        *t = cfg.input_type;
-    config_free(&cfg);
-    return ok;
-}
-
 Graph *frontend_load_with(const char *path, const FrontendOptions *o, Diag *d)
 {
-    InputType type;
-    if (!options_input_type(o, &type, d))
-        return NULL;
-    Graph *g = onnx_load_file(path, d);
-    if (!g)
-        return NULL;
-    bool ok = cleanup_graph(g, true, d);
-    /* the Quant node goes on the cleaned-up graph, whose consumers are the
-     * real ones; a second cleanup sorts it in and infers its shape */
-    if (ok && type.bits)
-        ok = graph_insert_input_quant(g, &type, d) && cleanup_graph(g, true, d);
-    if (!ok) {
-        graph_free(g);
-        return NULL;
-    }
+    BuildConfig cfg;
+    config_defaults(&cfg);
+    PipelineOptions po = { .model = path, .input_type = o ? o->input_type : NULL, .cfg = &cfg,
+                           .stop_after = "cleanup" };
+    Pipeline p;
+    memset(&p, 0, sizeof p);
+    /* the config gives only the input type here, which --input-type overrides */
+    bool ok = (!o || !o->config || o->input_type || config_load(&cfg, o->config, d)) &&
+              pipeline_init(&p, &po, d) && pipeline_run(&p, d);
+    Graph *g = ok ? p.g : NULL;
+    if (ok)
+        p.g = NULL;           /* the caller's now */
+    pipeline_free(&p);
+    config_free(&cfg);
     return g;
 }

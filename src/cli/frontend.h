@@ -1,6 +1,7 @@
 /* The front end as one call: load an ONNX file and clean it up, then give
  * an unquantized input the type the user named (--input-type, or the
- * configuration's input_type). Every command loads models through here. */
+ * configuration's input_type): the pipeline (pipeline.h) stopped after
+ * cleanup, for the tests, benchmarks and `qonnxc info`. */
 #ifndef QONNXC_FRONTEND_H
 #define QONNXC_FRONTEND_H
 

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "pipeline.h"
+#include "targets.h"
 
 static const CliCommand *const commands[] = {
     &cli_info, &cli_run, &cli_build, &cli_verify, &cli_report,
@@ -20,8 +22,12 @@ static void print_usage(FILE *f)
     for (int k = 0; k < N_COMMANDS; k++)
         fprintf(f, "  %-7s %s\n          %s\n", commands[k]->name, commands[k]->synopsis,
                 commands[k]->summary);
-    fputs("\n"
-          "Limits (model-bytes, nodes, tensor-elements, ...): docs/limits.md.\n"
+    char names[256];
+    target_names(names, sizeof names);
+    fprintf(f, "\ntargets (build, verify --target): %s\n", names);
+    pipeline_step_names(names, sizeof names);
+    fprintf(f, "steps (-v, --dump-after): %s\n", names);
+    fputs("Limits (model-bytes, nodes, tensor-elements, ...): docs/limits.md.\n"
           "Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad data, 5 limit exceeded, 6 internal.\n",
           f);
 }
@@ -30,6 +36,15 @@ static void print_command_help(const CliCommand *c)
 {
     printf("usage: qonnxc %s %s\n\n%s\n\noptions:\n%s  -h, --help            this text\n",
            c->name, c->synopsis, c->summary, c->options);
+    char names[256];
+    if (c->takes_targets) {
+        target_names(names, sizeof names);
+        printf("\ntargets: %s\n", names);
+    }
+    if (c->takes_steps) {
+        pipeline_step_names(names, sizeof names);
+        printf("%ssteps: %s\n", c->takes_targets ? "" : "\n", names);
+    }
 }
 
 static bool is_help(const char *arg)

@@ -10,12 +10,8 @@ static bool run(Graph *g, const char *name, Pass pass, bool verify, Diag *d)
 {
     if (!pass(g, d))
         return false;
-    if (!verify || graph_verify(g, d))
-        return true;
-    diag_error(d, g->path, NULL, NULL, "(the graph is invalid after cleanup pass %s: "
-               "a bug in qonnxc)", name);
-    diag_set_exit(d, EXIT_INTERNAL);
-    return false;
+    return !verify || graph_verify(g, d) ||
+           diag_invalid_after(d, g->path, "the graph", "cleanup pass", name);
 }
 
 /* Shape inference and folding feed each other (a folded shape makes a

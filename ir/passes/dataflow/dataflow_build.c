@@ -6,12 +6,8 @@
 
 static bool verified(Dataflow *df, const char *pass, Diag *d)
 {
-    if (dataflow_verify(df, d))
-        return true;
-    diag_error(d, df->path, NULL, NULL, "(the dataflow graph is invalid after %s: a bug in "
-               "qonnxc)", pass);
-    diag_set_exit(d, EXIT_INTERNAL);
-    return false;
+    return dataflow_verify(df, d) ||
+           diag_invalid_after(d, df->path, "the dataflow graph", "pass", pass);
 }
 
 bool dataflow_build(const Graph *g, const BuildConfig *cfg, Dataflow *df, Diag *d)

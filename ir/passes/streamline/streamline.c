@@ -15,12 +15,8 @@ static bool run(Streamline *S, const char *name, SlPass pass, bool verify)
 {
     if (!pass(S) || !pass_topo_sort(S->g, S->d))
         return false;
-    if (!verify || graph_verify(S->g, S->d))
-        return true;
-    diag_error(S->d, S->g->path, NULL, NULL, "(the graph is invalid after streamline pass %s: "
-               "a bug in qonnxc)", name);
-    diag_set_exit(S->d, EXIT_INTERNAL);
-    return false;
+    return !verify || graph_verify(S->g, S->d) ||
+           diag_invalid_after(S->d, S->g->path, "the graph", "streamline pass", name);
 }
 
 /* The first node up the data path from n (inputs 0, then any non-constant

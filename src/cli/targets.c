@@ -1,0 +1,89 @@
+#include "targets.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "emit_hls.h"
+#include "emit_mcu.h"
+#include "emit_ref.h"
+#include "emit_rtl.h"
+
+static bool emit_ref_target(const TargetInput *in, OutTree *out, Diag *d)
+{
+    return emit_ref(in->g, in->model, in->name, out, d);
+}
+
+static bool emit_hls_target(const TargetInput *in, OutTree *out, Diag *d)
+{
+    return emit_hls(in->df, in->model, in->name, out, d);
+}
+
+static bool emit_rtl_target(const TargetInput *in, OutTree *out, Diag *d)
+{
+    return emit_rtl(in->df, in->model, in->name, out, d);
+}
+
+static bool emit_mcu_target(const TargetInput *in, OutTree *out, Diag *d)
+{
+    return emit_mcu(in->g, in->model, in->name, out, d);
+}
+
+static bool emit_npu_target(const TargetInput *in, OutTree *out, Diag *d)
+{
+    return emit_npu(in->g, in->model, in->name, out, in->notes, d);
+}
+
+/* The order is the order build emits and verify reports them. */
+const Target targets[] = {
+    { "ref", false, emit_ref_target, NULL, "", "", false },
+    { "hls", true, emit_hls_target, NULL, "_csim", "", false },
+    { "rtl", true, emit_rtl_target, "sim", "_rtlsim", "", true },
+    { "mcu", false, emit_mcu_target, NULL, "", " for the host; mcu/size_report.json", false },
+    { "npu", false, emit_npu_target, NULL, "", "; npu/layers.json", false },
+};
+const int n_targets = (int)(sizeof targets / sizeof targets[0]);
+
+_Static_assert(sizeof targets / sizeof targets[0] <= 32, "a TargetSet has 32 bits");
+
+int target_find(const char *name, size_t len)
+{
+    for (int k = 0; k < n_targets; k++)
+        if (strlen(targets[k].name) == len && !strncmp(name, targets[k].name, len))
+            return k;
+    return -1;
+}
+
+void target_names(char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < n_targets && used < size; k++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", k ? ", " : "", targets[k].name);
+}
+
+bool target_set_parse(const char *list, bool allow_none, TargetSet *set, char *err,
+                      size_t err_size)
+{
+    *set = 0;
+    if (allow_none && !strcmp(list, "none"))
+        return true;
+    for (const char *p = list;;) {
+        size_t len = strcspn(p, ",");
+        int k = target_find(p, len);
+        if (len == 3 && !strncmp(p, "all", 3))
+            *set |= (TargetSet)((1ull << n_targets) - 1);
+        else if (k >= 0)
+            *set |= (TargetSet)1 << k;
+        else {
+            char names[128];
+            target_names(names, sizeof names);
+            snprintf(err, err_size, "unknown target '%.*s' in '%s' (targets: %s, as a "
+                     "comma-separated list; all%s)", (int)len, p, list, names,
+                     allow_none ? "; none" : "");
+            return false;
+        }
+        if (!p[len])
+            return true;
+        p += len + 1;
+    }
+}
