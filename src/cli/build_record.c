@@ -60,6 +60,7 @@ void build_record_free(BuildRecord *r)
     free(r->version);
     free(r->model.path);
     free(r->config.path);
+    free(r->input_type);
     free_strings(r->targets, r->n_targets);
     free_strings(r->files, r->n_files);
     build_record_init(r);
@@ -156,6 +157,8 @@ bool build_record_json(BuildRecord *r, TextBuf *out)
                      cJSON_CreateString(r->version ? r->version : QONNXC_VERSION));
     ok = attach(root, "model", input_json(&r->model)) && ok;
     ok = attach(root, "config", input_json(&r->config)) && ok;
+    ok = attach(root, "input_type",
+                r->input_type ? cJSON_CreateString(r->input_type) : cJSON_CreateNull()) && ok;
     ok = attach(root, "targets", string_array(r->targets, r->n_targets)) && ok;
     ok = attach(root, "files", string_array(r->files, r->n_files)) && ok;
     if (ok) {
@@ -212,6 +215,17 @@ static char *record_path(const char *dir)
     return p;
 }
 
+/* "input_type": a string, or null / absent (none given). */
+static bool read_input_type(const cJSON *root, char **out, const char *path, Diag *d)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "input_type");
+    if (!item || cJSON_IsNull(item))
+        return true;
+    const char *text = json_get_string(root, NULL, "input_type", path, d);
+    return text && ((*out = strdup(text)) != NULL ||
+                    diag_error(d, path, NULL, NULL, "out of memory"));
+}
+
 int build_record_read(const char *dir, BuildRecord *r, Diag *d)
 {
     build_record_init(r);
@@ -229,6 +243,7 @@ int build_record_read(const char *dir, BuildRecord *r, Diag *d)
                           diag_error(d, path, NULL, NULL, "out of memory")) &&
               read_input(root, "model", &r->model, false, path, d) &&
               read_input(root, "config", &r->config, true, path, d) &&
+              read_input_type(root, &r->input_type, path, d) &&
               read_strings(root, "targets", &r->targets, &r->n_targets, path, d) &&
               read_strings(root, "files", &r->files, &r->n_files, path, d);
     cJSON_Delete(root);

@@ -5,6 +5,7 @@
  *     "qonnxc_version": "...",
  *     "model":  { "path": "/abs/model.onnx", "fnv1a64": "cbf29ce484222325" },
  *     "config": { "path": "/abs/config.yaml", "fnv1a64": "..." } | null,
+ *     "input_type": "fixed<8,3>" | null,
  *     "targets": ["ref", "hls"],
  *     "files": ["build.json", "ref/model.c", ...]
  *   }
@@ -35,6 +36,7 @@ typedef struct BuildInput {
 typedef struct BuildRecord {
     char *version;
     BuildInput model, config;
+    char *input_type;      /* --input-type as given; NULL: none (the config's, if any) */
     char **targets;
     int n_targets;
     char **files;          /* relative to DIR, '/'-separated, sorted */

@@ -134,6 +134,8 @@ static bool make_record(const BuildArgs *a, TargetSet want, const OutTree *tree,
     if (!build_input_set(&rec->model, a->model, d) ||
         (a->config && !build_input_set(&rec->config, a->config, d)))
         return false;
+    if (a->input_type && !(rec->input_type = strdup(a->input_type)))
+        return diag_error(d, a->out_dir, NULL, NULL, "out of memory");
     bool ok = build_record_add_file(rec, BUILD_RECORD_FILE);
     for (int k = 0; ok && k < n_targets; k++)
         if (target_set_has(want, k))
@@ -150,10 +152,30 @@ static bool make_record(const BuildArgs *a, TargetSet want, const OutTree *tree,
     return ok || diag_error(d, a->out_dir, NULL, NULL, "out of memory");
 }
 
+/* Drops from the list the files the target folder's Makefile makes (the
+ * executable, obj_dir/, ...): `make` and a rebuild are the usual cycle, and
+ * a rebuild replaces them as `make clean` would. */
+static void drop_make_products(const char *model_name, char **list, int from, int *n)
+{
+    int kept = from;
+    for (int k = from; k < *n; k++) {
+        char top[256];
+        path_top_entry(list[k], top, sizeof top);
+        int t = target_find(top, strlen(top));
+        const char *rel = list[k] + strlen(top) + (list[k][strlen(top)] == '/');
+        if (t >= 0 && target_made_by_make(&targets[t], model_name, rel))
+            free(list[k]);
+        else
+            list[kept++] = list[k];
+    }
+    *n = kept;
+}
+
 /* Refuses (exit code usage) when a folder this build replaces holds files
- * no earlier build wrote; the message names the first few. */
-static bool check_unknown_files(const BuildArgs *a, const OutTree *tree, const BuildRecord *prev,
-                                Diag *d)
+ * that neither an earlier build nor its Makefile wrote; the message names
+ * the first few. */
+static bool check_unknown_files(const BuildArgs *a, const char *model_name, const OutTree *tree,
+                                const BuildRecord *prev, Diag *d)
 {
     char **unknown = NULL;
     int n = 0;
@@ -167,8 +189,10 @@ static bool check_unknown_files(const BuildArgs *a, const OutTree *tree, const B
             path_top_entry(tree->files[j].path, other, sizeof other);
             seen = !strcmp(top, other);
         }
+        int before = n;
         if (!seen && !unknown_files_under(a->out_dir, top, prev, &unknown, &n))
             ok = diag_error(d, a->out_dir, NULL, NULL, "out of memory");
+        drop_make_products(model_name, unknown, before, &n);
     }
     if (ok && n > 0) {
         char names[1024] = "";
@@ -192,7 +216,8 @@ static bool check_unknown_files(const BuildArgs *a, const OutTree *tree, const B
 
 /* build.json into the tree, after checking that committing the tree loses
  * nothing of the user's (unless --force). */
-static bool add_record(const BuildArgs *a, TargetSet want, OutTree *tree, Diag *d)
+static bool add_record(const BuildArgs *a, const char *model_name, TargetSet want, OutTree *tree,
+                       Diag *d)
 {
     BuildRecord prev, rec;
     build_record_init(&rec);
@@ -203,7 +228,7 @@ static bool add_record(const BuildArgs *a, TargetSet want, OutTree *tree, Diag *
     }
     bool ok = have_prev >= 0;
     const BuildRecord *known = have_prev > 0 ? &prev : NULL;
-    ok = ok && (a->force || check_unknown_files(a, tree, known, d));
+    ok = ok && (a->force || check_unknown_files(a, model_name, tree, known, d));
     ok = ok && make_record(a, want, tree, known, &rec, d);
     TextBuf *json = ok ? outtree_add(tree, BUILD_RECORD_FILE) : NULL;
     if (ok && !(json && build_record_json(&rec, json)))
@@ -274,7 +299,7 @@ int cmd_build(int argc, char **argv)
     TextBuf *estimates = ok && p.have_df ? outtree_add(&tree, "report/estimates.json") : NULL;
     if (estimates)
         estimates_json(&p.df, estimates);
-    ok = ok && (!p.have_df || estimates) && add_record(&a, o.targets, &tree, &d) &&
+    ok = ok && (!p.have_df || estimates) && add_record(&a, p.name, o.targets, &tree, &d) &&
          outtree_commit(&tree, a.out_dir, &d);
     if (ok)
         print_target_lines(&p, a.out_dir);

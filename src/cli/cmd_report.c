@@ -204,8 +204,9 @@ int cmd_report(int argc, char **argv)
         }
     } else
         config_defaults(&cfg);
-    /* the config's input_type, as build used it */
-    PipelineOptions o = { .model = a.model, .cfg = &cfg, .stop_after = "dataflow" };
+    /* the input type as build used it: --input-type from the record, else the config's */
+    PipelineOptions o = { .model = a.model, .input_type = have_rec ? rec.input_type : NULL,
+                          .cfg = &cfg, .stop_after = "dataflow" };
     cli_pipeline_apply(&a.steps, &o);
     Pipeline p;
     bool ok = pipeline_init(&p, &o, &d) && pipeline_run(&p, &d);

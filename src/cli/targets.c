@@ -1,5 +1,6 @@
 #include "targets.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,15 +36,34 @@ static bool emit_npu_target(const TargetInput *in, OutTree *out, Diag *d)
 
 /* The order is the order build emits and verify reports them. */
 const Target targets[] = {
-    { "ref", false, emit_ref_target, NULL, "", "", false },
-    { "hls", true, emit_hls_target, NULL, "_csim", "", false },
-    { "rtl", true, emit_rtl_target, "sim", "_rtlsim", "", true },
-    { "mcu", false, emit_mcu_target, NULL, "", " for the host; mcu/size_report.json", false },
-    { "npu", false, emit_npu_target, NULL, "", "; npu/layers.json", false },
+    { "ref", false, emit_ref_target, NULL, "", "", false, "%" },
+    { "hls", true, emit_hls_target, NULL, "_csim", "", false, "%_csim" },
+    { "rtl", true, emit_rtl_target, "sim", "_rtlsim", "", true, "obj_dir synth %_rtlsim *.vcd" },
+    { "mcu", false, emit_mcu_target, NULL, "", " for the host; mcu/size_report.json", false, "%" },
+    { "npu", false, emit_npu_target, NULL, "", "; npu/layers.json", false, "%" },
 };
 const int n_targets = (int)(sizeof targets / sizeof targets[0]);
 
 _Static_assert(sizeof targets / sizeof targets[0] <= 32, "a TargetSet has 32 bits");
+
+bool target_made_by_make(const Target *t, const char *model_name, const char *rel)
+{
+    for (const char *p = t->make_products; *p;) {
+        size_t len = strcspn(p, " ");
+        char pattern[256];
+        size_t used = 0;
+        for (size_t k = 0; k < len && used + 1 < sizeof pattern; k++)
+            used += (size_t)snprintf(pattern + used, sizeof pattern - used, "%s",
+                                     p[k] == '%' ? model_name : (char[]){ p[k], 0 });
+        /* the product itself, or anything inside a folder it is */
+        size_t plen = strlen(pattern);
+        if (fnmatch(pattern, rel, 0) == 0 || (!strncmp(rel, pattern, plen) && rel[plen] == '/'))
+            return true;
+        p += len;
+        p += strspn(p, " ");
+    }
+    return false;
+}
 
 int target_find(const char *name, size_t len)
 {

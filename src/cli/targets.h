@@ -40,6 +40,10 @@ typedef struct Target {
     const char *exe_suffix;   /* that builds ./<model name><exe_suffix> */
     const char *also;         /* build's line adds this after the executable, or "" */
     bool progress_fd;         /* the executable takes --progress-fd FD (a long simulation) */
+    const char *make_products; /* what the folder's Makefile makes and `make clean` removes:
+                                  space-separated names or globs relative to the folder, `%`
+                                  standing for the model name (a test compares them with the
+                                  emitted clean rules) */
 } Target;
 
 extern const Target targets[];
@@ -52,6 +56,11 @@ static inline bool target_set_has(TargetSet s, int k)
 {
     return (s >> k) & 1u;
 }
+
+/* Whether `rel` (a path relative to DIR/<t->name>) is one of the files
+ * the folder's Makefile makes for the model `model_name`, or lies in a
+ * folder it makes: a rebuild may replace those like qonnxc's own files. */
+bool target_made_by_make(const Target *t, const char *model_name, const char *rel);
 
 /* The index of the target called `name` (len bytes), or -1. */
 int target_find(const char *name, size_t len);

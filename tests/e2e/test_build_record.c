@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "build_record.h"
+#include "float_input_model.h"
 #include "run_cli.h"
+#include "targets.h"
 
 #define CNV TESTS_DIR "/models/CNV_1W1A_RANDOM/model.onnx"
 #define CNV_CONFIG TESTS_DIR "/../configs/CNV_1W1A.yaml"
@@ -250,6 +252,114 @@ START_TEST(rebuild_keeps_files_it_did_not_write)
 }
 END_TEST
 
+/* What `make` leaves in a target folder (the executable, Verilator's
+ * obj_dir, waveforms) is not the user's: build -> make -> rebuild is the
+ * usual cycle, and the rebuild replaces them as `make clean` would. A
+ * user's file beside them is still refused. */
+START_TEST(rebuild_after_make)
+{
+    char *tmp = make_temp_dir("build-record");
+    char out[600];
+    snprintf(out, sizeof out, "%s/out", tmp);
+    CliResult r = build(TFC, TESTS_DIR "/../configs/TFC_1W1A.yaml", out, "ref,rtl", NULL);
+    ck_assert_msg(r.exit_code == 0, "%s", r.err);
+    cli_result_free(&r);
+    ck_assert_int_eq(run_shell("cd '%s' && touch ref/tfc_1w1a rtl/tfc_1w1a_rtlsim rtl/wave.vcd && "
+                               "mkdir -p rtl/obj_dir rtl/synth && touch rtl/obj_dir/Vtop.o "
+                               "rtl/synth/top.log", out), 0);
+    r = build(TFC, TESTS_DIR "/../configs/TFC_1W1A.yaml", out, "ref,rtl", NULL);
+    ck_assert_msg(r.exit_code == 0, "rebuild after make: %s", r.err);
+    cli_result_free(&r);
+    char made[700];
+    snprintf(made, sizeof made, "%s/rtl/obj_dir/Vtop.o", out);
+    ck_assert_msg(!file_exists(made), "%s survived the rebuild", made);
+
+    ck_assert_int_eq(run_shell("touch '%s/ref/tfc_1w1a.c.orig'", out), 0);
+    r = build(TFC, TESTS_DIR "/../configs/TFC_1W1A.yaml", out, "ref,rtl", NULL);
+    ck_assert_int_eq(r.exit_code, 2);
+    ck_assert_msg(strstr(r.err, "tfc_1w1a.c.orig"), "%s", r.err);
+    cli_result_free(&r);
+    rm_rf(tmp);
+    free(tmp);
+}
+END_TEST
+
+/* The target table's make products (targets.c) are what each emitted
+ * Makefile's clean rule removes: the two lists must not drift apart. */
+START_TEST(make_products_match_the_clean_rules)
+{
+    char *tmp = make_temp_dir("build-record");
+    char out[600];
+    snprintf(out, sizeof out, "%s/out", tmp);
+    CliResult r = build(TFC, TESTS_DIR "/../configs/TFC_1W1A.yaml", out, "all", NULL);
+    ck_assert_msg(r.exit_code == 0, "%s", r.err);
+    cli_result_free(&r);
+    for (int t = 0; t < n_targets; t++) {
+        char path[700];
+        snprintf(path, sizeof path, "%s/%s/Makefile", out, targets[t].name);
+        char *text = read_whole_file(path, NULL);
+        ck_assert_msg(text != NULL, "%s", path);
+        const char *rule = strstr(text, "\nclean:\n\trm -");
+        ck_assert_msg(rule != NULL, "%s has no clean rule", path);
+        rule = strchr(strchr(rule + 9, ' ') + 1, ' ') + 1;  /* past "rm -f" / "rm -rf" */
+        char removed[512] = "", expected[512] = "";
+        snprintf(removed, sizeof removed, "%.*s", (int)strcspn(rule, "\n"), rule);
+        /* the table's list with % as the model name, in the rule's words */
+        for (const char *p = targets[t].make_products; *p; p++)
+            if (*p == '%')
+                strcat(expected, "tfc_1w1a");
+            else
+                strncat(expected, p, 1);
+        /* the Makefiles name the model as $(NAME) or literally */
+        char *name_var = strstr(removed, "$(NAME)");
+        if (name_var) {
+            char fixed[512];
+            snprintf(fixed, sizeof fixed, "%.*stfc_1w1a%s", (int)(name_var - removed), removed,
+                     name_var + 7);
+            snprintf(removed, sizeof removed, "%s", fixed);
+        }
+        ck_assert_msg(!strcmp(removed, expected), "%s: clean removes '%s', the table says '%s'",
+                      targets[t].name, removed, expected);
+        free(text);
+    }
+    rm_rf(tmp);
+    free(tmp);
+}
+END_TEST
+
+/* --input-type is recorded, so `report DIR` streamlines the model the way
+ * build did (an unquantized input needs the type to get that far). */
+START_TEST(report_uses_the_recorded_input_type)
+{
+    char *tmp = make_temp_dir("build-record");
+    char model[600], out[600];
+    snprintf(model, sizeof model, "%s/float_input.onnx", tmp);
+    snprintf(out, sizeof out, "%s/out", tmp);
+    OnnxBuilder *b = ob_float_input_mlp();
+    ck_assert(ob_write(b, model));
+    ob_free(b);
+    const char *args[] = { "build", model, "-o", out, "--target", "hls", "--input-type",
+                           "fixed<8,3>", NULL };
+    CliResult r = run_qonnxc(args);
+    ck_assert_msg(r.exit_code == 0, "%s", r.err);
+    cli_result_free(&r);
+    char path[700];
+    snprintf(path, sizeof path, "%s/build.json", out);
+    char *text = read_whole_file(path, NULL);
+    cJSON *root = cJSON_Parse(text);
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, "input_type");
+    ck_assert_msg(cJSON_IsString(it) && !strcmp(it->valuestring, "fixed<8,3>"), "%s", text);
+    cJSON_Delete(root);
+    free(text);
+    const char *rep[] = { "report", out, NULL };
+    r = run_qonnxc(rep);
+    ck_assert_msg(r.exit_code == 0, "report after build --input-type: %s", r.err);
+    cli_result_free(&r);
+    rm_rf(tmp);
+    free(tmp);
+}
+END_TEST
+
 /* Many unknown files: the first few are named, and the count. */
 START_TEST(refusal_names_the_first_files_and_the_count)
 {
@@ -389,6 +499,9 @@ int main(void)
     tcase_add_test(tc, rebuild_after_report);
     tcase_add_test(tc, slow_folding_warning);
     tcase_add_test(tc, broken_record_names_the_member);
+    tcase_add_test(tc, rebuild_after_make);
+    tcase_add_test(tc, make_products_match_the_clean_rules);
+    tcase_add_test(tc, report_uses_the_recorded_input_type);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
