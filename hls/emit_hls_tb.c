@@ -271,9 +271,9 @@ bool hls_emit_host(HlsPlan *p, const char *model_path, OutTree *out, Diag *d)
         char tmp[64], name[80];
         for (size_t k = 0; k < sizeof reserved / sizeof reserved[0]; k++)
             ref_unique_name(&rp, reserved[k], tmp);
-        for (int k = 0; k < p->n_names; k++)
+        for (int k = 0; k < p->names.n; k++)
             for (size_t s = 0; s < sizeof suffixes / sizeof suffixes[0]; s++) {
-                snprintf(name, sizeof name, "%s%s", p->names[k], suffixes[s]);
+                snprintf(name, sizeof name, "%s%s", p->names.names[k], suffixes[s]);
                 ref_unique_name(&rp, name, tmp);
             }
         rp.x = &io.x;
