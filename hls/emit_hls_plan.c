@@ -48,12 +48,11 @@ const char *hls_int_ctype(int64_t lo, int64_t hi)
 
 bool hls_layer_error(Diag *d, const HlsPlan *p, const Layer *l, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    bool ok = layer_verror(d, p->df, l, "hls target: ", fmt, ap);
     va_end(ap);
-    return layer_error(d, p->df, l, "hls target: %s", msg);
+    return ok;
 }
 
 const char *hls_unique_name(HlsPlan *p, const char *base, char out[64])
