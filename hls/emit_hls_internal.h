@@ -66,8 +66,7 @@ typedef struct HlsPlan {
     int n_streams;
     HlsProc *procs;
     int n_procs;
-    char (*names)[64];       /* C names handed out, for uniqueness */
-    int n_names, cap_names;
+    NameTable names;         /* C names handed out, for uniqueness */
     bool popcount;           /* some type needs hls_popcount64 */
 } HlsPlan;
 

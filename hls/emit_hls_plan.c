@@ -48,37 +48,18 @@ const char *hls_int_ctype(int64_t lo, int64_t hi)
 
 bool hls_layer_error(Diag *d, const HlsPlan *p, const Layer *l, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    bool ok = layer_verror(d, p->df, l, "hls target: ", fmt, ap);
     va_end(ap);
-    return layer_error(d, p->df, l, "hls target: %s", msg);
+    return ok;
 }
 
 const char *hls_unique_name(HlsPlan *p, const char *base, char out[64])
 {
     char stem[48];
     c_identifier(base, stem, sizeof stem);
-    snprintf(out, 64, "%s", stem);
-    for (int k = 2;; k++) {
-        bool used = false;
-        for (int j = 0; j < p->n_names && !used; j++)
-            used = !strcmp(p->names[j], out);
-        if (!used)
-            break;
-        snprintf(out, 64, "%s_%d", stem, k);
-    }
-    if (p->n_names == p->cap_names) {
-        int cap = p->cap_names ? 2 * p->cap_names : 64;
-        char(*names)[64] = realloc(p->names, (size_t)cap * sizeof *names);
-        if (!names)
-            return out;
-        p->names = names;
-        p->cap_names = cap;
-    }
-    memcpy(p->names[p->n_names++], out, 64);
-    return out;
+    return name_table_add(&p->names, stem, out);
 }
 
 int hls_type(HlsPlan *p, qc_dtype dt, int n)
@@ -401,6 +382,6 @@ void hls_plan_free(HlsPlan *p)
     free(p->types);
     free(p->streams);
     free(p->procs);
-    free(p->names);
+    name_table_free(&p->names);
     memset(p, 0, sizeof *p);
 }

@@ -150,30 +150,38 @@ static void emit_streams(const HlsPlan *p, const HostIo *io, TextBuf *b)
                   tout);
 }
 
+/* The two entry points that run the network: the float one (input_quant
+ * in, output_affine out) and the integer one (load_int_input, store_int_output). */
+static const struct RunEntry {
+    const char *suffix, *elem, *load, *label_size, *label_cast, *store;
+} run_entries[] = {
+    { "run", "float", "input_quant", "OUTPUT_SIZE", "(float)", "output_affine" },
+    { "run_int", "int32_t", "load_int_input", "INT_OUTPUT_SIZE", "", "store_int_output" },
+};
+
+static void emit_run_entry(const HlsPlan *p, const HostIo *io, const struct RunEntry *e,
+                           TextBuf *b)
+{
+    const char *u = p->upper;
+    tb_printf(b, "int %s_%s(const %s *in, %s *out)\n{\n    int status%s;\n\n", p->name, e->suffix,
+              e->elem, e->elem, io->labels ? ", k" : "");
+    tb_printf(b, "    if (!in || !out)\n        return %s_NULL_ARGUMENT;\n", u);
+    tb_printf(b, "    status = %s(in, x);\n", e->load);
+    tb_printf(b, "    if (status != %s_OK)\n        return status;\n    forward();\n", u);
+    if (io->labels)
+        tb_printf(b, "    for (k = 0; k < %s_%s; ++k)\n        out[k] = %sy[k];\n", u,
+                  e->label_size, e->label_cast);
+    else
+        tb_printf(b, "    %s(y, out);\n", e->store);
+    tb_printf(b, "    return %s_OK;\n}\n\n", u);
+}
+
 static void emit_api(const HlsPlan *p, const HostIo *io, TextBuf *b)
 {
     const char *u = p->upper, *n = p->name;
     tb_puts(b, "/* ---- entry points --------------------------------------------------------- */\n\n");
-    tb_printf(b, "int %s_run(const float *in, float *out)\n{\n    int status%s;\n\n", n,
-              io->labels ? ", k" : "");
-    tb_printf(b, "    if (!in || !out)\n        return %s_NULL_ARGUMENT;\n", u);
-    tb_printf(b, "    status = input_quant(in, x);\n");
-    tb_printf(b, "    if (status != %s_OK)\n        return status;\n    forward();\n", u);
-    if (io->labels)
-        tb_printf(b, "    for (k = 0; k < %s_OUTPUT_SIZE; ++k)\n        out[k] = (float)y[k];\n", u);
-    else
-        tb_puts(b, "    output_affine(y, out);\n");
-    tb_printf(b, "    return %s_OK;\n}\n\n", u);
-    tb_printf(b, "int %s_run_int(const int32_t *in, int32_t *out)\n{\n    int status%s;\n\n", n,
-              io->labels ? ", k" : "");
-    tb_printf(b, "    if (!in || !out)\n        return %s_NULL_ARGUMENT;\n", u);
-    tb_printf(b, "    status = load_int_input(in, x);\n");
-    tb_printf(b, "    if (status != %s_OK)\n        return status;\n    forward();\n", u);
-    if (io->labels)
-        tb_printf(b, "    for (k = 0; k < %s_INT_OUTPUT_SIZE; ++k)\n        out[k] = y[k];\n", u);
-    else
-        tb_puts(b, "    store_int_output(y, out);\n");
-    tb_printf(b, "    return %s_OK;\n}\n\n", u);
+    for (size_t k = 0; k < sizeof run_entries / sizeof run_entries[0]; k++)
+        emit_run_entry(p, io, &run_entries[k], b);
     tb_printf(b, "int %s_quantize_input(const float *in, int32_t *out)\n{\n    int status;\n\n", n);
     tb_printf(b, "    if (!in || !out)\n        return %s_NULL_ARGUMENT;\n", u);
     tb_printf(b, "    status = input_quant(in, x);\n");
@@ -271,9 +279,9 @@ bool hls_emit_host(HlsPlan *p, const char *model_path, OutTree *out, Diag *d)
         char tmp[64], name[80];
         for (size_t k = 0; k < sizeof reserved / sizeof reserved[0]; k++)
             ref_unique_name(&rp, reserved[k], tmp);
-        for (int k = 0; k < p->n_names; k++)
+        for (int k = 0; k < p->names.n; k++)
             for (size_t s = 0; s < sizeof suffixes / sizeof suffixes[0]; s++) {
-                snprintf(name, sizeof name, "%s%s", p->names[k], suffixes[s]);
+                snprintf(name, sizeof name, "%s%s", p->names.names[k], suffixes[s]);
                 ref_unique_name(&rp, name, tmp);
             }
         rp.x = &io.x;

@@ -22,12 +22,11 @@
 
 bool rtl_layer_error(Diag *d, const Dataflow *df, const Layer *l, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    bool ok = layer_verror(d, df, l, "rtl target: ", fmt, ap);
     va_end(ap);
-    return layer_error(d, df, l, "rtl target: %s", msg);
+    return ok;
 }
 
 void rtl_instance_name(const Dataflow *df, int k, char *out, size_t size)

@@ -75,3 +75,18 @@ void arena_release(Arena *a)
     a->head = NULL;
     a->total = 0;
 }
+
+bool array_grow(void **array, int *cap, int need, size_t elem, int first_cap)
+{
+    if (need <= *cap)
+        return true;
+    int n = *cap ? *cap * 2 : first_cap;
+    while (n < need)
+        n *= 2;
+    void *p = realloc(*array, (size_t)n * elem);
+    if (!p)
+        return false;
+    *array = p;
+    *cap = n;
+    return true;
+}

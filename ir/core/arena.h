@@ -3,6 +3,7 @@
 #ifndef QONNXC_ARENA_H
 #define QONNXC_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct ArenaChunk ArenaChunk;
@@ -19,5 +20,10 @@ void *arena_array(Arena *a, size_t n, size_t size);
 char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 void arena_release(Arena *a);
+
+/* Not arena memory: grows the malloc'ed *array of *cap elements of `elem`
+ * bytes to hold at least `need`, doubling from first_cap. False when out
+ * of memory (*array and *cap are then as they were). */
+bool array_grow(void **array, int *cap, int need, size_t elem, int first_cap);
 
 #endif

@@ -97,21 +97,6 @@ Tensor *graph_find_tensor(const Graph *g, const char *name)
     return NULL;
 }
 
-static bool grow(void **array, int *cap, int need, size_t elem)
-{
-    if (need <= *cap)
-        return true;
-    int n = *cap ? *cap * 2 : 64;
-    while (n < need)
-        n *= 2;
-    void *p = realloc(*array, (size_t)n * elem);
-    if (!p)
-        return false;
-    *array = p;
-    *cap = n;
-    return true;
-}
-
 Tensor *graph_add_tensor(Graph *g, const char *name)
 {
     char buf[512];
@@ -120,7 +105,8 @@ Tensor *graph_add_tensor(Graph *g, const char *name)
         snprintf(buf, sizeof buf, "%.480s_%d", name, k);
         unique = buf;
     }
-    if (!grow((void **)&g->tensors, &g->cap_tensors, g->n_tensors + 1, sizeof(Tensor *)))
+    if (!array_grow((void **)&g->tensors, &g->cap_tensors, g->n_tensors + 1, sizeof(Tensor *),
+                    64))
         return NULL;
     if (2 * (g->n_tensors + 1) > g->cap_by_name && !index_rebuild(g, g->n_tensors + 1))
         return NULL;
@@ -136,7 +122,7 @@ Tensor *graph_add_tensor(Graph *g, const char *name)
 Node *graph_add_node(Graph *g, const char *name, const char *op_type, const char *domain,
                      int n_inputs, int n_outputs)
 {
-    if (!grow((void **)&g->nodes, &g->cap_nodes, g->n_nodes + 1, sizeof(Node *)))
+    if (!array_grow((void **)&g->nodes, &g->cap_nodes, g->n_nodes + 1, sizeof(Node *), 64))
         return NULL;
     Node *n = arena_alloc(&g->arena, sizeof *n);
     if (!n)

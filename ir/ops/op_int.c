@@ -69,3 +69,21 @@ bool int_check_acc_bound(const OpCtx *ctx, const Node *n, int64_t max_abs_x,
                         (long long)max_abs_x, (long long)max_weight_l1);
     return true;
 }
+
+bool int_check_weight_bound(const OpCtx *ctx, const Node *n, int64_t max_abs_x, const Value *w,
+                            int64_t n_out, int64_t n_taps, int64_t out_step, int64_t tap_step,
+                            int64_t *max_l1)
+{
+    int64_t l1 = 0;
+    for (int64_t o = 0; o < n_out; o++) {
+        int64_t s = 0;
+        for (int64_t t = 0; t < n_taps; t++) {
+            int64_t v = w->i[o * out_step + t * tap_step];
+            if (v == INT64_MIN || __builtin_add_overflow(s, v < 0 ? -v : v, &s))
+                return int_check_acc_bound(ctx, n, 1, INT64_MAX);
+        }
+        l1 = s > l1 ? s : l1;
+    }
+    *max_l1 = l1;
+    return int_check_acc_bound(ctx, n, max_abs_x, l1);
+}

@@ -31,5 +31,12 @@ int64_t int_max_abs(const Value *v);
  * reach INT_ACC_LIMIT. */
 bool int_check_acc_bound(const OpCtx *ctx, const Node *n, int64_t max_abs_x,
                          int64_t max_weight_l1);
+/* int_check_acc_bound for a weight tensor w of n_out outputs with n_taps
+ * weights each, weight t of output o at o * out_step + t * tap_step: its
+ * largest sum |w| over one output goes into *max_l1. A sum that overflows
+ * int64 fails the check. */
+bool int_check_weight_bound(const OpCtx *ctx, const Node *n, int64_t max_abs_x, const Value *w,
+                            int64_t n_out, int64_t n_taps, int64_t out_step, int64_t tap_step,
+                            int64_t *max_l1);
 
 #endif

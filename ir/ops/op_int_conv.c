@@ -107,51 +107,81 @@ static void valid_outputs(int64_t off, int64_t stride, int64_t in, int64_t out, 
     *o1 = hi + 1 < out ? hi + 1 : out;
 }
 
+/* One kernel tap (kd, kh, kw): the outputs it reaches, [lo[a], hi[a]) on
+ * each axis, and its input offset off[a] from the output's window origin. */
+typedef struct {
+    int64_t off[3], lo[3], hi[3];
+} TapReach;
+
+static void tap_reach(const Window *w, int64_t kd, int64_t kh, int64_t kw, TapReach *t)
+{
+    const int64_t k[3] = { kd, kh, kw };
+    for (int a = 0; a < 3; a++) {
+        t->off[a] = k[a] * w->dilation[a] - w->pad_begin[a];
+        valid_outputs(t->off[a], w->stride[a], w->in[a], w->out[a], &t->lo[a], &t->hi[a]);
+    }
+}
+
+/* The input index the tap reads for output (od, oh, 0); output ow of that
+ * row reads it plus ow * stride[2], in range for ow in [lo[2], hi[2]). */
+static int64_t tap_row_base(const Window *w, const TapReach *t, int64_t od, int64_t oh)
+{
+    return ((od * w->stride[0] + t->off[0]) * w->in[1] + oh * w->stride[1] + t->off[1]) *
+           w->in[2] + t->off[2];
+}
+
+/* The sizes both paths index by: taps in a kernel, products per output,
+ * the input and output planes, output channels per group, input channels. */
+typedef struct {
+    int64_t kvol, per_out, in_plane, out_plane, mg, C;
+} ConvSizes;
+
+static ConvSizes conv_sizes(const IntConvGeom *g, const Window *w)
+{
+    ConvSizes z;
+    z.kvol = w->kernel[0] * w->kernel[1] * w->kernel[2];
+    z.per_out = g->cg * z.kvol;
+    z.in_plane = w->in[0] * w->in[1] * w->in[2];
+    z.out_plane = w->out[0] * w->out[1] * w->out[2];
+    z.mg = g->m / g->group;
+    z.C = g->cg * g->group;
+    return z;
+}
+
 /* The general path: int64, tap by tap over the output plane. */
 static void conv_int64(const Value *x, const Value *wv, const IntConvGeom *g1, const Window *w,
                        bool xnor, Value *y)
 {
-    const int64_t kvol = w->kernel[0] * w->kernel[1] * w->kernel[2], per_out = g1->cg * kvol;
-    const int64_t ID = w->in[0], IH = w->in[1], IW = w->in[2];
-    const int64_t OD = w->out[0], OH = w->out[1], OW = w->out[2];
-    const int64_t in_plane = ID * IH * IW, out_plane = OD * OH * OW;
-    const int64_t mg = g1->m / g1->group, C = g1->cg * g1->group;
+    const ConvSizes z = conv_sizes(g1, w);
+    const int64_t OH = w->out[1], OW = w->out[2];
     for (int64_t b = 0; b < x->shape.dims[0]; b++)
         for (int64_t o = 0; o < g1->m; o++) {
-            int64_t *yo = y->i + (b * g1->m + o) * out_plane;
-            int64_t grp = o / mg;
+            int64_t *yo = y->i + (b * g1->m + o) * z.out_plane;
+            int64_t grp = o / z.mg;
             for (int64_t ci = 0; ci < g1->cg; ci++) {
-                const int64_t *xc = x->i + (b * C + grp * g1->cg + ci) * in_plane;
-                const int64_t *wk = wv->i + (o * g1->cg + ci) * kvol;
+                const int64_t *xc = x->i + (b * z.C + grp * g1->cg + ci) * z.in_plane;
+                const int64_t *wk = wv->i + (o * g1->cg + ci) * z.kvol;
                 for (int64_t kd = 0; kd < w->kernel[0]; kd++)
                     for (int64_t kh = 0; kh < w->kernel[1]; kh++)
                         for (int64_t kw = 0; kw < w->kernel[2]; kw++) {
                             int64_t wt = wk[(kd * w->kernel[1] + kh) * w->kernel[2] + kw];
                             if (!wt)
                                 continue;
-                            int64_t offd = kd * w->dilation[0] - w->pad_begin[0];
-                            int64_t offh = kh * w->dilation[1] - w->pad_begin[1];
-                            int64_t offw = kw * w->dilation[2] - w->pad_begin[2];
-                            int64_t d0, d1, h0, h1, w0, w1;
-                            valid_outputs(offd, w->stride[0], ID, OD, &d0, &d1);
-                            valid_outputs(offh, w->stride[1], IH, OH, &h0, &h1);
-                            valid_outputs(offw, w->stride[2], IW, OW, &w0, &w1);
-                            for (int64_t od = d0; od < d1; od++)
-                                for (int64_t oh = h0; oh < h1; oh++) {
+                            TapReach t;
+                            tap_reach(w, kd, kh, kw, &t);
+                            for (int64_t od = t.lo[0]; od < t.hi[0]; od++)
+                                for (int64_t oh = t.lo[1]; oh < t.hi[1]; oh++) {
                                     int64_t *yr = yo + (od * OH + oh) * OW;
-                                    /* input index of output ow: base + ow * sw,
-                                     * in range for ow in [w0, w1) */
-                                    int64_t base = ((od * w->stride[0] + offd) * IH +
-                                                    oh * w->stride[1] + offh) * IW + offw;
+                                    int64_t base = tap_row_base(w, &t, od, oh);
                                     const int64_t sw = w->stride[2];
-                                    for (int64_t ow = w0; ow < w1; ow++)
+                                    for (int64_t ow = t.lo[2]; ow < t.hi[2]; ow++)
                                         yr[ow] += wt * xc[base + ow * sw];
                                 }
                         }
             }
             if (xnor)
-                for (int64_t j = 0; j < out_plane; j++)
-                    yo[j] = (per_out + yo[j]) / 2;
+                for (int64_t j = 0; j < z.out_plane; j++)
+                    yo[j] = (z.per_out + yo[j]) / 2;
         }
 }
 
@@ -215,11 +245,8 @@ static int64_t dot_column(const int64_t *w, const int32_t *col, int64_t stride, 
 static bool conv_int32(const Value *x, const Value *wv, const IntConvGeom *g1, const Window *w,
                        bool xnor, Value *y)
 {
-    const int64_t kvol = w->kernel[0] * w->kernel[1] * w->kernel[2], K = g1->cg * kvol;
-    const int64_t ID = w->in[0], IH = w->in[1], IW = w->in[2];
-    const int64_t OD = w->out[0], OH = w->out[1], OW = w->out[2];
-    const int64_t in_plane = ID * IH * IW, P = OD * OH * OW;
-    const int64_t mg = g1->m / g1->group, C = g1->cg * g1->group;
+    const ConvSizes z = conv_sizes(g1, w);
+    const int64_t K = z.per_out, P = z.out_plane, OH = w->out[1], OW = w->out[2];
     int32_t *col = malloc((size_t)(K * P > 0 ? K * P : 1) * sizeof *col);
     int32_t *acc = malloc((size_t)(P > 0 ? CONV_BLOCK * P : 1) * sizeof *acc);
     if (!col || !acc) {
@@ -231,40 +258,35 @@ static bool conv_int32(const Value *x, const Value *wv, const IntConvGeom *g1, c
         for (int64_t grp = 0; grp < g1->group; grp++) {
             memset(col, 0, (size_t)(K * P) * sizeof *col);
             for (int64_t ci = 0; ci < g1->cg; ci++) {
-                const int64_t *xc = x->i + (b * C + grp * g1->cg + ci) * in_plane;
+                const int64_t *xc = x->i + (b * z.C + grp * g1->cg + ci) * z.in_plane;
                 for (int64_t kd = 0; kd < w->kernel[0]; kd++)
                     for (int64_t kh = 0; kh < w->kernel[1]; kh++)
                         for (int64_t kw = 0; kw < w->kernel[2]; kw++) {
-                            int32_t *row = col + (ci * kvol + (kd * w->kernel[1] + kh) *
+                            int32_t *row = col + (ci * z.kvol + (kd * w->kernel[1] + kh) *
                                                   w->kernel[2] + kw) * P;
-                            int64_t offd = kd * w->dilation[0] - w->pad_begin[0];
-                            int64_t offh = kh * w->dilation[1] - w->pad_begin[1];
-                            int64_t offw = kw * w->dilation[2] - w->pad_begin[2];
-                            int64_t d0, d1, h0, h1, w0, w1;
-                            valid_outputs(offd, w->stride[0], ID, OD, &d0, &d1);
-                            valid_outputs(offh, w->stride[1], IH, OH, &h0, &h1);
-                            valid_outputs(offw, w->stride[2], IW, OW, &w0, &w1);
-                            for (int64_t od = d0; od < d1; od++)
-                                for (int64_t oh = h0; oh < h1; oh++) {
+                            TapReach t;
+                            tap_reach(w, kd, kh, kw, &t);
+                            for (int64_t od = t.lo[0]; od < t.hi[0]; od++)
+                                for (int64_t oh = t.lo[1]; oh < t.hi[1]; oh++) {
                                     int32_t *r = row + (od * OH + oh) * OW;
-                                    int64_t base = ((od * w->stride[0] + offd) * IH +
-                                                    oh * w->stride[1] + offh) * IW + offw;
-                                    for (int64_t ow = w0; ow < w1; ow++)
+                                    int64_t base = tap_row_base(w, &t, od, oh);
+                                    for (int64_t ow = t.lo[2]; ow < t.hi[2]; ow++)
                                         r[ow] = (int32_t)xc[base + ow * w->stride[2]];
                                 }
                         }
             }
             if (P < CONV_SMALL_P) {
                 /* few positions: one dot product over the taps each */
-                for (int64_t o = grp * mg; o < (grp + 1) * mg; o++)
+                for (int64_t o = grp * z.mg; o < (grp + 1) * z.mg; o++)
                     for (int64_t p = 0; p < P; p++) {
                         int64_t sum = dot_column(wv->i + o * K, col + p, P, K);
                         y->i[(b * g1->m + o) * P + p] = xnor ? (K + sum) / 2 : sum;
                     }
                 continue;
             }
-            for (int64_t o0 = grp * mg; o0 < (grp + 1) * mg; o0 += CONV_BLOCK) {
-                int64_t nb = (grp + 1) * mg - o0 < CONV_BLOCK ? (grp + 1) * mg - o0 : CONV_BLOCK;
+            const int64_t o_end = (grp + 1) * z.mg;
+            for (int64_t o0 = grp * z.mg; o0 < o_end; o0 += CONV_BLOCK) {
+                int64_t nb = o_end - o0 < CONV_BLOCK ? o_end - o0 : CONV_BLOCK;
                 memset(acc, 0, (size_t)(nb * P) * sizeof *acc);
                 for (int64_t k = 0; k < K; k++)
                     for (int64_t j = 0; j < nb; j++)
@@ -302,18 +324,8 @@ static bool ic_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Val
     window_to_3d(&g1.w, &w);
     const int64_t kvol = w.kernel[0] * w.kernel[1] * w.kernel[2];
     const int64_t per_out = g1.cg * kvol;
-    int64_t l1 = 0;
-    for (int64_t o = 0; o < g1.m; o++) {
-        int64_t s = 0;
-        for (int64_t j = 0; j < per_out; j++) {
-            int64_t v = wv->i[o * per_out + j];
-            if (v == INT64_MIN || __builtin_add_overflow(s, v < 0 ? -v : v, &s))
-                return int_check_acc_bound(ctx, n, 1, INT64_MAX);
-        }
-        l1 = s > l1 ? s : l1;
-    }
-    int64_t max_x = int_max_abs(x), bound;
-    if (!int_check_acc_bound(ctx, n, max_x, l1))
+    int64_t max_x = int_max_abs(x), l1, bound;
+    if (!int_check_weight_bound(ctx, n, max_x, wv, g1.m, per_out, per_out, 1, &l1))
         return false;
     Value *y = op_new_value(ctx, n, INT_GRAPH_ELEM_TYPE, &g1.out);
     if (!y)

@@ -71,17 +71,8 @@ static bool imm_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Va
     const int64_t K = p.k, N = p.out_c;
     if (xnor && (!int_need_bipolar(ctx, n, x, "X") || !int_need_bipolar(ctx, n, w, "W")))
         return false;
-    int64_t l1 = 0;
-    for (int64_t j = 0; j < N; j++) {
-        int64_t col = 0;
-        for (int64_t p = 0; p < K; p++) {
-            int64_t v = w->i[p * N + j];
-            if (v == INT64_MIN || __builtin_add_overflow(col, v < 0 ? -v : v, &col))
-                return int_check_acc_bound(ctx, n, 1, INT64_MAX);
-        }
-        l1 = col > l1 ? col : l1;
-    }
-    if (!int_check_acc_bound(ctx, n, int_max_abs(x), l1))
+    int64_t l1; /* column j of W holds output j's weights */
+    if (!int_check_weight_bound(ctx, n, int_max_abs(x), w, N, K, 1, N, &l1))
         return false;
     Shape s = x->shape;
     s.dims[s.rank - 1] = N;

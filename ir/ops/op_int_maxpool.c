@@ -12,20 +12,7 @@ static bool imp_geom(const OpCtx *ctx, const Node *n, const Shape *x, Window *w,
     op_attr_ints(n, "kernel_shape", &nsp);
     if (!node_attr(n, "kernel_shape"))
         return op_error(ctx, n, "attribute 'kernel_shape' is required");
-    if (!window_read(ctx, n, nsp, NULL, WIN_CEIL_MODE, w))
-        return false;
-    out->rank = -1;
-    if (x->rank < 0)
-        return true;
-    if (x->rank != nsp + 2)
-        return op_error(ctx, n, "X has rank %d; kernel_shape has %d entries, so rank %d is "
-                        "expected", x->rank, nsp, nsp + 2);
-    if (!window_apply(ctx, n, &x->dims[2], w))
-        return false;
-    *out = *x;
-    for (int k = 0; k < nsp; k++)
-        out->dims[2 + k] = w->out[k];
-    return true;
+    return window_pool_geom(ctx, n, nsp, x, w, out);
 }
 
 static bool imp_check(const OpCtx *ctx, const Node *n)
@@ -43,18 +30,6 @@ static bool imp_infer(const OpCtx *ctx, Node *n)
         return false;
     op_set_output(n, 0, INT_GRAPH_ELEM_TYPE, &out);
     return true;
-}
-
-/* Taps t in [0, kernel) with start + t * dilation in [0, in): t0 .. t1. */
-static void taps(int64_t start, int64_t kernel, int64_t dilation, int64_t in, int64_t *t0,
-                 int64_t *t1)
-{
-    *t0 = 0;
-    *t1 = kernel;
-    while (*t0 < kernel && start + *t0 * dilation < 0)
-        (*t0)++;
-    while (*t1 > *t0 && start + (*t1 - 1) * dilation >= in)
-        (*t1)--;
 }
 
 static bool imp_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Value **out)
@@ -76,12 +51,8 @@ static bool imp_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Va
         for (int64_t od = 0; od < w.out[0]; od++)
             for (int64_t oh = 0; oh < w.out[1]; oh++)
                 for (int64_t ow = 0; ow < w.out[2]; ow++, o++) {
-                    int64_t s[3] = { od * w.stride[0] - w.pad_begin[0],
-                                     oh * w.stride[1] - w.pad_begin[1],
-                                     ow * w.stride[2] - w.pad_begin[2] };
-                    int64_t t0[3], t1[3];
-                    for (int d = 0; d < 3; d++)
-                        taps(s[d], w.kernel[d], w.dilation[d], w.in[d], &t0[d], &t1[d]);
+                    int64_t s[3], t0[3], t1[3];
+                    window_taps_at(&w, od, oh, ow, s, t0, t1);
                     bool any = false;
                     int64_t best = 0;
                     for (int64_t kd = t0[0]; kd < t1[0]; kd++)

@@ -291,3 +291,43 @@ void window_to_3d(const Window *w, Window *w3)
         w3->out[k] = real ? w->out[j] : 1;
     }
 }
+
+void window_tap_range(int64_t start, int64_t kernel, int64_t dilation, int64_t lo, int64_t hi,
+                      int64_t *t0, int64_t *t1)
+{
+    *t0 = 0;
+    *t1 = kernel;
+    while (*t0 < kernel && start + *t0 * dilation < lo)
+        (*t0)++;
+    while (*t1 > *t0 && start + (*t1 - 1) * dilation >= hi)
+        (*t1)--;
+}
+
+void window_taps_at(const Window *w3, int64_t od, int64_t oh, int64_t ow, int64_t s[3],
+                    int64_t t0[3], int64_t t1[3])
+{
+    const int64_t o[3] = { od, oh, ow };
+    for (int a = 0; a < 3; a++) {
+        s[a] = o[a] * w3->stride[a] - w3->pad_begin[a];
+        window_tap_range(s[a], w3->kernel[a], w3->dilation[a], 0, w3->in[a], &t0[a], &t1[a]);
+    }
+}
+
+bool window_pool_geom(const OpCtx *ctx, const Node *n, int nsp, const Shape *x, Window *w,
+                      Shape *out)
+{
+    out->rank = -1;
+    if (!window_read(ctx, n, nsp, NULL, WIN_CEIL_MODE, w))
+        return false;
+    if (x->rank < 0)
+        return true;
+    if (x->rank != nsp + 2)
+        return op_error(ctx, n, "X has rank %d; kernel_shape has %d entries, so rank %d is "
+                        "expected", x->rank, nsp, nsp + 2);
+    if (!window_apply(ctx, n, &x->dims[2], w))
+        return false;
+    *out = *x;
+    for (int k = 0; k < nsp; k++)
+        out->dims[2 + k] = w->out[k];
+    return true;
+}

@@ -90,5 +90,19 @@ bool window_spatial_rank(const OpCtx *ctx, const Node *n, int rank, const char *
 /* The window widened to 3 spatial dims by leading dims of extent 1, so
  * loops can be written once for 1-D, 2-D and 3-D. */
 void window_to_3d(const Window *w, Window *w3);
+/* A pool's window (kernel_shape required, ceil_mode allowed) for nsp
+ * spatial dims, and its output shape for X, N x C x spatial: X's with the
+ * window's spatial extents. out->rank is -1 while X's rank is unknown. */
+bool window_pool_geom(const OpCtx *ctx, const Node *n, int nsp, const Shape *x, Window *w,
+                      Shape *out);
+/* Taps t in [0, kernel) whose position start + t * dilation lies in
+ * [lo, hi): *t0 .. *t1 (exclusive). */
+void window_tap_range(int64_t start, int64_t kernel, int64_t dilation, int64_t lo, int64_t hi,
+                      int64_t *t0, int64_t *t1);
+/* The window of output (od, oh, ow) of a 3-D window (window_to_3d): its
+ * first position s[a] on each axis (padding counted, so it may be
+ * negative) and the taps t0[a] .. t1[a] that fall inside the input. */
+void window_taps_at(const Window *w3, int64_t od, int64_t oh, int64_t ow, int64_t s[3],
+                    int64_t t0[3], int64_t t1[3]);
 
 #endif

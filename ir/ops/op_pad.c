@@ -161,8 +161,7 @@ static bool pad_infer(const OpCtx *ctx, Node *n)
             !pad_shape(ctx, n, &x->shape, &spec, &out))
             return false;
     } else {
-        for (int k = 0; k < out.rank; k++)
-            out.dims[k] = -1;
+        shape_set_unknown(&out, out.rank);
     }
     op_set_output(n, 0, x->elem_type, &out);
     return true;
@@ -281,11 +280,7 @@ static bool pad_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Va
             value_move(y, o, fill, 0);
         else
             value_set(y, o, fill_attr);
-        for (int k = rank - 1; k >= 0; k--) {
-            if (++idx[k] < shape.dims[k])
-                break;
-            idx[k] = 0;
-        }
+        shape_index_next(&shape, idx);
     }
     out[0] = y;
     return true;

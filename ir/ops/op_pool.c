@@ -45,21 +45,7 @@ static bool pool_geom(const OpCtx *ctx, const Node *n, PoolKind kind, const Shap
         return op_error(ctx, n, "attribute 'kernel_shape' must be a list of ints");
     int nsp;
     op_attr_ints(n, "kernel_shape", &nsp);
-    if (!window_read(ctx, n, nsp, NULL, WIN_CEIL_MODE, w))
-        return false;
-    if (x->rank < 0)
-        return true;
-    if (x->rank != nsp + 2)
-        return op_error(ctx, n, "X has rank %d; kernel_shape has %d entries, so rank %d is "
-                        "expected", x->rank, nsp, nsp + 2);
-    if (!window_apply(ctx, n, &x->dims[2], w))
-        return false;
-    out->rank = x->rank;
-    out->dims[0] = x->dims[0];
-    out->dims[1] = x->dims[1];
-    for (int k = 0; k < nsp; k++)
-        out->dims[2 + k] = w->out[k];
-    return true;
+    return window_pool_geom(ctx, n, nsp, x, w, out);
 }
 
 static bool pool_check(const OpCtx *ctx, const Node *n, PoolKind kind)
@@ -79,19 +65,6 @@ static bool pool_infer(const OpCtx *ctx, Node *n, PoolKind kind)
     op_set_output(n, 0, n->inputs[0]->elem_type, &out);
     op_set_output(n, 1, ET_INT64, &out);
     return true;
-}
-
-/* Range of taps t in [0, kernel) whose position start + t * dilation lies
- * in [lo, hi): *t0 .. *t1 (exclusive). */
-static void tap_range(int64_t start, int64_t kernel, int64_t dilation, int64_t lo, int64_t hi,
-                      int64_t *t0, int64_t *t1)
-{
-    *t0 = 0;
-    *t1 = kernel;
-    while (*t0 < kernel && start + *t0 * dilation < lo)
-        (*t0)++;
-    while (*t1 > *t0 && start + (*t1 - 1) * dilation >= hi)
-        (*t1)--;
 }
 
 static bool pool_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Value **out,
@@ -122,16 +95,13 @@ static bool pool_eval(const OpCtx *ctx, const Node *n, const Value *const *in, V
         for (int64_t od = 0; od < w.out[0]; od++)
             for (int64_t oh = 0; oh < w.out[1]; oh++)
                 for (int64_t ow = 0; ow < w.out[2]; ow++, o++) {
-                    int64_t s[3] = { od * w.stride[0] - w.pad_begin[0],
-                                     oh * w.stride[1] - w.pad_begin[1],
-                                     ow * w.stride[2] - w.pad_begin[2] };
-                    int64_t t0[3], t1[3];
+                    int64_t s[3], t0[3], t1[3];
+                    window_taps_at(&w, od, oh, ow, s, t0, t1);
                     int64_t count = 1, padded = 1;
                     for (int d = 0; d < 3; d++) {
                         int64_t p0, p1;
-                        tap_range(s[d], w.kernel[d], w.dilation[d], 0, w.in[d], &t0[d], &t1[d]);
-                        tap_range(s[d], w.kernel[d], w.dilation[d], -w.pad_begin[d],
-                                  w.in[d] + w.pad_end[d], &p0, &p1);
+                        window_tap_range(s[d], w.kernel[d], w.dilation[d], -w.pad_begin[d],
+                                         w.in[d] + w.pad_end[d], &p0, &p1);
                         count *= t1[d] - t0[d];
                         padded *= p1 - p0;
                     }

@@ -152,9 +152,7 @@ static bool reshape_infer(const OpCtx *ctx, Node *n)
         const Tensor *st = op_input(n, 1);
         if (st && st->shape.rank == 1 && st->shape.dims[0] >= 0 &&
             st->shape.dims[0] <= MAX_RANK) {
-            out.rank = (int)st->shape.dims[0];
-            for (int k = 0; k < out.rank; k++)
-                out.dims[k] = -1;
+            shape_set_unknown(&out, (int)st->shape.dims[0]);
         }
     }
     op_set_output(n, 0, x->elem_type, &out);

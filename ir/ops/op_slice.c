@@ -160,8 +160,7 @@ static bool slice_infer(const OpCtx *ctx, Node *n)
         if (!slice_plan(ctx, n, &x->shape, &l, &out, first, step))
             return false;
     } else {
-        for (int k = 0; k < out.rank; k++)
-            out.dims[k] = -1;
+        shape_set_unknown(&out, out.rank);
     }
     op_set_output(n, 0, x->elem_type, &out);
     return true;
@@ -193,11 +192,7 @@ static bool slice_eval(const OpCtx *ctx, const Node *n, const Value *const *in, 
         for (int k = 0; k < rank; k++)
             src += (first[k] + idx[k] * step[k]) * strides[k];
         value_move(y, o, x, src);
-        for (int k = rank - 1; k >= 0; k--) {
-            if (++idx[k] < shape.dims[k])
-                break;
-            idx[k] = 0;
-        }
+        shape_index_next(&shape, idx);
     }
     out[0] = y;
     return true;

@@ -80,56 +80,13 @@ static bool squeeze_shape(const OpCtx *ctx, const Node *n, const Shape *in, IntL
     return true;
 }
 
-static bool squeeze_check(const OpCtx *ctx, const Node *n)
-{
-    IntList axes;
-    return axes_check_form(ctx, n) &&
-           get_axes(ctx, n, op_const_input(n, 1), &axes) != AXES_ERROR;
-}
-
-static bool squeeze_infer(const OpCtx *ctx, Node *n)
-{
-    const Tensor *x = n->inputs[0];
-    IntList axes;
-    Shape out = { -1, { 0 } };
-    AxesSource src = get_axes(ctx, n, op_const_input(n, 1), &axes);
-    if (src == AXES_ERROR)
-        return false;
-    /* an empty axes list squeezes every dim of 1, as for absent axes */
-    if (src != AXES_UNKNOWN &&
-        !squeeze_shape(ctx, n, &x->shape, &axes, src == AXES_ABSENT || axes.n == 0, &out))
-        return false;
-    op_set_output(n, 0, x->elem_type, &out);
-    return true;
-}
-
-static bool squeeze_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Value **out)
-{
-    if (!op_need_input(ctx, n, in, 0))
-        return false;
-    IntList axes;
-    Shape shape;
-    AxesSource src = get_axes(ctx, n, n->n_inputs > 1 ? in[1] : NULL, &axes);
-    if (src == AXES_ERROR)
-        return false;
-    if (src == AXES_UNKNOWN)
-        return op_error(ctx, n, "axes input has no value");
-    if (!squeeze_shape(ctx, n, &in[0]->shape, &axes, src == AXES_ABSENT || axes.n == 0,
-                       &shape))
-        return false;
-    out[0] = op_value_reshaped(ctx, n, in[0], &shape);
-    return out[0] != NULL;
-}
-
-const OpDef op_squeeze = {
-    OP_SQUEEZE, "Squeeze", DOMAIN_ONNX, 1, 2, 1, 1, squeeze_check, squeeze_infer, squeeze_eval,
-};
-
 /* ---- Unsqueeze --------------------------------------------------------- */
 
+/* `all` has no meaning here: Unsqueeze always has its axes. */
 static bool unsqueeze_shape(const OpCtx *ctx, const Node *n, const Shape *in, IntList *axes,
-                            Shape *out)
+                            bool all, Shape *out)
 {
+    (void)all;
     out->rank = -1;
     if (in->rank < 0)
         return true;
@@ -148,34 +105,59 @@ static bool unsqueeze_shape(const OpCtx *ctx, const Node *n, const Shape *in, In
     return true;
 }
 
-static bool unsqueeze_check(const OpCtx *ctx, const Node *n)
+/* ---- both ------------------------------------------------------------- */
+
+/* What tells Squeeze and Unsqueeze apart: whether the axes may be absent,
+ * and the output shape from the input's and the axes (`all`: absent or
+ * empty axes, every dim of 1 goes). */
+typedef struct AxesOp {
+    bool axes_optional;
+    bool (*shape)(const OpCtx *ctx, const Node *n, const Shape *in, IntList *axes, bool all,
+                  Shape *out);
+} AxesOp;
+
+/* an empty axes list squeezes every dim of 1, as absent axes do */
+static const AxesOp squeeze_op = { true, squeeze_shape };
+static const AxesOp unsqueeze_op = { false, unsqueeze_shape };
+
+static const AxesOp *axes_op(const Node *n)
+{
+    return node_kind(n) == OP_SQUEEZE ? &squeeze_op : &unsqueeze_op;
+}
+
+static bool axes_op_check(const OpCtx *ctx, const Node *n)
 {
     IntList axes;
     if (!axes_check_form(ctx, n))
         return false;
     AxesSource src = get_axes(ctx, n, op_const_input(n, 1), &axes);
-    if (src == AXES_ABSENT)
+    if (src == AXES_ABSENT && !axes_op(n)->axes_optional)
         return op_error(ctx, n, axes_are_attr(n) ? "missing attribute 'axes'"
                                                  : "missing input 1 (axes)");
     return src != AXES_ERROR;
 }
 
-static bool unsqueeze_infer(const OpCtx *ctx, Node *n)
+/* The output shape once the axes are known (else of unknown rank). */
+static bool axes_op_infer(const OpCtx *ctx, Node *n)
 {
+    const AxesOp *op = axes_op(n);
     const Tensor *x = n->inputs[0];
     IntList axes;
     Shape out = { -1, { 0 } };
     AxesSource src = get_axes(ctx, n, op_const_input(n, 1), &axes);
     if (src == AXES_ERROR)
         return false;
-    if (src == AXES_FOUND && !unsqueeze_shape(ctx, n, &x->shape, &axes, &out))
+    if ((src == AXES_FOUND || (src == AXES_ABSENT && op->axes_optional)) &&
+        !op->shape(ctx, n, &x->shape, &axes, src == AXES_ABSENT || axes.n == 0, &out))
         return false;
     op_set_output(n, 0, x->elem_type, &out);
     return true;
 }
 
-static bool unsqueeze_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Value **out)
+/* The input's elements under the output shape. */
+static bool axes_op_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Value **out)
 {
+    const AxesOp *op = axes_op(n);
     if (!op_need_input(ctx, n, in, 0))
         return false;
     IntList axes;
@@ -183,14 +165,18 @@ static bool unsqueeze_eval(const OpCtx *ctx, const Node *n, const Value *const *
     AxesSource src = get_axes(ctx, n, n->n_inputs > 1 ? in[1] : NULL, &axes);
     if (src == AXES_ERROR)
         return false;
-    if (src != AXES_FOUND)
-        return op_error(ctx, n, "axes are missing");
-    if (!unsqueeze_shape(ctx, n, &in[0]->shape, &axes, &shape))
+    if (src == AXES_UNKNOWN || (src == AXES_ABSENT && !op->axes_optional))
+        return op_error(ctx, n, op->axes_optional ? "axes input has no value" : "axes are missing");
+    if (!op->shape(ctx, n, &in[0]->shape, &axes, src == AXES_ABSENT || axes.n == 0, &shape))
         return false;
     out[0] = op_value_reshaped(ctx, n, in[0], &shape);
     return out[0] != NULL;
 }
 
+const OpDef op_squeeze = {
+    OP_SQUEEZE, "Squeeze", DOMAIN_ONNX, 1, 2, 1, 1, axes_op_check, axes_op_infer, axes_op_eval,
+};
+
 const OpDef op_unsqueeze = {
-    OP_UNSQUEEZE, "Unsqueeze", DOMAIN_ONNX, 1, 2, 1, 1, unsqueeze_check, unsqueeze_infer, unsqueeze_eval,
+    OP_UNSQUEEZE, "Unsqueeze", DOMAIN_ONNX, 1, 2, 1, 1, axes_op_check, axes_op_infer, axes_op_eval,
 };

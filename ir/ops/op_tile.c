@@ -47,8 +47,7 @@ static bool tile_infer(const OpCtx *ctx, Node *n)
             !tile_shape(ctx, n, &x->shape, &rep, &out))
             return false;
     } else {
-        for (int k = 0; k < out.rank; k++)
-            out.dims[k] = -1;
+        shape_set_unknown(&out, out.rank);
     }
     op_set_output(n, 0, x->elem_type, &out);
     return true;

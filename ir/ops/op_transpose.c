@@ -52,9 +52,7 @@ static bool transpose_infer(const OpCtx *ctx, Node *n)
     } else {
         const Attr *a = node_attr(n, "perm");
         if (a && a->kind == ATTR_INTS && a->n <= MAX_RANK) {
-            out.rank = a->n;
-            for (int k = 0; k < out.rank; k++)
-                out.dims[k] = -1;
+            shape_set_unknown(&out, a->n);
         }
     }
     op_set_output(n, 0, x->elem_type, &out);

@@ -81,6 +81,22 @@ void shape_strides(const Shape *s, int64_t strides[MAX_RANK])
     }
 }
 
+void shape_index_next(const Shape *s, int64_t idx[MAX_RANK])
+{
+    for (int k = s->rank - 1; k >= 0; k--) {
+        if (++idx[k] < s->dims[k])
+            return;
+        idx[k] = 0;
+    }
+}
+
+void shape_set_unknown(Shape *s, int rank)
+{
+    s->rank = rank;
+    for (int k = 0; k < rank; k++)
+        s->dims[k] = -1;
+}
+
 void broadcast_strides(const Shape *in, const Shape *out, int64_t strides[MAX_RANK])
 {
     int64_t own[MAX_RANK];

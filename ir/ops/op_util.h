@@ -35,5 +35,11 @@ bool infer_same_as_input0(const OpCtx *ctx, Node *n);
 
 /* Row-major strides of a shape. */
 void shape_strides(const Shape *s, int64_t strides[MAX_RANK]);
+/* Steps a row-major index over s to the next element, the last axis
+ * fastest; after the last element it is back at all zeros. */
+void shape_index_next(const Shape *s, int64_t idx[MAX_RANK]);
+/* s becomes a shape of the given rank whose dims are not known (-1):
+ * infer's answer when only the rank can be worked out. */
+void shape_set_unknown(Shape *s, int rank);
 
 #endif

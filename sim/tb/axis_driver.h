@@ -294,4 +294,25 @@ static inline std::vector<AxisOptions> axis_option_sets(uint32_t seed)
     return { fast, rough };
 }
 
+// Both runs of axis_option_sets(seed), each on a fresh M and checked
+// against want; the second is named "<name> (idle cycles, back-pressure)".
+// *cycles gets the full-speed run's first input to last output, inclusive.
+// True when every run agrees.
+template <class M>
+static inline bool axis_run_checked(Sim &sim, const char *name, uint32_t seed,
+                                    const std::vector<Beat> &in, const std::vector<Beat> &want,
+                                    int out_bits, int64_t *cycles)
+{
+    bool ok = true;
+    for (const AxisOptions &opt : axis_option_sets(seed)) {
+        M top(sim.ctx.get());
+        AxisResult r = axis_run(sim, top, in, want.size(), out_bits, opt);
+        std::string what = std::string(name) + (opt.stall > 0 ? " (idle cycles, back-pressure)" : "");
+        ok = axis_check(what.c_str(), r, want) && ok;
+        if (opt.stall == 0 && opt.idle == 0)
+            *cycles = r.last_out - r.first_in + 1;
+    }
+    return ok;
+}
+
 #endif

@@ -40,16 +40,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < total; i += OUT_BITS)
         want.push_back(cut(bits, i, OUT_BITS));
 
-    bool ok = true;
     int64_t cycles = -1;
-    for (const AxisOptions &opt : axis_option_sets(23)) {
-        Vqnn_dwc top(sim.ctx.get());
-        AxisResult r = axis_run(sim, top, in, want.size(), OUT_BITS, opt);
-        ok = axis_check(opt.stall > 0 ? "qnn_dwc (idle cycles, back-pressure)" : "qnn_dwc", r, want) &&
-             ok;
-        if (opt.stall == 0 && opt.idle == 0)
-            cycles = r.last_out - r.first_in + 1;
-    }
+    bool ok = axis_run_checked<Vqnn_dwc>(sim, "qnn_dwc", 23, in, want, OUT_BITS, &cycles);
     printf("%s qnn_dwc in_beats=%zu out_beats=%zu cycles=%lld\n", ok ? "PASS" : "FAIL", in.size(),
            want.size(), (long long)cycles);
     return ok ? 0 : 1;

@@ -53,17 +53,8 @@ int main(int argc, char **argv)
         }
     }
 
-    bool ok = true;
     int64_t cycles = -1;
-    for (const AxisOptions &opt : axis_option_sets(19)) {
-        Vqnn_labelselect top(sim.ctx.get());
-        AxisResult r = axis_run(sim, top, in, want.size(), OUT_BITS, opt);
-        ok = axis_check(opt.stall > 0 ? "qnn_labelselect (idle cycles, back-pressure)"
-                                      : "qnn_labelselect",
-                        r, want) && ok;
-        if (opt.stall == 0 && opt.idle == 0)
-            cycles = r.last_out - r.first_in + 1;
-    }
+    bool ok = axis_run_checked<Vqnn_labelselect>(sim, "qnn_labelselect", 19, in, want, OUT_BITS, &cycles);
     printf("%s qnn_labelselect frames=%d cycles=%lld\n", ok ? "PASS" : "FAIL", FRAMES,
            (long long)cycles);
     return ok ? 0 : 1;

@@ -9,10 +9,7 @@
 
 #include "Vqnn_maxpool.h"
 #include "axis_driver.h"
-
-extern "C" {
-#include "qc_pack.h"
-}
+#include "tb_image.h"
 
 // from -DP_<name> (see above)
 static const int CHANNELS = P_CHANNELS, PE = P_PE, IN_BITS = P_IN_BITS, SIGNED = P_SIGNED,
@@ -28,15 +25,9 @@ int main(int argc, char **argv)
 
     std::vector<Beat> in, want;
     for (int f = 0; f < FRAMES; f++) {
-        std::vector<int32_t> img((size_t)IFM_H * IFM_W * CHANNELS);
-        for (auto &v : img)
-            v = (int32_t)(qc_dtype_min(dt) + (int64_t)(rng() % (1u << IN_BITS)));
-        for (int px = 0; px < IFM_H * IFM_W; px++)
-            for (int cf = 0; cf < CF; cf++) {
-                Beat b(qc_packed_bytes(dt, PE));
-                qc_pack(dt, &img[(size_t)px * CHANNELS + cf * PE], PE, b.data());
-                in.push_back(b);
-            }
+        std::vector<int32_t> img =
+            tb_random_image(rng, dt, IN_BITS, (size_t)IFM_H * IFM_W * CHANNELS);
+        tb_image_beats(dt, img, CHANNELS, PE, in);
         for (int oh = 0; oh < OFM_H; oh++)
             for (int ow = 0; ow < OFM_W; ow++)
                 for (int cf = 0; cf < CF; cf++) {
@@ -49,22 +40,12 @@ int main(int argc, char **argv)
                             for (int p = 0; p < PE; p++)
                                 m[p] = std::max(m[p], img[((size_t)r * IFM_W + c) * CHANNELS + cf * PE + p]);
                         }
-                    Beat b(qc_packed_bytes(dt, PE));
-                    qc_pack(dt, m.data(), PE, b.data());
-                    want.push_back(b);
+                    want.push_back(tb_pack_beat(dt, m.data(), PE));
                 }
     }
 
-    bool ok = true;
     int64_t cycles = -1;
-    for (const AxisOptions &opt : axis_option_sets(17)) {
-        Vqnn_maxpool top(sim.ctx.get());
-        AxisResult r = axis_run(sim, top, in, want.size(), PE * IN_BITS, opt);
-        ok = axis_check(opt.stall > 0 ? "qnn_maxpool (idle cycles, back-pressure)" : "qnn_maxpool",
-                        r, want) && ok;
-        if (opt.stall == 0 && opt.idle == 0)
-            cycles = r.last_out - r.first_in + 1;
-    }
+    bool ok = axis_run_checked<Vqnn_maxpool>(sim, "qnn_maxpool", 17, in, want, PE * IN_BITS, &cycles);
     printf("%s qnn_maxpool frames=%d in_beats=%zu out_beats=%zu cycles=%lld\n", ok ? "PASS" : "FAIL",
            FRAMES, in.size(), want.size(), (long long)cycles);
     return ok ? 0 : 1;

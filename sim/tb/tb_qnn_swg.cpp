@@ -8,10 +8,7 @@
 
 #include "Vqnn_swg.h"
 #include "axis_driver.h"
-
-extern "C" {
-#include "qc_pack.h"
-}
+#include "tb_image.h"
 
 // from -DP_<name> (see above)
 static const int CHANNELS = P_CHANNELS, SIMD = P_SIMD, IN_BITS = P_IN_BITS, IFM_H = P_IFM_H,
@@ -30,15 +27,9 @@ int main(int argc, char **argv)
 
     std::vector<Beat> in, want;
     for (int f = 0; f < FRAMES; f++) {
-        std::vector<int32_t> img((size_t)IFM_H * IFM_W * CHANNELS);
-        for (auto &v : img)
-            v = (int32_t)(qc_dtype_min(dt) + (int64_t)(rng() % (1u << IN_BITS)));
-        for (int px = 0; px < IFM_H * IFM_W; px++)
-            for (int cf = 0; cf < CF; cf++) {
-                Beat b(qc_packed_bytes(dt, SIMD));
-                qc_pack(dt, &img[(size_t)px * CHANNELS + cf * SIMD], SIMD, b.data());
-                in.push_back(b);
-            }
+        std::vector<int32_t> img =
+            tb_random_image(rng, dt, IN_BITS, (size_t)IFM_H * IFM_W * CHANNELS);
+        tb_image_beats(dt, img, CHANNELS, SIMD, in);
         for (int oh = 0; oh < OH; oh++)
             for (int ow = 0; ow < OW; ow++)
                 for (int kh = 0; kh < K_H; kh++)
@@ -49,22 +40,12 @@ int main(int argc, char **argv)
                             if (r >= 0 && r < IFM_H && c >= 0 && c < IFM_W)
                                 for (int s = 0; s < SIMD; s++)
                                     v[s] = img[((size_t)r * IFM_W + c) * CHANNELS + cf * SIMD + s];
-                            Beat b(qc_packed_bytes(dt, SIMD));
-                            qc_pack(dt, v.data(), SIMD, b.data());
-                            want.push_back(b);
+                            want.push_back(tb_pack_beat(dt, v.data(), SIMD));
                         }
     }
 
-    bool ok = true;
     int64_t cycles = -1;
-    for (const AxisOptions &opt : axis_option_sets(13)) {
-        Vqnn_swg top(sim.ctx.get());
-        AxisResult r = axis_run(sim, top, in, want.size(), SIMD * IN_BITS, opt);
-        ok = axis_check(opt.stall > 0 ? "qnn_swg (idle cycles, back-pressure)" : "qnn_swg", r, want) &&
-             ok;
-        if (opt.stall == 0 && opt.idle == 0)
-            cycles = r.last_out - r.first_in + 1;
-    }
+    bool ok = axis_run_checked<Vqnn_swg>(sim, "qnn_swg", 13, in, want, SIMD * IN_BITS, &cycles);
     printf("%s qnn_swg frames=%d in_beats=%zu out_beats=%zu cycles=%lld\n", ok ? "PASS" : "FAIL",
            FRAMES, in.size(), want.size(), (long long)cycles);
     return ok ? 0 : 1;

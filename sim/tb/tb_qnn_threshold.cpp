@@ -71,16 +71,8 @@ int main(int argc, char **argv)
             want.push_back(bo);
         }
 
-    bool ok = true;
     int64_t cycles = -1;
-    for (const AxisOptions &opt : axis_option_sets(11)) {
-        Vqnn_threshold top(sim.ctx.get());
-        AxisResult r = axis_run(sim, top, in, want.size(), PE * OUT_BITS, opt);
-        ok = axis_check(opt.stall > 0 ? "qnn_threshold (idle cycles, back-pressure)" : "qnn_threshold",
-                        r, want) && ok;
-        if (opt.stall == 0 && opt.idle == 0)
-            cycles = r.last_out - r.first_in + 1;
-    }
+    bool ok = axis_run_checked<Vqnn_threshold>(sim, "qnn_threshold", 11, in, want, PE * OUT_BITS, &cycles);
     printf("%s qnn_threshold beats=%zu cycles=%lld\n", ok ? "PASS" : "FAIL", in.size(),
            (long long)cycles);
     return ok ? 0 : 1;

@@ -89,6 +89,54 @@ static void walk_end(TextBuf *b, const Walk *w)
     tb_puts(b, w->nested && w->batched ? "            }\n" : w->nested ? "        }\n" : "    }\n");
 }
 
+/* Opens the loops of a function that fills the stored input x from `in`.
+ * A bit-packed x is gathered as +1 / -1 values first, packed by
+ * walk_fill_end. */
+static void walk_fill_begin(TextBuf *b, const RefTensor *x, Walk *w, const char **ind,
+                            bool *headers)
+{
+    bool bits = x->fmt == REF_BITS;
+    walk_open(b, x, w);
+    if (bits) {
+        tb_printf(b, "    enum { ROWS = %lld, INNER = %lld, WORDS = %lld };\n",
+                  (long long)x->rows, (long long)x->inner, (long long)x->row_words);
+        tb_printf(b, "    static int32_t values[%lld];   /* +1 / -1, in stored order */\n",
+                  (long long)x->count);
+        headers[QH_XNOR64] = true;
+    }
+    walk_vars(b, w);
+    if (bits)
+        tb_puts(b, "    int r;\n");
+    tb_puts(b, "\n");
+    walk_begin(b, x, w, ind);
+}
+
+/* Closes walk_fill_begin's loops, packs a bit-packed x, returns OK. */
+static void walk_fill_end(const RefPlan *p, TextBuf *b, const RefTensor *x, const Walk *w)
+{
+    walk_end(b, w);
+    if (x->fmt == REF_BITS)
+        tb_puts(b, "    for (r = 0; r < ROWS; ++r)\n"
+                   "        qc_xnor64_pack(&values[r * INNER], INNER, &out[r * WORDS]);\n");
+    tb_printf(b, "    return %s_OK;\n}\n\n", p->upper);
+}
+
+/* Opens the loops of a function that reads the stored output y from `in`
+ * (read_expr gives the element). */
+static void walk_read_begin(TextBuf *b, const RefTensor *y, Walk *w, const char **ind,
+                            bool *headers)
+{
+    walk_open(b, y, w);
+    if (y->fmt == REF_BITS && y->rows > 1)
+        tb_printf(b, "    enum { INNER = %lld, WORDS = %lld };\n", (long long)y->inner,
+                  (long long)y->row_words);
+    if (y->fmt == REF_BITS)
+        headers[QH_XNOR64] = true;
+    walk_vars(b, w);
+    tb_puts(b, "\n");
+    walk_begin(b, y, w, ind);
+}
+
 /* ---- per-channel constants ----------------------------------------------- */
 
 typedef struct Param {
@@ -278,20 +326,8 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
     bool bits_out = x->fmt == REF_BITS;
     tb_printf(code, "static int input_quant(const float *in, %s *out)\n{\n", ref_ctype(x->fmt));
     Walk w;
-    const char *ind = "    ";
-    walk_open(code, x, &w);
-    if (bits_out) {
-        tb_printf(code, "    enum { ROWS = %lld, INNER = %lld, WORDS = %lld };\n",
-                  (long long)x->rows, (long long)x->inner, (long long)x->row_words);
-        tb_printf(code, "    static int32_t values[%lld];   /* +1 / -1, in stored order */\n",
-                  (long long)x->count);
-        headers[QH_XNOR64] = true;
-    }
-    walk_vars(code, &w);
-    if (bits_out)
-        tb_puts(code, "    int r;\n");
-    tb_puts(code, "\n");
-    walk_begin(code, x, &w, &ind);
+    const char *ind;
+    walk_fill_begin(code, x, &w, &ind, headers);
     if (mode == IQ_QUANT)
         tb_printf(code, "%sfloat v = in[%s], t;\n%sint32_t q;\n\n", ind, w.li, ind);
     else
@@ -337,11 +373,7 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
     else
         tb_printf(code, strchr(value, ' ') ? "%sout[%s] = (%s)(%s);\n" : "%sout[%s] = (%s)%s;\n",
                   ind, w.pi, ref_ctype(x->fmt), value);
-    walk_end(code, &w);
-    if (bits_out)
-        tb_puts(code, "    for (r = 0; r < ROWS; ++r)\n"
-                      "        qc_xnor64_pack(&values[r * INNER], INNER, &out[r * WORDS]);\n");
-    tb_printf(code, "    return %s_OK;\n}\n\n", p->upper);
+    walk_fill_end(p, code, x, &w);
     return true;
 }
 
@@ -399,21 +431,13 @@ static bool emit_output_affine(RefPlan *p, TextBuf *data, TextBuf *code, bool *h
     param_emit(&a, c, data);
     snprintf(c, sizeof c, "%s: B (bias)", n->name);
     param_emit(&b, c, data);
-    if (y->fmt == REF_BITS)
-        headers[QH_XNOR64] = true;
     tb_printf(code, "/* %s: OutputAffine, %s %s -> float: out = A[c] * y + B[c],\n"
               " * in double, rounded once to float */\n", n->name, ref_dt_name(y->dt, dtn),
               shape_str(&y->shape, shape, sizeof shape));
     tb_printf(code, "static void output_affine(const %s *in, float *out)\n{\n", ref_ctype(y->fmt));
     Walk w;
-    const char *ind = "    ";
-    walk_open(code, y, &w);
-    if (y->fmt == REF_BITS && y->rows > 1)
-        tb_printf(code, "    enum { INNER = %lld, WORDS = %lld };\n", (long long)y->inner,
-                  (long long)y->row_words);
-    walk_vars(code, &w);
-    tb_puts(code, "\n");
-    walk_begin(code, y, &w, &ind);
+    const char *ind;
+    walk_read_begin(code, y, &w, &ind, headers);
     read_expr(y, w.pi, rd, sizeof rd);
     tb_printf(code, "%sout[%s] = (float)((double)%s * %s + (double)%s);\n", ind, w.li,
               param_expr(&a, w.ch, e1), rd, param_expr(&b, w.ch, e2));
@@ -435,20 +459,8 @@ static void emit_load_int(const RefPlan *p, TextBuf *code, bool *headers)
     tb_printf(code, "static int load_int_input(const int32_t *in, %s *out)\n{\n",
               ref_ctype(x->fmt));
     Walk w;
-    const char *ind = "    ";
-    walk_open(code, x, &w);
-    if (bits) {
-        tb_printf(code, "    enum { ROWS = %lld, INNER = %lld, WORDS = %lld };\n",
-                  (long long)x->rows, (long long)x->inner, (long long)x->row_words);
-        tb_printf(code, "    static int32_t values[%lld];   /* +1 / -1, in stored order */\n",
-                  (long long)x->count);
-        headers[QH_XNOR64] = true;
-    }
-    walk_vars(code, &w);
-    if (bits)
-        tb_puts(code, "    int r;\n");
-    tb_puts(code, "\n");
-    walk_begin(code, x, &w, &ind);
+    const char *ind;
+    walk_fill_begin(code, x, &w, &ind, headers);
     if (bits)
         tb_printf(code, "%sif (in[%s] != 1 && in[%s] != -1)\n", ind, w.li, w.li);
     else
@@ -459,11 +471,7 @@ static void emit_load_int(const RefPlan *p, TextBuf *code, bool *headers)
         tb_printf(code, "%svalues[%s] = in[%s];\n", ind, w.pi, w.li);
     else
         tb_printf(code, "%sout[%s] = (%s)in[%s];\n", ind, w.pi, ref_ctype(x->fmt), w.li);
-    walk_end(code, &w);
-    if (bits)
-        tb_puts(code, "    for (r = 0; r < ROWS; ++r)\n"
-                      "        qc_xnor64_pack(&values[r * INNER], INNER, &out[r * WORDS]);\n");
-    tb_printf(code, "    return %s_OK;\n}\n\n", p->upper);
+    walk_fill_end(p, code, x, &w);
 }
 
 static void emit_store_int(const RefPlan *p, TextBuf *code, bool *headers)
@@ -474,16 +482,8 @@ static void emit_store_int(const RefPlan *p, TextBuf *code, bool *headers)
     tb_printf(code, "static void store_int_output(const %s *in, int32_t *out)\n{\n",
               ref_ctype(y->fmt));
     Walk w;
-    const char *ind = "    ";
-    walk_open(code, y, &w);
-    if (y->fmt == REF_BITS && y->rows > 1)
-        tb_printf(code, "    enum { INNER = %lld, WORDS = %lld };\n", (long long)y->inner,
-                  (long long)y->row_words);
-    if (y->fmt == REF_BITS)
-        headers[QH_XNOR64] = true;
-    walk_vars(code, &w);
-    tb_puts(code, "\n");
-    walk_begin(code, y, &w, &ind);
+    const char *ind;
+    walk_read_begin(code, y, &w, &ind, headers);
     read_expr(y, w.pi, rd, sizeof rd);
     tb_printf(code, "%sout[%s] = %s;\n", ind, w.li, rd);
     walk_end(code, &w);

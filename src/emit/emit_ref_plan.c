@@ -65,25 +65,7 @@ const char *ref_unique_name(RefPlan *p, const char *base, char out[64])
     c_identifier(base, stem, sizeof stem);
     if (!strncmp(stem, "qc_", 3))
         stem[1] = 'x';   /* the quant core's prefix */
-    snprintf(out, 64, "%s", stem);
-    for (int k = 2;; k++) {
-        bool used = false;
-        for (int j = 0; j < p->n_names && !used; j++)
-            used = !strcmp(p->names[j], out);
-        if (!used)
-            break;
-        snprintf(out, 64, "%s_%d", stem, k);
-    }
-    if (p->n_names == p->cap_names) {
-        int cap = p->cap_names ? 2 * p->cap_names : 64;
-        char(*names)[64] = realloc(p->names, (size_t)cap * sizeof *names);
-        if (!names)
-            return out; /* uniqueness then rests on the suffix search above */
-        p->names = names;
-        p->cap_names = cap;
-    }
-    memcpy(p->names[p->n_names++], out, 64);
-    return out;
+    return name_table_add(&p->names, stem, out);
 }
 
 /* Layout ops: reshapes, and Transpose (a copy when it moves data). */
@@ -589,6 +571,6 @@ void ref_plan_free(RefPlan *p)
     free(p->tensors);
     free(p->layers);
     free(p->bufs);
-    free(p->names);
+    name_table_free(&p->names);
     memset(p, 0, sizeof *p);
 }

@@ -147,6 +147,36 @@ void c_identifier(const char *name, char *out, size_t size)
     out[n] = '\0';
 }
 
+const char *name_table_add(NameTable *t, const char *stem, char out[64])
+{
+    snprintf(out, 64, "%s", stem);
+    for (int k = 2;; k++) {
+        bool used = false;
+        for (int j = 0; j < t->n && !used; j++)
+            used = !strcmp(t->names[j], out);
+        if (!used)
+            break;
+        snprintf(out, 64, "%s_%d", stem, k);
+    }
+    if (t->n == t->cap) {
+        int cap = t->cap ? 2 * t->cap : 64;
+        char(*names)[64] = realloc(t->names, (size_t)cap * sizeof *names);
+        if (!names)
+            return out;
+        t->names = names;
+        t->cap = cap;
+    }
+    memcpy(t->names[t->n++], out, 64);
+    return out;
+}
+
+void name_table_free(NameTable *t)
+{
+    free(t->names);
+    t->names = NULL;
+    t->n = t->cap = 0;
+}
+
 const char *c_float(float f, char buf[32])
 {
     if (isnan(f)) {

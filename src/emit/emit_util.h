@@ -43,6 +43,18 @@ char *read_text_file(const char *path, size_t *len);
  * "/conv_features.1/Conv" -> "conv_features_1_conv". */
 void c_identifier(const char *name, char *out, size_t size);
 
+/* The C names handed out for one set of emitted files, for uniqueness. */
+typedef struct NameTable {
+    char (*names)[64];
+    int n, cap;
+} NameTable;
+
+/* stem, or else stem_2, stem_3, ...: the first not in t yet, recorded in t
+ * and copied to out. Out of memory it is not recorded; uniqueness then
+ * rests on the suffix search alone. */
+const char *name_table_add(NameTable *t, const char *stem, char out[64]);
+void name_table_free(NameTable *t);
+
 /* A float literal that reads back as exactly f: "%.9g" plus what C needs
  * ("2" -> "2.0f", "1e-05" -> "1e-05f"); infinities and NaN as the C99
  * macros HUGE_VALF / -HUGE_VALF / NAN (<math.h>). buf needs 32 bytes. */

@@ -91,8 +91,7 @@ typedef struct RefPlan {
     int n_layers;
     RefBuffer *bufs;
     int n_bufs;
-    char (*names)[64];       /* C names handed out, for uniqueness */
-    int n_names, cap_names;
+    NameTable names;         /* C names handed out, for uniqueness */
 } RefPlan;
 
 /* ---- emit_ref_plan.c ---- */

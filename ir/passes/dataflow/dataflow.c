@@ -74,15 +74,22 @@ int dataflow_swg_consumer(const Dataflow *df, int swg)
     return -1;
 }
 
-bool layer_error(Diag *d, const Dataflow *df, const Layer *l, const char *fmt, ...)
+bool layer_verror(Diag *d, const Dataflow *df, const Layer *l, const char *prefix,
+                  const char *fmt, va_list ap)
 {
     char msg[1536];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return diag_error(d, df->path, NULL, NULL, "layer '%s' (%s): %s%s", l->name,
+                      layer_kind_name(l->kind), prefix, msg);
+}
+
+bool layer_error(Diag *d, const Dataflow *df, const Layer *l, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    bool ok = layer_verror(d, df, l, "", fmt, ap);
     va_end(ap);
-    return diag_error(d, df->path, NULL, NULL, "layer '%s' (%s): %s", l->name,
-                      layer_kind_name(l->kind), msg);
+    return ok;
 }
 
 static void set_stream(Stream *s, int epb)

@@ -28,6 +28,7 @@
 #ifndef QONNXC_DATAFLOW_H
 #define QONNXC_DATAFLOW_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -228,6 +229,10 @@ int dataflow_swg_consumer(const Dataflow *df, int swg);
 /* A layer-scoped error: "<model>: layer '<name>' (<kind>): ...". */
 bool layer_error(Diag *d, const Dataflow *df, const Layer *l, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same with `prefix` before the message (a target's "hls target: "),
+ * for a target's own layer_error. */
+bool layer_verror(Diag *d, const Dataflow *df, const Layer *l, const char *prefix,
+                  const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* ---- the element-level executor (ir/dataflow_exec.c) ---- */
 

@@ -39,23 +39,6 @@ void sl_free(Streamline *S)
     memset(S, 0, sizeof *S);
 }
 
-/* Grows a malloc'ed array to hold `need` elements; out of memory aborts
- * the run with an error (the caller checks the return). */
-static bool grow(void **array, int *cap, int need, size_t elem)
-{
-    if (need <= *cap)
-        return true;
-    int n = *cap ? *cap * 2 : 32;
-    while (n < need)
-        n *= 2;
-    void *p = realloc(*array, (size_t)n * elem);
-    if (!p)
-        return false;
-    *array = p;
-    *cap = n;
-    return true;
-}
-
 IntInfo *sl_info(const Streamline *S, const Tensor *src)
 {
     for (int k = S->n_info - 1; k >= 0; k--)
@@ -67,7 +50,7 @@ IntInfo *sl_info(const Streamline *S, const Tensor *src)
 IntInfo *sl_add_info(Streamline *S, Tensor *src, Tensor *it, qc_dtype dt, int64_t lo,
                      int64_t hi, int caxis, int64_t C)
 {
-    if (!grow((void **)&S->info, &S->cap_info, S->n_info + 1, sizeof *S->info))
+    if (!array_grow((void **)&S->info, &S->cap_info, S->n_info + 1, sizeof *S->info, 32))
         return NULL;
     IntInfo *x = calloc(1, sizeof *x);
     if (!x || !(x->scale = calloc((size_t)C, sizeof *x->scale))) {
@@ -90,7 +73,7 @@ IntInfo *sl_add_info(Streamline *S, Tensor *src, Tensor *it, qc_dtype dt, int64_
 
 IntWeight *sl_add_weight(Streamline *S)
 {
-    if (!grow((void **)&S->w, &S->cap_w, S->n_w + 1, sizeof *S->w))
+    if (!array_grow((void **)&S->w, &S->cap_w, S->n_w + 1, sizeof *S->w, 32))
         return NULL;
     IntWeight *w = &S->w[S->n_w++];
     memset(w, 0, sizeof *w);
@@ -146,7 +129,8 @@ IntWeight *sl_weight(Streamline *S, const Tensor *src)
 
 void sl_mark_done(Streamline *S, const Node *n)
 {
-    if (sl_is_done(S, n) || !grow((void **)&S->done, &S->cap_done, S->n_done + 1, sizeof *S->done))
+    if (sl_is_done(S, n) ||
+        !array_grow((void **)&S->done, &S->cap_done, S->n_done + 1, sizeof *S->done, 32))
         return;
     S->done[S->n_done++] = n;
 }
@@ -162,7 +146,7 @@ bool sl_is_done(const Streamline *S, const Node *n)
 void sl_note(Streamline *S, const Node *n, const char *fmt, ...)
 {
     if (sl_find_note(S, n) ||
-        !grow((void **)&S->notes, &S->cap_notes, S->n_notes + 1, sizeof *S->notes))
+        !array_grow((void **)&S->notes, &S->cap_notes, S->n_notes + 1, sizeof *S->notes, 32))
         return;
     SlNote *note = &S->notes[S->n_notes++];
     note->node = n;
