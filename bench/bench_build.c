@@ -22,6 +22,7 @@
 #include "config.h"
 #include "dataflow.h"
 #include "emit_hls.h"
+#include "emit_names.h"
 #include "emit_ref.h"
 #include "emit_util.h"
 #include "frontend.h"
@@ -91,6 +92,7 @@ static bool stages(const char *model, const char *config, const char *out, doubl
     double t2 = now();
     ok = ok && config_load(&cfg, config, &d) && dataflow_build(g, &cfg, &df, &d);
     bool have_df = ok;
+    ok = ok && emit_names(g, &df, &d);
     double t3 = now();
     ok = ok && emit_ref(g, model, name, &tree, &d);
     double t4 = now();

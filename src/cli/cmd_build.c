@@ -22,6 +22,7 @@
 #include "dataflow.h"
 #include "emit_hls.h"
 #include "emit_mcu.h"
+#include "emit_names.h"
 #include "emit_ref.h"
 #include "emit_rtl.h"
 #include "report_estimates.h"
@@ -272,6 +273,8 @@ int cmd_build(int argc, char **argv)
     bool have_df = ok && want_df && (ok = dataflow_build(g, &cfg, &df, &d));
     if (have_df)
         warn_if_slow(&df);      /* before the long steps it makes longer */
+    /* the names every emitter prints, made once, before any of them runs */
+    ok = ok && emit_names(g, have_df ? &df : NULL, &d);
     /* rtl --size-fifos: FIFO depths from a simulation with deep FIFOs */
     if (ok && a.want[2] && a.size_fifos > 0) {
         interrupts_install();

@@ -41,6 +41,7 @@
 #include "emit_hls.h"
 #include "emit_rtl.h"
 #include "emit_mcu.h"
+#include "emit_names.h"
 #include "emit_ref.h"
 #include "emit_util.h"
 #include "exec.h"
@@ -289,7 +290,7 @@ static Value *read_output(const char *path, int elem_type, Diag *d)
     return v;
 }
 
-static bool emit_target(VerifyTarget t, Graph *ig, const Dataflow *df, const char *model,
+static bool emit_target(VerifyTarget t, const Graph *ig, const Dataflow *df, const char *model,
                         const char *name, OutTree *tree, Diag *d)
 {
     switch (t) {
@@ -583,6 +584,9 @@ int cmd_verify(int argc, char **argv)
                         "and one output; this one has %d and %d", golden->n_inputs,
                         golden->n_outputs);
     ok = ok && streamline_graph(ig, true, &d);
+    /* the names every emitter prints, made once, before any of them runs
+     * (the dataflow graph, built later for hls and rtl, copies them) */
+    ok = ok && emit_names(ig, NULL, &d);
     ok = ok && (in = make_inputs(golden, &a, what, sizeof what, &d)) != NULL;
     if (ok)
         printf("verify %s: %s\n", a.model, what);

@@ -77,7 +77,7 @@ typedef struct RefBuffer {
 } RefBuffer;
 
 typedef struct RefPlan {
-    Graph *g;
+    const Graph *g;
     const char *name;        /* C prefix of the API, e.g. "tfc_1w1a" */
     char upper[64];          /* the same in capitals, for macros */
     const char *model_path;
@@ -96,8 +96,9 @@ typedef struct RefPlan {
 } RefPlan;
 
 /* ---- emit_ref_plan.c ---- */
-/* target names the target being built in messages ("the npu target needs ..."). */
-bool ref_plan(RefPlan *p, Graph *g, const char *name, const char *model_path, const char *target,
+/* target names the target being built in messages ("the npu target needs ...").
+ * g must have been through the naming step (emit_names.h). */
+bool ref_plan(RefPlan *p, const Graph *g, const char *name, const char *model_path, const char *target,
               Diag *d);
 void ref_plan_free(RefPlan *p);
 /* A C name from `base` not handed out before (suffix _2, _3, ...). */

@@ -142,7 +142,7 @@ static void emit_layers_json(const Table *t, const char *name, TextBuf *b)
     tb_puts(b, "\n  ]\n}\n");
 }
 
-bool emit_npu(Graph *g, const char *model_path, const char *name, OutTree *out, TextBuf *table,
+bool emit_npu(const Graph *g, const char *model_path, const char *name, OutTree *out, TextBuf *table,
               Diag *d)
 {
     Table t = { NULL, 0 };

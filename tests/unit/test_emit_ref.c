@@ -28,6 +28,7 @@
 #include "cleanup.h"
 #include "e2e_util.h"
 #include "emit_mcu.h"
+#include "emit_names.h"
 #include "emit_ref.h"
 #include "emit_util.h"
 #include "exec.h"
@@ -287,6 +288,7 @@ static Graph *load(OnnxBuilder *b)
     Graph *g = ob_load(b, &d);
     ck_assert_msg(g != NULL, "%s", d.msg);
     ck_assert_msg(cleanup_graph(g, true, &d), "%s", d.msg);
+    ck_assert_msg(emit_names(g, NULL, &d), "%s", d.msg);
     return g;
 }
 
