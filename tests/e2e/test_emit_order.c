@@ -2,11 +2,14 @@
  *
  * Emitters take the graph const; the names they print are made once, by
  * the naming step (src/emit/emit_names.h), before any of them runs. Before
- * that step, the ref emitter rewrote node and tensor names in place, the
- * hls emitter did a weaker rewrite of its own and the rtl emitter none, so
- * `--target hls` alone printed a trigraph (??/) that `--target all`, where
- * ref ran first, did not, and rtl's top.v carried a layer name with a
- * newline that ended its `//` comment.
+ * that step the ref emitter rewrote node and tensor names in place, the hls
+ * emitter did a weaker rewrite of its own ('*' '/' only) and the rtl
+ * emitter none, and nothing rewrote the dataflow graph's layer names. On
+ * the awkward model below this test then failed: hls/host.c and rtl/host.c
+ * built alone differed from the same files built after ref (alone, the
+ * OutputAffine node's name kept its trigraph, and in rtl its comment end),
+ * and in every order hls and rtl printed the layer names with a comment end
+ * or a newline in them as they are, the newline ending rtl's `//` comment.
  *
  * Each target T built alone must give the same files under T/, byte for
  * byte, as T built with every other target:
@@ -90,7 +93,7 @@ static OnnxBuilder *awkward(void)
     ob_annotate(b, "y", "finn_datatype", "UINT4");
     ob_init_f32(b, "A", 1, DIMS(1), (float[]){ 0.5f });
     ob_init_f32(b, "B", 1, DIMS(1), (float[]){ 0.0f });
-    q(b, "OutputAffine", "int", 3, IN("y", "A", "B"), "out");
+    q(b, "OutputAffine", "int */ oa?\?/", 3, IN("y", "A", "B"), "out");
     ob_output(b, "out", ET_FLOAT, 2, DIMS(1, 4));
     return b;
 }
@@ -223,7 +226,8 @@ START_TEST(awkward_names_alone_equal_all)
      * '/'), C99 would replace a trigraph, a newline would end a Verilog or
      * C line comment */
     static const char *const raw[] = { "x */ y", "q?\?/", "w */ 1", "fc */ 1", "a\n1", "t?\?(",
-                                       "thr?\?(", "h\r1", "fc\n2" };
+                                       "thr?\?(", "h\r1", "fc\n2",
+                                       "int */ oa?\?/" };
     for (size_t t = 0; t < N_TARGETS; t++) {
         char *all = emit_in_process(b, every, t);
         bool one[N_TARGETS] = { false };
@@ -240,12 +244,14 @@ START_TEST(awkward_names_alone_equal_all)
         free(alone);
     }
     /* and they appear in the form the naming step gives them: in the ref
-     * target's comments, and as rtl's layer comment (a layer per node) */
+     * target's comments, in rtl's layer comments (the dataflow graph's
+     * layer names) and its host's (the integer graph's node names) */
     char *ref = emit_in_process(b, every, 0), *rtl = emit_in_process(b, every, 2);
     ck_assert_ptr_nonnull(strstr(ref, "/* fc *| 1: BIPOLAR weights 'w *| 1'"));
     ck_assert_ptr_nonnull(strstr(ref, "/* bits: 'q?_/' */"));
     ck_assert_ptr_nonnull(strstr(ref, "/* bits: 'h 1' */"));
     ck_assert_ptr_nonnull(strstr(rtl, "// layer 2: MVAU 'fc 2', "));
+    ck_assert_ptr_nonnull(strstr(rtl, "/* int *| oa?_/: OutputAffine, "));
     free(ref);
     free(rtl);
     ob_free(b);
