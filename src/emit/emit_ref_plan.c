@@ -533,8 +533,8 @@ static bool plan_buffers(RefPlan *p, Diag *d)
     return ok;
 }
 
-bool ref_plan(RefPlan *p, const Graph *g, const char *name, const char *model_path, const char *target,
-              Diag *d)
+bool ref_plan(RefPlan *p, const Graph *g, const char *name, const char *model_path,
+              const char *target, Diag *d)
 {
     memset(p, 0, sizeof *p);
     p->g = g;

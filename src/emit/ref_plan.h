@@ -98,8 +98,8 @@ typedef struct RefPlan {
 /* ---- emit_ref_plan.c ---- */
 /* target names the target being built in messages ("the npu target needs ...").
  * g must have been through the naming step (emit_names.h). */
-bool ref_plan(RefPlan *p, const Graph *g, const char *name, const char *model_path, const char *target,
-              Diag *d);
+bool ref_plan(RefPlan *p, const Graph *g, const char *name, const char *model_path,
+              const char *target, Diag *d);
 void ref_plan_free(RefPlan *p);
 /* A C name from `base` not handed out before (suffix _2, _3, ...). */
 const char *ref_unique_name(RefPlan *p, const char *base, char out[64]);

@@ -27,7 +27,7 @@
 bool emit_mcu(const Graph *g, const char *model_path, const char *name, OutTree *out, Diag *d);
 
 /* Also prints the per-layer table to `table` when not NULL. */
-bool emit_npu(const Graph *g, const char *model_path, const char *name, OutTree *out, TextBuf *table,
-              Diag *d);
+bool emit_npu(const Graph *g, const char *model_path, const char *name, OutTree *out,
+              TextBuf *table, Diag *d);
 
 #endif
