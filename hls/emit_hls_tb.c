@@ -249,24 +249,12 @@ static void emit_makefile(const HlsPlan *p, TextBuf *b)
     tb_printf(b, "clean:\n\trm -f %s_csim\n\n.PHONY: clean\n", n);
 }
 
-/* Names go into comments: a "*" "/" in one would end the comment. */
-static void comment_safe_names(Graph *g)
-{
-    for (int k = 0; k < g->n_nodes; k++)
-        for (char *c = (char *)g->nodes[k]->name; c && (c = strstr(c, "*/")) != NULL; c++)
-            c[1] = '|';
-    for (int k = 0; k < g->n_tensors; k++)
-        for (char *c = (char *)g->tensors[k]->name; c && (c = strstr(c, "*/")) != NULL; c++)
-            c[1] = '|';
-}
-
 bool hls_emit_host(HlsPlan *p, const char *model_path, OutTree *out, Diag *d)
 {
     if (!p->df->g)
         return diag_error(d, model_path, NULL, NULL, "hls target: the dataflow graph has no "
                           "integer graph for the host side");
-    Graph *g = (Graph *)p->df->g;
-    comment_safe_names(g);
+    const Graph *g = p->df->g;
     RefPlan rp;
     HostIo io;
     memset(&io, 0, sizeof io);

@@ -287,7 +287,7 @@ bool rtl_emit_host(const Dataflow *df, const char *model_path, const char *name,
             *c = (char)(*c - 'a' + 'A');
     RefPlan rp;
     memset(&rp, 0, sizeof rp);
-    bool ok = ref_plan(&rp, (Graph *)df->g, name, model_path, "rtl", d) &&
+    bool ok = ref_plan(&rp, df->g, name, model_path, "rtl", d) &&
               host_io_plan(df, &rp, &df->layers[0].in, &df->layers[df->n_layers - 1].out, "rtl",
                            &h.io, d);
     if (ok) {

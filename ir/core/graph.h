@@ -88,6 +88,8 @@ typedef struct Graph {
     OpsetImport *opsets;
     bool names_unique;        /* set by pass_unique_names: from then on node names are
                                  unique and non-empty, and graph_verify checks it */
+    bool names_emittable;     /* set by the naming step (src/emit/emit_names.h): names
+                                 are safe in emitted text, tensors numbered */
 } Graph;
 
 OpDomain domain_kind(const char *domain);

@@ -8,6 +8,7 @@
 
 #include "child_run.h"
 #include "cleanup.h"
+#include "emit_names.h"
 #include "emit_ref.h"
 #include "emit_rtl.h"
 #include "input_type.h"
@@ -49,6 +50,16 @@ static bool run_dataflow(Pipeline *p, const PipelineStep *s, Diag *d)
     return p->have_df;
 }
 
+/* The names every emitter prints, made once before the first of them
+ * (emit_names.h); FIFO sizing emits the design too, so it comes after. */
+static bool run_names(Pipeline *p, const PipelineStep *s, Diag *d)
+{
+    (void)s;
+    p->named = emit_names(p->g, p->have_df ? &p->df : NULL, d);
+    p->named_df = p->named && p->have_df;
+    return p->named;
+}
+
 static bool run_size_fifos(Pipeline *p, const PipelineStep *s, Diag *d)
 {
     (void)s;
@@ -74,12 +85,14 @@ static bool check_dataflow(const Pipeline *p, Diag *d)
 
 /* The steps before the emit steps, in order. The loader checks what it
  * reads; the graph is first verified after its sort, inside cleanup. */
-enum { STEP_LOAD, STEP_CLEANUP, STEP_STREAMLINE, STEP_DATAFLOW, STEP_SIZE_FIFOS, N_FIXED };
+enum { STEP_LOAD, STEP_CLEANUP, STEP_STREAMLINE, STEP_DATAFLOW, STEP_NAMES, STEP_SIZE_FIFOS,
+       N_FIXED };
 static const PipelineStep fixed_steps[N_FIXED] = {
     [STEP_LOAD] = { "load", run_load, NULL, -1 },
     [STEP_CLEANUP] = { "cleanup", run_cleanup, check_graph, -1 },
     [STEP_STREAMLINE] = { "streamline", run_streamline, check_integer_graph, -1 },
     [STEP_DATAFLOW] = { "dataflow", run_dataflow, check_dataflow, -1 },
+    [STEP_NAMES] = { "names", run_names, check_integer_graph, -1 },
     [STEP_SIZE_FIFOS] = { "size-fifos", run_size_fifos, check_dataflow, -1 },
 };
 
@@ -96,6 +109,11 @@ static bool run_emit(Pipeline *p, const PipelineStep *s, Diag *d)
         diag_set_exit(d, EXIT_INTERNAL);
         return false;
     }
+    /* verify builds the dataflow graph only for the targets that need it,
+     * after the names step: its layers are named then (the step is
+     * idempotent on what it named already) */
+    if ((!p->named || (p->have_df && !p->named_df)) && !run_names(p, s, d))
+        return false;
     int before = p->tree->n;
     bool ok = t->emit(&in, p->tree, d);
     p->files[target] = p->tree->n - before;
@@ -188,6 +206,8 @@ bool pipeline_init(Pipeline *p, const PipelineOptions *o, Diag *d)
     add_step(p, fixed_steps[STEP_STREAMLINE]);
     if (dataflow)
         add_step(p, fixed_steps[STEP_DATAFLOW]);
+    if (o->targets)
+        add_step(p, fixed_steps[STEP_NAMES]);
     int rtl = target_find("rtl", 3);
     if (o->size_fifos > 0 && target_set_has(o->targets, rtl))
         add_step(p, fixed_steps[STEP_SIZE_FIFOS]);

@@ -69,6 +69,7 @@ struct Pipeline {
     Graph *g;                 /* from load on */
     Dataflow df;              /* from the dataflow step on, when have_df */
     bool have_df;
+    bool named, named_df;     /* the naming step ran on g, and on df too */
     OutTree *tree;            /* where emit steps add their files; set by the caller */
     int files[32];            /* files each target's emit step added, by target index */
     TextBuf notes;            /* what targets print after build's lines (npu's table) */

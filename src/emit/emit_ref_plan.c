@@ -250,7 +250,7 @@ static const Node *sole_reader(const Graph *g, const Tensor *t)
 
 static bool find_boundary(RefPlan *p, Diag *d)
 {
-    Graph *g = p->g;
+    const Graph *g = p->g;
     if (g->n_inputs != 1 || g->n_outputs != 1)
         return diag_error(d, g->path, NULL, NULL,
                           "the %s target handles models with one input and one output; this "
@@ -323,7 +323,7 @@ static RefLayer *fusable_pool_input(RefPlan *p, const Node *n)
 
 static bool plan_layers(RefPlan *p, Diag *d)
 {
-    Graph *g = p->g;
+    const Graph *g = p->g;
     OpCtx ctx = { g, d };
     int iq = -1, oa = -1;
     for (int k = 0; k < g->n_nodes; k++) {
@@ -341,7 +341,7 @@ static bool plan_layers(RefPlan *p, Diag *d)
     if (!p->layers)
         return diag_error(d, g->path, NULL, NULL, "out of memory");
     for (int k = 0; k < g->n_nodes; k++) {
-        Node *n = g->nodes[k];
+        const Node *n = g->nodes[k];
         if (n == p->input_quant || n == p->output_affine)
             continue;
         bool before = k < iq, after = k > oa;
@@ -515,8 +515,8 @@ static bool plan_buffers(RefPlan *p, Diag *d)
     return ok;
 }
 
-bool ref_plan(RefPlan *p, Graph *g, const char *name, const char *model_path, const char *target,
-              Diag *d)
+bool ref_plan(RefPlan *p, const Graph *g, const char *name, const char *model_path,
+              const char *target, Diag *d)
 {
     memset(p, 0, sizeof *p);
     p->g = g;
@@ -526,7 +526,9 @@ bool ref_plan(RefPlan *p, Graph *g, const char *name, const char *model_path, co
         *c = (char)toupper((unsigned char)*c);
     p->model_path = model_path;
     p->target = target;
-    graph_number_tensors(g);
+    if (!g->names_emittable)
+        return diag_error(d, g->path, NULL, NULL, "internal error: the %s target was given a "
+                          "graph the naming step (emit_names) has not named", target);
     p->tensors = calloc((size_t)g->n_tensors + 1, sizeof *p->tensors);
     if (!p->tensors)
         return diag_error(d, g->path, NULL, NULL, "out of memory");

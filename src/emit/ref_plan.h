@@ -77,7 +77,7 @@ typedef struct RefBuffer {
 } RefBuffer;
 
 typedef struct RefPlan {
-    Graph *g;
+    const Graph *g;
     const char *name;        /* C prefix of the API, e.g. "tfc_1w1a" */
     char upper[64];          /* the same in capitals, for macros */
     const char *model_path;
@@ -95,9 +95,10 @@ typedef struct RefPlan {
 } RefPlan;
 
 /* ---- emit_ref_plan.c ---- */
-/* target names the target being built in messages ("the npu target needs ..."). */
-bool ref_plan(RefPlan *p, Graph *g, const char *name, const char *model_path, const char *target,
-              Diag *d);
+/* target names the target being built in messages ("the npu target needs ...").
+ * g must have been through the naming step (emit_names.h). */
+bool ref_plan(RefPlan *p, const Graph *g, const char *name, const char *model_path,
+              const char *target, Diag *d);
 void ref_plan_free(RefPlan *p);
 /* A C name from `base` not handed out before (suffix _2, _3, ...). */
 const char *ref_unique_name(RefPlan *p, const char *base, char out[64]);

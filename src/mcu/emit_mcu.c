@@ -21,6 +21,7 @@
 
 #include "emit_mcu_internal.h"
 #include "json_doc.h"
+#include "emit_names.h"
 #include "quant_sources.h"
 
 /* ---- sizes of emitted constants ------------------------------------------ */
@@ -369,17 +370,16 @@ static void emit_size_report(const Gen *m, TextBuf *b)
     json_doc_finish(&doc, b);
 }
 
-bool mcu_generate(Graph *g, const char *model_path, const char *name, const char *dir,
+bool mcu_generate(const Graph *g, const char *model_path, const char *name, const char *dir,
                   McuAnalyse analyse, void *ctx, OutTree *out, Diag *d)
 {
     Gen m;
     memset(&m, 0, sizeof m);
     m.dir = dir;
-    ref_comment_safe_names(g);
     char *safe_path = strdup(model_path ? model_path : "model.onnx");
     if (!safe_path)
         return diag_error(d, model_path, NULL, NULL, "out of memory");
-    ref_make_comment_safe(safe_path);
+    emit_comment_safe(safe_path);
     bool ok = ref_plan(&m.p, g, name, safe_path, dir, d);
     ok = ok && mcu_arena_plan(&m.p, &m.arena, d);
     if (ok) {
@@ -457,7 +457,7 @@ bool mcu_generate(Graph *g, const char *model_path, const char *name, const char
     return ok;
 }
 
-bool emit_mcu(Graph *g, const char *model_path, const char *name, OutTree *out, Diag *d)
+bool emit_mcu(const Graph *g, const char *model_path, const char *name, OutTree *out, Diag *d)
 {
     return mcu_generate(g, model_path, name, "mcu", NULL, NULL, out, d);
 }

@@ -22,12 +22,12 @@
 #include "emit_util.h"
 #include "graph.h"
 
-/* g: the integer graph (after streamline_graph); name: the C prefix
- * (ref_model_name). */
-bool emit_mcu(Graph *g, const char *model_path, const char *name, OutTree *out, Diag *d);
+/* g: the integer graph (after streamline_graph and the naming step,
+ * emit_names.h), read only; name: the C prefix (ref_model_name). */
+bool emit_mcu(const Graph *g, const char *model_path, const char *name, OutTree *out, Diag *d);
 
 /* Also prints the per-layer table to `table` when not NULL. */
-bool emit_npu(Graph *g, const char *model_path, const char *name, OutTree *out, TextBuf *table,
-              Diag *d);
+bool emit_npu(const Graph *g, const char *model_path, const char *name, OutTree *out,
+              TextBuf *table, Diag *d);
 
 #endif

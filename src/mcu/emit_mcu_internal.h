@@ -86,7 +86,7 @@ bool mcu_emit_dot(RefPlan *p, RefLayer *l, const McuNpuLayer *npu, TextBuf *data
 /* The mcu-style executor into "<dir>/" of out: dir "mcu" (npu == NULL) or
  * "npu" (npu[k] for each layer of the plan, computed by `analyse`). */
 typedef bool (*McuAnalyse)(RefPlan *p, McuNpuLayer *npu, void *ctx, Diag *d);
-bool mcu_generate(Graph *g, const char *model_path, const char *name, const char *dir,
+bool mcu_generate(const Graph *g, const char *model_path, const char *name, const char *dir,
                   McuAnalyse analyse, void *ctx, OutTree *out, Diag *d);
 
 #endif

@@ -144,8 +144,8 @@ static void emit_layers_json(const Table *t, const char *name, TextBuf *b)
     json_doc_finish(&doc, b);
 }
 
-bool emit_npu(Graph *g, const char *model_path, const char *name, OutTree *out, TextBuf *table,
-              Diag *d)
+bool emit_npu(const Graph *g, const char *model_path, const char *name, OutTree *out,
+              TextBuf *table, Diag *d)
 {
     Table t = { NULL, 0 };
     bool ok = mcu_generate(g, model_path, name, "npu", analyse, &t, out, d);

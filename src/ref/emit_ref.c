@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit_names.h"
 #include "emit_ref_internal.h"
 #include "quant_sources.h"
 
@@ -66,27 +67,6 @@ void ref_model_name(const char *model_path, char *name, size_t size)
     c_identifier(stem, name, size > 48 ? 48 : size);
     if (reserved_executable(name) && strlen(name) + 7 < size)
         strcat(name, "_model");
-}
-
-/* Names go into comments: a star-slash in one would end the comment, and
- * C99 replaces trigraphs (question marks) even there. */
-void ref_make_comment_safe(char *s)
-{
-    for (char *p = s; p && (p = strstr(p, "*/")) != NULL; p++)
-        p[1] = '|';
-    for (char *p = s; p && (p = strstr(p, "??")) != NULL; p++)
-        p[1] = '_';
-    for (char *p = s; p && *p; p++)
-        if (*p == '\n' || *p == '\r')
-            *p = ' ';
-}
-
-void ref_comment_safe_names(Graph *g)
-{
-    for (int k = 0; k < g->n_nodes; k++)
-        ref_make_comment_safe((char *)g->nodes[k]->name);
-    for (int k = 0; k < g->n_tensors; k++)
-        ref_make_comment_safe((char *)g->tensors[k]->name);
 }
 
 static void upper_name(const char *name, char *out, size_t size)
@@ -342,17 +322,16 @@ static bool emit_model_c(RefPlan *p, TextBuf *b, bool *headers, Diag *d)
     return ok;
 }
 
-bool emit_ref(Graph *g, const char *model_path, const char *name, OutTree *out, Diag *d)
+bool emit_ref(const Graph *g, const char *model_path, const char *name, OutTree *out, Diag *d)
 {
     RefPlan p;
     char upper[64];
     bool headers[QH_COUNT] = { false };
     upper_name(name, upper, sizeof upper);
-    ref_comment_safe_names(g);
     char *safe_path = strdup(model_path ? model_path : "model.onnx");
     if (!safe_path)
         return diag_error(d, model_path, NULL, NULL, "out of memory");
-    ref_make_comment_safe(safe_path);
+    emit_comment_safe(safe_path);
     model_path = safe_path;
     if (!ref_plan(&p, g, name, model_path, "ref", d)) {
         ref_plan_free(&p);

@@ -20,10 +20,11 @@
 #include "emit_util.h"
 #include "graph.h"
 
-/* Adds the files to `out`. g is the integer graph (after streamline_graph);
- * name is the C prefix of the API (ref_model_name). Errors name the node
- * the ref target cannot handle. */
-bool emit_ref(Graph *g, const char *model_path, const char *name, OutTree *out, Diag *d);
+/* Adds the files to `out`. g is the integer graph (after streamline_graph
+ * and the naming step, emit_names.h), read only; name is the C prefix of
+ * the API (ref_model_name). Errors name the node the ref target cannot
+ * handle. */
+bool emit_ref(const Graph *g, const char *model_path, const char *name, OutTree *out, Diag *d);
 
 /* The API prefix for a model file: its stem as a C identifier, or the name
  * of its folder when the stem is the generic "model"

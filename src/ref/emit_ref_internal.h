@@ -103,9 +103,6 @@ bool ref_emit_weight_rows(RefPlan *p, const RefLayer *l, const RefWeightRows *r,
                           const char *name, bool in_place, TextBuf *data, Diag *d);
 
 /* ---- emit_ref.c (shared with the mcu/npu targets, src/emit_mcu.c) ---- */
-/* Names and paths go into comments: nothing in them may end one. */
-void ref_make_comment_safe(char *s);
-void ref_comment_safe_names(Graph *g);
 /* store_int_input(): the stored input as a logical int32 frame. */
 void ref_emit_store_x(const RefPlan *p, TextBuf *code, bool *headers);
 /* model.h: the frame sizes (<NAME>_INPUT_SIZE ...), and the return codes

@@ -66,17 +66,17 @@ START_TEST(test_step_order)
     PipelineOptions o = { .model = TFC, .targets = set_of("ref") };
     plan_of(&o, plan, sizeof plan);
     /* no target needs the dataflow graph: no dataflow step */
-    ck_assert_str_eq(plan, "load,cleanup,streamline,emit-ref");
+    ck_assert_str_eq(plan, "load,cleanup,streamline,names,emit-ref");
 
     /* emit steps in the table's order, whatever the order asked; hls and
      * rtl need the dataflow graph; size-fifos only with rtl */
     o.targets = set_of("npu,hls,ref");
     o.size_fifos = 8;
     plan_of(&o, plan, sizeof plan);
-    ck_assert_str_eq(plan, "load,cleanup,streamline,dataflow,emit-ref,emit-hls,emit-npu");
+    ck_assert_str_eq(plan, "load,cleanup,streamline,dataflow,names,emit-ref,emit-hls,emit-npu");
     o.targets = set_of("rtl");
     plan_of(&o, plan, sizeof plan);
-    ck_assert_str_eq(plan, "load,cleanup,streamline,dataflow,size-fifos,emit-rtl");
+    ck_assert_str_eq(plan, "load,cleanup,streamline,dataflow,names,size-fifos,emit-rtl");
 
     /* run --engine golden stops after cleanup, report after dataflow */
     o = (PipelineOptions){ .model = TFC, .stop_after = "cleanup" };
@@ -89,7 +89,7 @@ START_TEST(test_step_order)
     /* asking for the dataflow dump adds the step */
     o = (PipelineOptions){ .model = TFC, .targets = set_of("ref"), .dump_after = "dataflow" };
     plan_of(&o, plan, sizeof plan);
-    ck_assert_str_eq(plan, "load,cleanup,streamline,dataflow,emit-ref");
+    ck_assert_str_eq(plan, "load,cleanup,streamline,dataflow,names,emit-ref");
 }
 END_TEST
 
@@ -106,7 +106,7 @@ START_TEST(test_run_all_steps)
     ck_assert_msg(pipeline_init(&p, &o, &d), "%s", d.msg);
     p.tree = &tree;
     ck_assert_msg(pipeline_run(&p, &d), "%s", d.msg);
-    ck_assert_int_eq(p.n_steps, 6);
+    ck_assert_int_eq(p.n_steps, 7);   /* load .. dataflow, names, emit-ref, emit-hls */
     for (int k = 0; k < p.n_steps; k++) {
         ck_assert_msg(p.done[k], "step %s did not run", p.steps[k].name);
         ck_assert_msg(p.ms[k] >= 0, "step %s has no time", p.steps[k].name);
@@ -185,8 +185,9 @@ START_TEST(test_verbose_prints_every_step)
     const char *args[] = { "build", TFC, "-o", out_dir, "--target", "ref,hls", "-v", NULL };
     CliResult r = run_qonnxc(args);
     ck_assert_msg(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
-    const char *names[] = { "load", "cleanup", "streamline", "dataflow", "emit-ref", "emit-hls" };
-    expect_steps(r.err, names, 6);
+    const char *names[] = { "load", "cleanup", "streamline", "dataflow", "names", "emit-ref",
+                            "emit-hls" };
+    expect_steps(r.err, names, 7);
     cli_result_free(&r);
 
     /* run stops where its engine needs: golden after cleanup, int after streamline */
@@ -285,7 +286,7 @@ START_TEST(test_dump_after_unknown_step)
     CliResult r = run_qonnxc(args);
     ck_assert_int_eq(r.exit_code, 2);
     ck_assert_msg(strstr(r.err, "unknown step 'fold'"), "%s", r.err);
-    ck_assert_msg(strstr(r.err, "load, cleanup, streamline, dataflow, size-fifos, emit-ref, "
+    ck_assert_msg(strstr(r.err, "load, cleanup, streamline, dataflow, names, size-fifos, emit-ref, "
                           "emit-hls, emit-rtl, emit-mcu, emit-npu"), "%s", r.err);
     ck_assert_msg(!file_exists(out_dir), "a usage error wrote %s", out_dir);
     cli_result_free(&r);
@@ -422,7 +423,7 @@ START_TEST(test_help_lists_targets_and_steps)
     ck_assert_msg(line, "%s", r.out);
     for (int k = 0; k < n_targets; k++)
         ck_assert_msg(strstr(line, targets[k].name), "%s", line);
-    ck_assert_msg(strstr(r.out, "\nsteps: load, cleanup, streamline, dataflow, size-fifos, "
+    ck_assert_msg(strstr(r.out, "\nsteps: load, cleanup, streamline, dataflow, names, size-fifos, "
                                 "emit-ref"), "%s", r.out);
     cli_result_free(&r);
     const char *top[] = { "--help", NULL };

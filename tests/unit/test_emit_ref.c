@@ -28,6 +28,7 @@
 #include "cleanup.h"
 #include "e2e_util.h"
 #include "emit_mcu.h"
+#include "emit_names.h"
 #include "emit_ref.h"
 #include "emit_util.h"
 #include "exec.h"
@@ -287,6 +288,7 @@ static Graph *load(OnnxBuilder *b)
     Graph *g = ob_load(b, &d);
     ck_assert_msg(g != NULL, "%s", d.msg);
     ck_assert_msg(cleanup_graph(g, true, &d), "%s", d.msg);
+    ck_assert_msg(emit_names(g, NULL, &d), "%s", d.msg);
     return g;
 }
 
@@ -536,6 +538,45 @@ START_TEST(test_errors_name_the_target)
 }
 END_TEST
 
+/* Emitters read the graph and never write it: the names they print come
+ * from the naming step, which must have run (emit_names.h). A graph it has
+ * not named is refused with a message that says so, by every target of
+ * the integer graph, and left as it was. */
+START_TEST(test_unnamed_graph_refused)
+{
+    OnnxBuilder *b = awkward_names();
+    Diag d;
+    diag_init(&d);
+    Graph *g = ob_load(b, &d);
+    ck_assert_msg(g != NULL && cleanup_graph(g, true, &d), "%s", d.msg);
+    ck_assert(!g->names_emittable);
+    OutTree tree;
+    outtree_init(&tree);
+    TextBuf table;
+    tb_init(&table);
+    for (int t = 0; t < 3; t++) {
+        diag_init(&d);
+        bool ok = t == 0   ? emit_ref(g, "m.onnx", "m", &tree, &d)
+                  : t == 1 ? emit_mcu(g, "m.onnx", "m", &tree, &d)
+                           : emit_npu(g, "m.onnx", "m", &tree, &table, &d);
+        ck_assert_msg(!ok, "target %d built an unnamed graph", t);
+        ck_assert_msg(strstr(d.msg, "the naming step (emit_names) has not named") != NULL,
+                      "message: %s", d.msg);
+    }
+    ck_assert_int_eq(tree.n, 0);
+    ck_assert_ptr_nonnull(graph_find_tensor(g, "q?\?/"));   /* as the model spells it */
+    ck_assert_msg(emit_names(g, NULL, &d), "%s", d.msg);
+    ck_assert_ptr_null(graph_find_tensor(g, "q?\?/"));
+    ck_assert_ptr_nonnull(graph_find_tensor(g, "q?_/"));     /* found by its new name */
+    ck_assert_str_eq(g->inputs[0]->name, "x *| y");
+    ck_assert_msg(emit_ref(g, "m.onnx", "m", &tree, &d), "%s", d.msg);
+    tb_free(&table);
+    outtree_free(&tree);
+    graph_free(g);
+    ob_free(b);
+}
+END_TEST
+
 /* The table `qonnxc build --target npu` prints: its columns are as wide as
  * their longest entry, so a long layer name (PyTorch exports name nodes by
  * their module path) does not push its row out of line; layers.json keeps
@@ -611,6 +652,7 @@ int main(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_errors_name_the_target);
     tcase_add_test(tc, test_npu_table_aligned);
+    tcase_add_test(tc, test_unnamed_graph_refused);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
