@@ -46,6 +46,15 @@ typedef struct MultiThresholdParams {
  * tensors. T's values and the axis against X's shape are the op's check. */
 bool multithreshold_params(const OpCtx *ctx, const Node *n, MultiThresholdParams *out);
 
+/* ---- IntAdd and IntScaledAdd -------------------------------------------- */
+
+typedef struct IntAddParams {
+    const Tensor *a, *b, *y;    /* A, B, the output */
+    int64_t mul_a, mul_b;       /* out = mul_a * A + mul_b * B (IntAdd: 1, 1) */
+} IntAddParams;
+
+bool int_add_params(const OpCtx *ctx, const Node *n, IntAddParams *out);
+
 /* ---- IntSumPool -------------------------------------------------------- */
 
 typedef struct SumPoolParams {

@@ -389,21 +389,32 @@ static void run_frames(Model *m, const Value *in, Totals *t)
     free(oi);
 }
 
-static void check_model(const char *name, int64_t random_frames, bool bipolar_input)
+/* dir/name/file into buf; dir NULL: the vendored tests/models. */
+static const char *path_in(char *buf, int size, const char *dir, const char *name,
+                           const char *file)
+{
+    if (!dir)
+        return model_path(buf, size, name, file);
+    snprintf(buf, (size_t)size, "%s/%s/%s", dir, name, file);
+    return buf;
+}
+
+static void check_model_in(const char *dir, const char *name, int64_t random_frames,
+                           bool bipolar_input)
 {
     char path[512];
     Diag d;
     diag_init(&d);
     Model m = { .name = name };
     double t0 = now();
-    m.gold = frontend_load(model_path(path, sizeof path, name, "model.onnx"), &d);
+    m.gold = frontend_load(path_in(path, sizeof path, dir, name, "model.onnx"), &d);
     ck_assert_msg(m.gold != NULL, "%s", d.msg);
     m.intg = frontend_load(path, &d);
     ck_assert_msg(m.intg != NULL, "%s", d.msg);
     ck_assert_msg(streamline_graph(m.intg, true, &d), "%s: %s", name, d.msg);
     double t_streamline = now() - t0;
     pair_tensors(&m);
-    Value *file_in = load_npy_value(model_path(path, sizeof path, name, "inputs.npy"));
+    Value *file_in = load_npy_value(path_in(path, sizeof path, dir, name, "inputs.npy"));
     weight_signs(&m, file_in);
     Shape rs = file_in->shape;
     rs.dims[0] = random_frames;
@@ -464,6 +475,35 @@ static void check_model(const char *name, int64_t random_frames, bool bipolar_in
     graph_free(m.intg);
 }
 
+static void check_model(const char *name, int64_t random_frames, bool bipolar_input)
+{
+    check_model_in(NULL, name, random_frames, bipolar_input);
+}
+
+/* The shared models beside the clone (../shared/models, read-only in CI;
+ * QONNXC_SHARED_MODELS names another folder, e.g. in a worktree); skipped
+ * with a message when the folder is absent. */
+static const char *shared_models(void)
+{
+    const char *env = getenv("QONNXC_SHARED_MODELS");
+    return env && *env ? env : TESTS_DIR "/../../shared/models";
+}
+
+static void check_shared_model(const char *name, int64_t random_frames)
+{
+    char path[512];
+    const char *dir = shared_models();
+    snprintf(path, sizeof path, "%s/%s/model.onnx", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        printf("%-16s skipped: %s is absent (the shared models live beside the clone)\n",
+               name, path);
+        return;
+    }
+    fclose(f);
+    check_model_in(dir, name, random_frames, false);
+}
+
 START_TEST(test_tfc_1w1a) { check_model("TFC_1W1A", MLP_FRAMES, false); }
 END_TEST
 START_TEST(test_tfc_1w2a) { check_model("TFC_1W2A", MLP_FRAMES, false); }
@@ -477,6 +517,12 @@ END_TEST
 START_TEST(test_cnv_1w2a) { check_model("CNV_1W2A_RANDOM", CNV_FRAMES, false); }
 END_TEST
 START_TEST(test_cnv_2w2a) { check_model("CNV_2W2A_RANDOM", CNV_FRAMES, false); }
+END_TEST
+START_TEST(test_resnet20_w4a4) { check_shared_model("RESNET20_W4A4_RANDOM", CNV_FRAMES); }
+END_TEST
+START_TEST(test_resnet_w2a2) { check_shared_model("RESNET_W2A2_RANDOM", CNV_FRAMES); }
+END_TEST
+START_TEST(test_mobilenet_w4a4) { check_shared_model("MOBILENET_W4A4_RANDOM", CNV_FRAMES); }
 END_TEST
 
 int main(void)
@@ -492,6 +538,13 @@ int main(void)
     tcase_add_test(tc, test_cnv_1w2a);
     tcase_add_test(tc, test_cnv_2w2a);
     suite_add_tcase(s, tc);
+    /* CK_RUN_CASE=shared runs only these */
+    TCase *shared = tcase_create("shared");
+    tcase_set_timeout(shared, 3600);
+    tcase_add_test(shared, test_resnet20_w4a4);
+    tcase_add_test(shared, test_resnet_w2a2);
+    tcase_add_test(shared, test_mobilenet_w4a4);
+    suite_add_tcase(s, shared);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -552,6 +552,69 @@ START_TEST(test_int_add_requant)
 }
 END_TEST
 
+/* Residual adds: two quantized branches (scales sa, sb) added, then a
+ * quantizer. Equal scales give IntAdd; scales in a power-of-two (or any
+ * integer) ratio give IntScaledAdd with the larger-scale side multiplied
+ * by the ratio; every quantized value equals golden's on 2000 frames (the
+ * scales are powers of two, so golden's float sums are exact). Scales in
+ * the ratio 4:3 are refused, naming the node and both scales. */
+static OnnxBuilder *residual_model(float sa, float sb)
+{
+    OnnxBuilder *b = ob_new("residual");
+    ob_opset(b, QONNX, 1);
+    ob_input(b, "x", ET_FLOAT, 2, (int64_t[]){ 1, 8 });
+    quant(b, "q_in", "x", "a0", scalar(b, 0.25f), 0, 4, 1, 0);
+    weights(b, "wa", 8, 8, 3, "ta");
+    node1(b, "MatMul", "mma", "a0", "ta", "ma");
+    batchnorm(b, "bna", "ma", "na", 8, 3.0);
+    quant(b, "qa", "na", "sa", scalar(b, sa), 0, 3, 1, 0);
+    weights(b, "wb", 8, 8, 2, "tb");
+    node1(b, "MatMul", "mmb", "a0", "tb", "mb");
+    batchnorm(b, "bnb", "mb", "nb", 8, 3.0);
+    quant(b, "qb", "nb", "sb", scalar(b, sb), 0, 4, 1, 0);
+    node1(b, "Add", "add", "sa", "sb", "sum");
+    quant(b, "q_sum", "sum", "a2", scalar(b, 0.5f), 0, 3, 1, 0);
+    weights(b, "w3", 8, 4, 2, "w3t");
+    node1(b, "MatMul", "mm3", "a2", "w3t", "y");
+    ob_output(b, "y", ET_FLOAT, 2, (int64_t[]){ 1, 4 });
+    return b;
+}
+
+START_TEST(test_residual_add_scales)
+{
+    static const struct {
+        float sa, sb;
+        const char *op;
+        int64_t mul_a, mul_b;
+    } cases[] = {
+        { 0.5f, 0.5f, "IntAdd", 1, 1 },
+        { 0.5f, 0.125f, "IntScaledAdd", 4, 1 },   /* a's scale 4x b's: a times 4 */
+        { 0.25f, 0.5f, "IntScaledAdd", 1, 2 },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        rng_state = 77;
+        Pair p;
+        ck_assert_msg(make_pair(residual_model(cases[c].sa, cases[c].sb), &p), "%s", p.d.msg);
+        const Node *add = find_op(p.intg, cases[c].op);
+        ck_assert_ptr_nonnull(add);
+        ck_assert_int_eq(node_attr_int(add, "mul_a", 1), cases[c].mul_a);
+        ck_assert_int_eq(node_attr_int(add, "mul_b", 1), cases[c].mul_b);
+        Value *in = frames_of(2000, 1, (int64_t[]){ 8 }, -2.5, 2.5, false);
+        Result r = compare(&p, in);
+        expect_exact(&r, cases[c].op);
+        value_free(in);
+        free_pair(&p);
+    }
+    rng_state = 77;
+    Pair p;
+    ck_assert(!make_pair(residual_model(0.5f, 0.375f), &p));
+    ck_assert_msg(strstr(p.d.msg, "'add'") && strstr(p.d.msg, "scale 0.5") &&
+                  strstr(p.d.msg, "scale 0.375") && strstr(p.d.msg, "integer multiple"),
+                  "%s", p.d.msg);
+    free_pair(&p);
+}
+END_TEST
+
 /* ---- average pooling -------------------------------------------------------- */
 
 /* x [1, 6, 1, 2] -> Quant INT4 scale 1 -> AveragePool 1x2 -> Mul 2 ->
@@ -1230,11 +1293,11 @@ static void expect_streamline_error(int variant, const char *node, const char *w
         quant(b, "q_act", pre, "a1", scalar(b, 0.5f), 0, 2, 1, 0);
     const char *last = "a1";
     if (variant == 10) {
-        /* a second branch of another scale, added */
+        /* a second branch of another scale (not an integer ratio), added */
         weights(b, "wb", 8, 4, 2, "wbT");
         node1(b, "MatMul", "mm_b", x, "wbT", "mb");
         batchnorm(b, "bn_b", "mb", "nb", C, 2.0);
-        quant(b, "q_other", "nb", "a1b", scalar(b, 0.25f), 0, 2, 1, 0);
+        quant(b, "q_other", "nb", "a1b", scalar(b, 0.375f), 0, 2, 1, 0);
         node1(b, "Add", "add", "a1", "a1b", "sum");
         last = "sum";
     } else if (variant == 13) {
@@ -1270,7 +1333,7 @@ START_TEST(test_errors)
     expect_streamline_error(7, "q_act", "12 bits");
     expect_streamline_error(8, "mm", "not quantized");
     expect_streamline_error(9, "mm", "32 bits");
-    expect_streamline_error(10, "add", "different scales");
+    expect_streamline_error(10, "add", "neither scale is an integer multiple of the other");
     expect_streamline_error(11, "q_neg", "no weights");
     expect_streamline_error(12, "pre_div", "dividing a constant");
     expect_streamline_error(13, "bn", "several consumers");
@@ -1288,6 +1351,7 @@ int main(void)
     tcase_add_test(tc, test_integer_input_gemm);
     tcase_add_test(tc, test_conv_pool);
     tcase_add_test(tc, test_int_add_requant);
+    tcase_add_test(tc, test_residual_add_scales);
     tcase_add_test(tc, test_trunc_avgpool_rounding);
     tcase_add_test(tc, test_avgpool_windows);
     tcase_add_test(tc, test_avgpool_refused);

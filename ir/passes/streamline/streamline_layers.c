@@ -619,12 +619,44 @@ static bool same_scale(const IntInfo *a, const IntInfo *b)
     return true;
 }
 
+/* The integer multipliers making the scales of a and b one: 1, 1 when
+ * equal; r, 1 (or 1, r) when one scale is exactly r times the other, r an
+ * integer (a power of two in Brevitas' exports, any integer here). False
+ * when there are none. */
+static bool add_multipliers(const IntInfo *a, const IntInfo *b, int64_t *ma, int64_t *mb)
+{
+    *ma = *mb = 1;
+    if (same_scale(a, b))
+        return true;
+    if (a->mul != 1 || a->add != 0 || b->mul != 1 || b->add != 0 || a->prefix.n ||
+        b->prefix.n || (a->C > 1 && !uniform(a)) || (b->C > 1 && !uniform(b)))
+        return false;
+    double sa = a->scale[0], sb = b->scale[0];
+    bool a_big = fabs(sa) > fabs(sb);
+    double big = a_big ? sa : sb, small = a_big ? sb : sa;
+    if (!(small != 0) || !isfinite(big))
+        return false;
+    double r = big / small;
+    if (!(r >= 2 && r <= (double)(1 << 30)) || r != floor(r) || small * r != big)
+        return false;
+    *(a_big ? ma : mb) = (int64_t)r;
+    return true;
+}
+
 static bool layer_add(Streamline *S, Node *n, IntInfo *a, IntInfo *b)
 {
-    if (!same_scale(a, b))
-        return sl_fail(S, n, "adds '%s' and '%s', which have different scales; IntAdd needs one "
-                       "scale", a->src->name, b->src->name);
-    int64_t lo = a->lo + b->lo, hi = a->hi + b->hi;
+    int64_t ma, mb;
+    if (!add_multipliers(a, b, &ma, &mb)) {
+        if ((a->C > 1 && !uniform(a)) || (b->C > 1 && !uniform(b)) || a->prefix.n ||
+            b->prefix.n || a->mul != 1 || b->mul != 1 || a->add || b->add)
+            return sl_fail(S, n, "adds '%s' and '%s', which have different scales (per channel "
+                           "or with float ops pending); an integer add needs one scale",
+                           a->src->name, b->src->name);
+        return sl_fail(S, n, "adds '%s' (scale %.9g) and '%s' (scale %.9g): neither scale is "
+                       "an integer multiple of the other, so the sum has no exact integer form",
+                       a->src->name, a->scale[0], b->src->name, b->scale[0]);
+    }
+    int64_t lo = ma * a->lo + mb * b->lo, hi = ma * a->hi + mb * b->hi;
     qc_dtype dt = sl_dtype_for_range(lo, hi);
     if (!qc_dtype_valid(dt))
         return sl_fail(S, n, "the sum needs more than 32 bits");
@@ -632,11 +664,19 @@ static bool layer_add(Streamline *S, Node *n, IntInfo *a, IntInfo *b)
     if (!out)
         return false;
     Tensor *ins[2] = { a->it, b->it };
-    Node *an = sl_node(S, sl_take_name(S, n), "IntAdd", "qonnxc", 2, ins, out, 0);
+    bool scaled = ma != 1 || mb != 1;
+    Node *an = sl_node(S, sl_take_name(S, n), scaled ? "IntScaledAdd" : "IntAdd", "qonnxc", 2,
+                       ins, out, scaled ? 2 : 0);
+    if (an && scaled) {
+        sl_attr_int(S, an, 0, "mul_a", ma);
+        sl_attr_int(S, an, 1, "mul_b", mb);
+    }
     if (!an || !sl_finish_node(S, an))
         return false;
-    bool per_channel = a->C > 1 && !uniform(a);
-    IntInfo *y = sl_derived(S, n, out, a, a->caxis, per_channel);
+    /* the sum is in the smaller scale: the side not multiplied */
+    const IntInfo *base = ma == 1 ? a : b;
+    bool per_channel = base->C > 1 && !uniform(base);
+    IntInfo *y = sl_derived(S, n, out, base, base->caxis, per_channel);
     if (!y)
         return false;
     y->dt = dt;
