@@ -30,6 +30,7 @@
 #include "streamline.h"
 
 #include "e2e_util.h"
+#include "model_data.h"
 #include "run_cli.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -49,16 +50,20 @@ typedef struct Model {
     const char *dir;
     int random_frames;          /* per normal build */
     int sanitized_frames;       /* under the sanitizers: also caps inputs.npy */
+    bool shared;                /* in ../shared/models (skipped when absent), not tests/models */
 } Model;
 
 static const Model models[] = {
-    { "TFC_1W1A", 1000, 1000 },
-    { "TFC_1W2A", 1000, 1000 },
-    { "TFC_2W2A", 1000, 1000 },
-    { "UNSW_MLP_W2A2", 1000, 1000 },
-    { "CNV_1W1A_RANDOM", 1000, 3 },
-    { "CNV_1W2A_RANDOM", 1000, 3 },
-    { "CNV_2W2A_RANDOM", 1000, 2 },
+    { "TFC_1W1A", 1000, 1000, false },
+    { "TFC_1W2A", 1000, 1000, false },
+    { "TFC_2W2A", 1000, 1000, false },
+    { "UNSW_MLP_W2A2", 1000, 1000, false },
+    { "CNV_1W1A_RANDOM", 1000, 3, false },
+    { "CNV_1W2A_RANDOM", 1000, 3, false },
+    { "CNV_2W2A_RANDOM", 1000, 2, false },
+    { "RESNET20_W4A4_RANDOM", 1000, 2, true },
+    { "RESNET_W2A2_RANDOM", 1000, 2, true },
+    { "MOBILENET_W4A4_RANDOM", 1000, 2, true },
 };
 #define N_MODELS (int)(sizeof models / sizeof models[0])
 
@@ -73,11 +78,21 @@ static void scratch(char *dir, size_t size)
 
 /* Builds MODEL's ref target into dir/out and compiles it; the executor's
  * path into exe. */
-static void build_and_make(const char *model_dir, const char *dir, char *exe, size_t size)
+/* The model's file (tests/models or the shared folder). */
+static const char *model_file(const Model *m, const char *file, char *buf, int size)
+{
+    if (m->shared)
+        return shared_model_path(buf, size, m->dir, file);
+    snprintf(buf, (size_t)size, TESTS_DIR "/models/%s/%s", m->dir, file);
+    return buf;
+}
+
+static void build_and_make(const Model *m, const char *dir, char *exe, size_t size)
 {
     char name[64];
     char model[512];
-    snprintf(model, sizeof model, TESTS_DIR "/models/%s/model.onnx", model_dir);
+    const char *model_dir = m->dir;
+    model_file(m, "model.onnx", model, sizeof model);
     int rc = run_shell("'%s' build '%s' -o '%s/out' > '%s/build.log' 2>&1", QONNXC_BIN, model, dir, dir);
     if (rc != 0) {
         char log[600];
@@ -174,10 +189,12 @@ static void check_frames(const char *what, const char *dir, const char *exe, Gra
 START_TEST(test_model)
 {
     const Model *m = &models[_i];
-    char dir[256], exe[512], model[512], what[128];
-    snprintf(model, sizeof model, TESTS_DIR "/models/%s/model.onnx", m->dir);
+    char dir[256], exe[512], model[512], what[128], inputs[512];
+    if (m->shared && !shared_model_present(m->dir))
+        return;
+    model_file(m, "model.onnx", model, sizeof model);
     scratch(dir, sizeof dir);
-    build_and_make(m->dir, dir, exe, sizeof exe);
+    build_and_make(m, dir, exe, sizeof exe);
 
     Diag d;
     diag_init(&d);
@@ -188,7 +205,8 @@ START_TEST(test_model)
     expose_integers(ig);
 
     int frames = SANITIZED ? m->sanitized_frames : m->random_frames;
-    Value *in = model_inputs(m->dir, SANITIZED ? frames : 0);
+    Value *in = model_inputs_at(model_file(m, "inputs.npy", inputs, sizeof inputs),
+                                SANITIZED ? frames : 0);
     snprintf(what, sizeof what, "%s inputs.npy", m->dir);
     check_frames(what, dir, exe, golden, ig, in);
     value_free(in);
