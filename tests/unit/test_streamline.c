@@ -615,6 +615,53 @@ START_TEST(test_residual_add_scales)
 }
 END_TEST
 
+/* Grouped convolutions: Quant INT4 [1, 4, 5, 5] -> Conv 3x3 pads 1 with
+ * group 1, 2 and 4 (depthwise; weights [4, 4/group, 3, 3], INT3 per output
+ * channel) -> BN -> Quant UINT3 -> GlobalAveragePool -> Quant; IntConv keeps
+ * the group and every quantized value equals golden's on 1000 frames. */
+START_TEST(test_grouped_conv)
+{
+    const int64_t groups[] = { 1, 2, 4 };
+    for (int gi = 0; gi < 3; gi++) {
+        int64_t G = groups[gi], C = 4, cg = C / G;
+        rng_state = 90 + (uint32_t)gi;
+        OnnxBuilder *b = ob_new("grouped");
+        ob_opset(b, QONNX, 1);
+        ob_input(b, "x", ET_FLOAT, 4, (int64_t[]){ 1, C, 5, 5 });
+        quant(b, "q_in", "x", "a0", scalar(b, 0.125f), 0, 4, 1, 0);
+        float w[4 * 4 * 9];
+        for (int k = 0; k < C * cg * 9; k++)
+            w[k] = (float)urand(-1.5, 1.5);
+        ob_init_f32(b, "w", 4, (int64_t[]){ C, cg, 3, 3 }, w);
+        quant(b, "wq", "w", "wi", cst(b, 4, (int64_t[]){ C, 1, 1, 1 }, (float[]){ 1, 0.5f, 1, 2 }),
+              0, 3, 1, 1);
+        ObNode *cv = ob_node(b, "Conv", NULL, "conv", 2, (const char *[]){ "a0", "wi" }, 1,
+                             (const char *[]){ "c" });
+        ob_attr_ints(cv, "kernel_shape", 2, (int64_t[]){ 3, 3 });
+        ob_attr_ints(cv, "pads", 4, (int64_t[]){ 1, 1, 1, 1 });
+        ob_attr_int(cv, "group", G);
+        batchnorm(b, "bn", "c", "n", (int)C, 2.0);
+        quant(b, "q1", "n", "a1", scalar(b, 0.5f), 0, 3, 0, 0);
+        ob_node(b, "GlobalAveragePool", NULL, "gap", 1, (const char *[]){ "a1" }, 1,
+                (const char *[]){ "g" });
+        quant(b, "q2", "g", "y", scalar(b, 0.25f), 0, 4, 0, 0);
+        ob_output(b, "y", ET_FLOAT, 4, (int64_t[]){ 1, C, 1, 1 });
+        Pair p;
+        ck_assert_msg(make_pair(b, &p), "%s", p.d.msg);
+        const Node *ic = find_op(p.intg, "IntConv");
+        ck_assert_ptr_nonnull(ic);
+        ck_assert_int_eq(node_attr_int(ic, "group", 1), G);
+        Value *in = frames_of(1000, 3, (int64_t[]){ C, 5, 5 }, -1.2, 1.2, false);
+        Result r = compare(&p, in);
+        char what[32];
+        snprintf(what, sizeof what, "conv group %lld", (long long)G);
+        expect_exact(&r, what);
+        value_free(in);
+        free_pair(&p);
+    }
+}
+END_TEST
+
 /* ---- average pooling -------------------------------------------------------- */
 
 /* x [1, 6, 1, 2] -> Quant INT4 scale 1 -> AveragePool 1x2 -> Mul 2 ->
@@ -1352,6 +1399,7 @@ int main(void)
     tcase_add_test(tc, test_conv_pool);
     tcase_add_test(tc, test_int_add_requant);
     tcase_add_test(tc, test_residual_add_scales);
+    tcase_add_test(tc, test_grouped_conv);
     tcase_add_test(tc, test_trunc_avgpool_rounding);
     tcase_add_test(tc, test_avgpool_windows);
     tcase_add_test(tc, test_avgpool_refused);
