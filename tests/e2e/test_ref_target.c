@@ -1,4 +1,6 @@
-/* The ref target end to end, on every model of tests/models:
+/* The ref target end to end, on every model of tests/models and the three
+ * shared ResNet/MobileNet models of ../shared/models (skipped when absent;
+ * CK_RUN_CASE=shared runs only those, QONNXC_SHARED_MODELS moves the folder):
  *
  *   qonnxc build MODEL -o DIR       (the command line)
  *   make -C DIR/ref                 (the emitted Makefile: C99, strict flags)
@@ -64,11 +66,16 @@ static const Model models[] = {
     { "CNV_1W1A_RANDOM", 1000, 3, false, false },
     { "CNV_1W2A_RANDOM", 1000, 3, false, false },
     { "CNV_2W2A_RANDOM", 1000, 2, false, false },
+};
+#define N_MODELS (int)(sizeof models / sizeof models[0])
+
+/* CK_RUN_CASE=shared runs only these */
+static const Model shared_models[] = {
     { "RESNET20_W4A4_RANDOM", 1000, 2, true, true },
     { "RESNET_W2A2_RANDOM", 1000, 2, true, false },
     { "MOBILENET_W4A4_RANDOM", 1000, 2, true, false },
 };
-#define N_MODELS (int)(sizeof models / sizeof models[0])
+#define N_SHARED_MODELS (int)(sizeof shared_models / sizeof shared_models[0])
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -189,9 +196,8 @@ static void check_frames(const char *what, const char *dir, const char *exe, Gra
 
 /* ---- per model ----------------------------------------------------------- */
 
-START_TEST(test_model)
+static void check_model(const Model *m, int index)
 {
-    const Model *m = &models[_i];
     char dir[256], exe[512], model[512], what[128], inputs[512];
     if (m->shared && !shared_model_present(m->dir))
         return;
@@ -213,7 +219,7 @@ START_TEST(test_model)
     snprintf(what, sizeof what, "%s inputs.npy", m->dir);
     check_frames(what, dir, exe, golden, ig, in, TOLERANCE);
     value_free(in);
-    in = random_inputs(golden->inputs[0], frames, 0x5EED0000u + (uint32_t)_i);
+    in = random_inputs(golden->inputs[0], frames, 0x5EED0000u + (uint32_t)index);
     snprintf(what, sizeof what, "%s random", m->dir);
     check_frames(what, dir, exe, golden, ig, in, m->boundary_moves ? 1e-2 : TOLERANCE);
     value_free(in);
@@ -222,6 +228,11 @@ START_TEST(test_model)
     graph_free(ig);
     ck_assert(remove_tree(dir));
 }
+
+START_TEST(test_model) { check_model(&models[_i], _i); }
+END_TEST
+
+START_TEST(test_shared_model) { check_model(&shared_models[_i], N_MODELS + _i); }
 END_TEST
 
 /* ---- properties of the output ------------------------------------------- */
@@ -341,6 +352,10 @@ int main(void)
     tcase_set_timeout(tc, 1200);
     tcase_add_loop_test(tc, test_model, 0, N_MODELS);
     suite_add_tcase(s, tc);
+    TCase *ts = tcase_create("shared");
+    tcase_set_timeout(ts, 2400);
+    tcase_add_loop_test(ts, test_shared_model, 0, N_SHARED_MODELS);
+    suite_add_tcase(s, ts);
     TCase *tp = tcase_create("output");
     tcase_set_timeout(tp, 600);
     tcase_add_test(tp, test_byte_identical);
