@@ -69,3 +69,28 @@ bool int_check_acc_bound(const OpCtx *ctx, const Node *n, int64_t max_abs_x,
                         (long long)max_abs_x, (long long)max_weight_l1);
     return true;
 }
+
+bool int_pool_window(const OpCtx *ctx, const Node *n, Window *w)
+{
+    int nsp;
+    op_attr_ints(n, "kernel_shape", &nsp);
+    if (!node_attr(n, "kernel_shape"))
+        return op_error(ctx, n, "attribute 'kernel_shape' is required");
+    return window_read(ctx, n, nsp, NULL, WIN_CEIL_MODE, w);
+}
+
+bool int_pool_shape(const OpCtx *ctx, const Node *n, const Shape *x, Window *w, Shape *out)
+{
+    out->rank = -1;
+    if (x->rank < 0)
+        return true;
+    if (x->rank != w->nsp + 2)
+        return op_error(ctx, n, "X has rank %d; kernel_shape has %d entries, so rank %d is "
+                        "expected", x->rank, w->nsp, w->nsp + 2);
+    if (!window_apply(ctx, n, &x->dims[2], w))
+        return false;
+    *out = *x;
+    for (int k = 0; k < w->nsp; k++)
+        out->dims[2 + k] = w->out[k];
+    return true;
+}

@@ -9,6 +9,7 @@
 #ifndef QONNXC_OP_INT_H
 #define QONNXC_OP_INT_H
 
+#include "op_math.h"
 #include "op_util.h"
 
 /* Element type of every integer tensor of the integer graph (storage). */
@@ -31,5 +32,11 @@ int64_t int_max_abs(const Value *v);
  * reach INT_ACC_LIMIT. */
 bool int_check_acc_bound(const OpCtx *ctx, const Node *n, int64_t max_abs_x,
                          int64_t max_weight_l1);
+
+/* Pools (IntMaxPool, IntSumPool): the window of kernel_shape (required),
+ * strides, pads, dilations, auto_pad, ceil_mode ... */
+bool int_pool_window(const OpCtx *ctx, const Node *n, Window *w);
+/* ... and the output shape over X (rank -1 when X's is unknown). */
+bool int_pool_shape(const OpCtx *ctx, const Node *n, const Shape *x, Window *w, Shape *out);
 
 #endif

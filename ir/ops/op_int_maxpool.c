@@ -8,24 +8,7 @@
 
 static bool imp_geom(const OpCtx *ctx, const Node *n, const Shape *x, Window *w, Shape *out)
 {
-    int nsp;
-    op_attr_ints(n, "kernel_shape", &nsp);
-    if (!node_attr(n, "kernel_shape"))
-        return op_error(ctx, n, "attribute 'kernel_shape' is required");
-    if (!window_read(ctx, n, nsp, NULL, WIN_CEIL_MODE, w))
-        return false;
-    out->rank = -1;
-    if (x->rank < 0)
-        return true;
-    if (x->rank != nsp + 2)
-        return op_error(ctx, n, "X has rank %d; kernel_shape has %d entries, so rank %d is "
-                        "expected", x->rank, nsp, nsp + 2);
-    if (!window_apply(ctx, n, &x->dims[2], w))
-        return false;
-    *out = *x;
-    for (int k = 0; k < nsp; k++)
-        out->dims[2 + k] = w->out[k];
-    return true;
+    return int_pool_window(ctx, n, w) && int_pool_shape(ctx, n, x, w, out);
 }
 
 static bool imp_check(const OpCtx *ctx, const Node *n)

@@ -30,11 +30,7 @@ bool sum_pool_params(const OpCtx *ctx, const Node *n, SumPoolParams *p)
         return op_error(ctx, n, "is not an IntSumPool");
     p->x = n->inputs[0];
     p->y = n->outputs[0];
-    int nsp;
-    op_attr_ints(n, "kernel_shape", &nsp);
-    if (!node_attr(n, "kernel_shape"))
-        return op_error(ctx, n, "attribute 'kernel_shape' is required");
-    if (!window_read(ctx, n, nsp, NULL, WIN_CEIL_MODE, &p->win))
+    if (!int_pool_window(ctx, n, &p->win))
         return false;
     const Attr *sh = node_attr(n, "shift");
     if (sh && (sh->kind != ATTR_INT || sh->i < 0 || sh->i > 30))
@@ -46,20 +42,7 @@ bool sum_pool_params(const OpCtx *ctx, const Node *n, SumPoolParams *p)
 static bool isp_geom(const OpCtx *ctx, const Node *n, const Shape *x, SumPoolParams *p,
                      Shape *out)
 {
-    if (!sum_pool_params(ctx, n, p))
-        return false;
-    out->rank = -1;
-    if (x->rank < 0)
-        return true;
-    if (x->rank != p->win.nsp + 2)
-        return op_error(ctx, n, "X has rank %d; kernel_shape has %d entries, so rank %d is "
-                        "expected", x->rank, p->win.nsp, p->win.nsp + 2);
-    if (!window_apply(ctx, n, &x->dims[2], &p->win))
-        return false;
-    *out = *x;
-    for (int k = 0; k < p->win.nsp; k++)
-        out->dims[2 + k] = p->win.out[k];
-    return true;
+    return sum_pool_params(ctx, n, p) && int_pool_shape(ctx, n, x, &p->win, out);
 }
 
 static bool isp_check(const OpCtx *ctx, const Node *n)

@@ -32,19 +32,6 @@
  * golden's float32 mean (see above). */
 #define AVGPOOL_RECOVER_LIMIT ((int64_t)1 << 22)
 
-static void attr_ints(Streamline *S, Node *n, int k, const char *name, int count,
-                      const int64_t *v)
-{
-    Attr *a = &n->attrs[k];
-    memset(a, 0, sizeof *a);
-    a->name = name;
-    a->kind = ATTR_INTS;
-    a->n = count;
-    a->ints = arena_array(&S->g->arena, (size_t)(count ? count : 1), sizeof *a->ints);
-    for (int j = 0; a->ints && j < count; j++)
-        a->ints[j] = v[j];
-}
-
 /* The pool's window over x's spatial extents (GlobalAveragePool: all of them). */
 static bool pool_window(Streamline *S, const Node *n, const Shape *xs, Window *w)
 {
@@ -144,10 +131,10 @@ static Node *sum_pool_node(Streamline *S, Node *n, const IntInfo *x, Tensor *out
         pads[d] = w->pad_begin[d];
         pads[w->nsp + d] = w->pad_end[d];
     }
-    attr_ints(S, sp, 0, "kernel_shape", w->nsp, w->kernel);
-    attr_ints(S, sp, 1, "strides", w->nsp, w->stride);
-    attr_ints(S, sp, 2, "dilations", w->nsp, w->dilation);
-    attr_ints(S, sp, 3, "pads", 2 * w->nsp, pads);
+    sl_attr_ints(S, sp, 0, "kernel_shape", w->nsp, w->kernel);
+    sl_attr_ints(S, sp, 1, "strides", w->nsp, w->stride);
+    sl_attr_ints(S, sp, 2, "dilations", w->nsp, w->dilation);
+    sl_attr_ints(S, sp, 3, "pads", 2 * w->nsp, pads);
     sl_attr_int(S, sp, 4, "shift", shift);
     sl_attr_string(S, sp, 5, "rounding_mode", qonnx_rounding_name(rounding));
     return sl_finish_node(S, sp) ? sp : NULL;
@@ -234,12 +221,7 @@ bool sl_layer_avgpool(Streamline *S, Node *n, IntInfo *x)
     IntInfo *y = sl_derived(S, n, out, x, x->caxis, x->C > 1 && !uniform_scale(x));
     if (!y)
         return false;
-    y->dt = dt;
-    y->lo = lo;
-    y->hi = hi;
-    free(y->clo);
-    free(y->chi);
-    y->clo = y->chi = NULL;
+    sl_set_range(y, dt, lo, hi);
     /* the mean, as golden divides the float sum: fl32(sum / area) */
     float a = (float)area;
     Value av = { .elem_type = ET_FLOAT, .shape = { 1, { 1 } }, .count = 1 };

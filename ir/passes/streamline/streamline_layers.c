@@ -508,6 +508,16 @@ static bool layer_conv(Streamline *S, Node *n, IntInfo *x)
     return add_acc(S, n, acc, dt, gl, gh, 1, O, x, w, xnor, per, lo, hi, wt->value, 0, &prefix);
 }
 
+void sl_set_range(IntInfo *y, qc_dtype dt, int64_t lo, int64_t hi)
+{
+    y->dt = dt;
+    y->lo = lo;
+    y->hi = hi;
+    free(y->clo);
+    free(y->chi);
+    y->clo = y->chi = NULL;
+}
+
 /* A copy of x's record for a new tensor (layout ops, MaxPool). */
 IntInfo *sl_derived(Streamline *S, Node *old, Tensor *it, const IntInfo *x, int caxis,
                         bool per_channel)
@@ -679,12 +689,7 @@ static bool layer_add(Streamline *S, Node *n, IntInfo *a, IntInfo *b)
     IntInfo *y = sl_derived(S, n, out, base, base->caxis, per_channel);
     if (!y)
         return false;
-    y->dt = dt;
-    y->lo = lo;
-    y->hi = hi;
-    free(y->clo);
-    free(y->chi);
-    y->clo = y->chi = NULL;
+    sl_set_range(y, dt, lo, hi);
     return sl_absorb_all(S, y);
 }
 
