@@ -45,10 +45,12 @@ static bool pad_is_zero(const Node *n)
     if (!a)
         a = node_attr(n, "paddings");
     if (a) {
+        if (a->kind != ATTR_INTS)
+            return false;
         for (int k = 0; k < a->n; k++)
             if (a->ints[k])
                 return false;
-        return a->kind == ATTR_INTS;
+        return true;
     }
     return n->n_inputs >= 2 && const_all(n->inputs[1], 0.0);
 }
