@@ -11,6 +11,7 @@
  * on the same kind of input (uniform in [0, 1)).
  *
  *   bench_ref [MODEL_DIR ...]    default: TFC_1W1A TFC_2W2A CNV_1W1A_RANDOM CNV_2W2A_RANDOM
+ *                                RESNET20_W4A4_RANDOM (from ../shared/models)
  *
  * Static data: `size -A` of model.o built the same way, the sum of the
  * .rodata*, .data* and .bss* sections (weights, thresholds, buffers). */
@@ -27,6 +28,9 @@
 #include "frontend.h"
 
 #define MODELS_DIR QONNXC_SOURCE_DIR "/tests/models"
+/* models not vendored (ResNet-20): the shared folder beside the clone, or
+ * $QONNXC_SHARED_MODELS */
+#define SHARED_MODELS_DIR QONNXC_SOURCE_DIR "/../shared/models"
 #define CFLAGS_BENCH "-O3 -march=native"
 #define STRICT "-std=c99 -Wall -Wextra -Werror -pedantic -ffp-contract=off"
 #define ROUND_SECONDS 0.4
@@ -34,8 +38,20 @@
 #define STATIC_LIMIT (250 * 1000)
 
 static const char *const default_models[] = {
-    "TFC_1W1A", "TFC_2W2A", "CNV_1W1A_RANDOM", "CNV_2W2A_RANDOM",
+    "TFC_1W1A", "TFC_2W2A", "CNV_1W1A_RANDOM", "CNV_2W2A_RANDOM", "RESNET20_W4A4_RANDOM",
 };
+
+/* The model.onnx of model_dir: tests/models, else the shared folder. */
+static const char *model_file(const char *model_dir, char *buf, size_t size)
+{
+    struct stat st;
+    snprintf(buf, size, MODELS_DIR "/%s/model.onnx", model_dir);
+    if (stat(buf, &st) == 0)
+        return buf;
+    const char *env = getenv("QONNXC_SHARED_MODELS");
+    snprintf(buf, size, "%s/%s/model.onnx", env && *env ? env : SHARED_MODELS_DIR, model_dir);
+    return buf;
+}
 
 /* The driver: times <name>_run; prints frames per second on stdout. */
 static const char driver[] =
@@ -141,7 +157,7 @@ static double ref_fps(const char *model_dir, const char *tmp, char *ref_dir, siz
                       double *cpu)
 {
     char cmd[4096], model[1024], name[64], upper[64];
-    snprintf(model, sizeof model, MODELS_DIR "/%s/model.onnx", model_dir);
+    model_file(model_dir, model, sizeof model);
     snprintf(cmd, sizeof cmd, "'%s' build '%s' -o '%s/%s' >&2", QONNXC_BIN, model, tmp, model_dir);
     if (shell(cmd) != 0)
         return -1;
@@ -184,7 +200,7 @@ static double golden_fps(const char *model_dir, double seconds, double *cpu)
     char model[1024];
     Diag d;
     diag_init(&d);
-    snprintf(model, sizeof model, MODELS_DIR "/%s/model.onnx", model_dir);
+    model_file(model_dir, model, sizeof model);
     Graph *g = frontend_load(model, &d);
     if (!g || g->n_inputs != 1 || g->n_outputs != 1) {
         fprintf(stderr, "bench_ref: %s\n", d.msg);

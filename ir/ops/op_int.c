@@ -87,3 +87,12 @@ bool int_check_weight_bound(const OpCtx *ctx, const Node *n, int64_t max_abs_x, 
     *max_l1 = l1;
     return int_check_acc_bound(ctx, n, max_abs_x, l1);
 }
+
+bool int_pool_window(const OpCtx *ctx, const Node *n, Window *w)
+{
+    int nsp;
+    op_attr_ints(n, "kernel_shape", &nsp);
+    if (!node_attr(n, "kernel_shape"))
+        return op_error(ctx, n, "attribute 'kernel_shape' is required");
+    return window_read(ctx, n, nsp, NULL, WIN_CEIL_MODE, w);
+}

@@ -9,6 +9,7 @@
 #ifndef QONNXC_OP_INT_H
 #define QONNXC_OP_INT_H
 
+#include "op_math.h"
 #include "op_util.h"
 
 /* Element type of every integer tensor of the integer graph (storage). */
@@ -38,5 +39,10 @@ bool int_check_acc_bound(const OpCtx *ctx, const Node *n, int64_t max_abs_x,
 bool int_check_weight_bound(const OpCtx *ctx, const Node *n, int64_t max_abs_x, const Value *w,
                             int64_t n_out, int64_t n_taps, int64_t out_step, int64_t tap_step,
                             int64_t *max_l1);
+
+/* Pools (IntMaxPool, IntSumPool): the window of kernel_shape (required),
+ * strides, pads, dilations, auto_pad, ceil_mode; window_pool_shape
+ * (op_math.h) gives the output shape over X. */
+bool int_pool_window(const OpCtx *ctx, const Node *n, Window *w);
 
 #endif

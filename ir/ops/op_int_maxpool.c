@@ -8,11 +8,7 @@
 
 static bool imp_geom(const OpCtx *ctx, const Node *n, const Shape *x, Window *w, Shape *out)
 {
-    int nsp;
-    op_attr_ints(n, "kernel_shape", &nsp);
-    if (!node_attr(n, "kernel_shape"))
-        return op_error(ctx, n, "attribute 'kernel_shape' is required");
-    return window_pool_geom(ctx, n, nsp, x, w, out);
+    return int_pool_window(ctx, n, w) && window_pool_shape(ctx, n, x, w, out);
 }
 
 static bool imp_check(const OpCtx *ctx, const Node *n)

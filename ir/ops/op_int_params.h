@@ -46,6 +46,27 @@ typedef struct MultiThresholdParams {
  * tensors. T's values and the axis against X's shape are the op's check. */
 bool multithreshold_params(const OpCtx *ctx, const Node *n, MultiThresholdParams *out);
 
+/* ---- IntAdd and IntScaledAdd -------------------------------------------- */
+
+typedef struct IntAddParams {
+    const Tensor *a, *b, *y;    /* A, B, the output */
+    int64_t mul_a, mul_b;       /* out = mul_a * A + mul_b * B (IntAdd: 1, 1) */
+} IntAddParams;
+
+bool int_add_params(const OpCtx *ctx, const Node *n, IntAddParams *out);
+
+/* ---- IntSumPool -------------------------------------------------------- */
+
+typedef struct SumPoolParams {
+    const Tensor *x, *y;        /* X, the output */
+    Window win;                 /* kernel, strides, dilations, pads (win.in/out not set) */
+    int shift;                  /* 0: the plain sum; else round(sum / 2^shift) */
+    QonnxRounding rounding;     /* with shift: the Trunc's rounding mode */
+} SumPoolParams;
+
+/* The window, shift and rounding mode (checked), and the tensors. */
+bool sum_pool_params(const OpCtx *ctx, const Node *n, SumPoolParams *out);
+
 /* ---- OutputAffine -------------------------------------------------------- */
 
 typedef struct OutputAffineParams {

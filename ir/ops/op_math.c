@@ -317,17 +317,22 @@ bool window_pool_geom(const OpCtx *ctx, const Node *n, int nsp, const Shape *x, 
                       Shape *out)
 {
     out->rank = -1;
-    if (!window_read(ctx, n, nsp, NULL, WIN_CEIL_MODE, w))
-        return false;
+    return window_read(ctx, n, nsp, NULL, WIN_CEIL_MODE, w) &&
+           window_pool_shape(ctx, n, x, w, out);
+}
+
+bool window_pool_shape(const OpCtx *ctx, const Node *n, const Shape *x, Window *w, Shape *out)
+{
+    out->rank = -1;
     if (x->rank < 0)
         return true;
-    if (x->rank != nsp + 2)
+    if (x->rank != w->nsp + 2)
         return op_error(ctx, n, "X has rank %d; kernel_shape has %d entries, so rank %d is "
-                        "expected", x->rank, nsp, nsp + 2);
+                        "expected", x->rank, w->nsp, w->nsp + 2);
     if (!window_apply(ctx, n, &x->dims[2], w))
         return false;
     *out = *x;
-    for (int k = 0; k < nsp; k++)
+    for (int k = 0; k < w->nsp; k++)
         out->dims[2 + k] = w->out[k];
     return true;
 }

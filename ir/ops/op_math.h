@@ -95,6 +95,8 @@ void window_to_3d(const Window *w, Window *w3);
  * window's spatial extents. out->rank is -1 while X's rank is unknown. */
 bool window_pool_geom(const OpCtx *ctx, const Node *n, int nsp, const Shape *x, Window *w,
                       Shape *out);
+/* The second half of window_pool_geom, for a window already read. */
+bool window_pool_shape(const OpCtx *ctx, const Node *n, const Shape *x, Window *w, Shape *out);
 /* Taps t in [0, kernel) whose position start + t * dilation lies in
  * [lo, hi): *t0 .. *t1 (exclusive). */
 void window_tap_range(int64_t start, int64_t kernel, int64_t dilation, int64_t lo, int64_t hi,

@@ -50,6 +50,20 @@ bool qonnx_rounding_attr(const OpCtx *ctx, const Node *n, QonnxRounding dflt,
 /* Reads a 0/1 integer attribute (signed, narrow) with a default. */
 bool qonnx_flag_attr(const OpCtx *ctx, const Node *n, const char *name, bool dflt, bool *out);
 
+/* A Trunc with per-tensor constant parameters as an integer shift
+ * (op_trunc.c): out = (round(q / 2^shift, rounding) - zeropt) * out_scale
+ * for the input integer q = x / scale + zeropt, before any clamping
+ * (version 2 clamps to out_bits; callers check against the golden eval). */
+typedef struct TruncIntForm {
+    int version;              /* 1 or 2 */
+    QonnxRounding rounding;
+    int shift;                /* bits dropped */
+    int in_bits, out_bits;
+    float scale, zeropt;      /* the input's */
+    float out_scale;          /* version 1: scale; version 2: the out_scale input */
+} TruncIntForm;
+bool trunc_int_form(const OpCtx *ctx, const Node *n, TruncIntForm *f);
+
 /* The integer range of `bits` bits (1..32):
  *   signed            -2^(b-1)     .. 2^(b-1) - 1
  *   signed, narrow    -2^(b-1) + 1 .. 2^(b-1) - 1

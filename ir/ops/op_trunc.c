@@ -215,3 +215,40 @@ static bool trunc_eval(const OpCtx *ctx, const Node *n, const Value *const *in, 
 const OpDef op_qonnx_trunc = {
     OP_TRUNC, "Trunc", DOMAIN_QONNX, 5, 7, 1, 1, trunc_check, qonnx_infer_like_x, trunc_eval,
 };
+
+/* The shift and rounding of a Trunc whose parameters are per-tensor
+ * constants, for the integer graph (an IntSumPool's shift): version 1
+ * shifts by in_bitwidth - out_bitwidth, version 2 by the exponent of
+ * out_scale / scale rounded as the eval rounds it. The streamliner checks
+ * the integer form against trunc_eval on every input it can receive. */
+bool trunc_int_form(const OpCtx *ctx, const Node *n, TruncIntForm *f)
+{
+    TruncSpec s;
+    if (!trunc_check(ctx, n) || !trunc_attrs(ctx, n, &s))
+        return false;
+    const Value *p[7] = { NULL };
+    for (int k = 1; k < n->n_inputs; k++)
+        p[k] = n->inputs[k]->value;
+    if (!trunc_params_ok(ctx, n, &n->inputs[0]->shape, p, &s))
+        return false;
+    for (int k = 1; k < n->n_inputs; k++)
+        if (p[k]->count != 1)
+            return op_error(ctx, n, "its %s is not one value for the tensor",
+                            trunc_param_name(&s.l, k));
+    f->version = s.l.version;
+    f->rounding = s.rounding;
+    f->scale = (float)value_get(n->inputs[1]->value, 0);
+    f->zeropt = (float)value_get(n->inputs[2]->value, 0);
+    f->out_scale = f->scale;
+    f->in_bits = s.in_bits;
+    f->out_bits = s.out_bits;
+    if (s.l.version == 1) {
+        f->shift = s.in_bits - s.out_bits;
+    } else {
+        f->out_scale = (float)value_get(n->inputs[s.l.out_scale]->value, 0);
+        f->shift = (int)log2f(nearest_power_of_two(f->out_scale / f->scale));
+    }
+    if (f->shift < 0)
+        return op_error(ctx, n, "shifts left by %d bits; a Trunc drops bits", -f->shift);
+    return true;
+}

@@ -56,6 +56,8 @@ typedef enum OpKind {
     OP_MULTITHRESHOLD,      /* integer thresholds (multithreshold_params) */
     OP_INT_MAXPOOL,         /* integer max-pool */
     OP_INT_ADD,             /* elementwise sum of two integer tensors */
+    OP_INT_SCALED_ADD,      /* mul_a * A + mul_b * B (int_add_params) */
+    OP_INT_SUM_POOL,        /* window sums, optionally shifted (sum_pool_params) */
     OP_OUTPUT_AFFINE,       /* integers -> float outputs: scale and bias */
 } OpKind;
 

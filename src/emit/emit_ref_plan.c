@@ -91,7 +91,9 @@ static bool touches_channels(const Node *n)
     switch (node_kind(n)) {
     case OP_INT_CONV:
     case OP_INT_MAXPOOL:
+    case OP_INT_SUM_POOL:
     case OP_INT_ADD:
+    case OP_INT_SCALED_ADD:
         return true;
     case OP_MULTITHRESHOLD:
         return n->n_inputs > 1 && n->inputs[1] && n->inputs[1]->value &&
@@ -397,7 +399,12 @@ static bool plan_layers(RefPlan *p, Diag *d)
             if (!use(p, l, 0, n->inputs[0], d) || !tensor_init(p, n, n->outputs[0], d))
                 return false;
             l->out = rt(p, n->outputs[0]);
-        } else if (node_kind(n) == OP_INT_ADD) {
+        } else if (node_kind(n) == OP_INT_SUM_POOL) {
+            l = add_layer(p, RL_SUMPOOL, n);
+            if (!use(p, l, 0, n->inputs[0], d) || !tensor_init(p, n, n->outputs[0], d))
+                return false;
+            l->out = rt(p, n->outputs[0]);
+        } else if (node_kind(n) == OP_INT_ADD || node_kind(n) == OP_INT_SCALED_ADD) {
             l = add_layer(p, RL_ADD, n);
             if (!use(p, l, 0, n->inputs[0], d) || !use(p, l, 1, n->inputs[1], d) ||
                 !tensor_init(p, n, n->outputs[0], d))
@@ -421,7 +428,7 @@ static bool plan_layers(RefPlan *p, Diag *d)
                 out->alias = in->alias ? in->alias : in;
         } else {
             return node_error(d, g, n, "is not supported by the %s target (integer graph ops: "
-                              "IntMatMul, IntConv, MultiThreshold, IntMaxPool, IntAdd and "
+                              "IntMatMul, IntConv, MultiThreshold, IntMaxPool, IntSumPool, IntAdd, IntScaledAdd and "
                               "layout ops)", p->target);
         }
     }

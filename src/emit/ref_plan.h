@@ -54,7 +54,8 @@ typedef enum {
     RL_DOT,        /* IntMatMul / IntConv, optionally + MultiThreshold */
     RL_THRESHOLD,  /* MultiThreshold alone */
     RL_MAXPOOL,    /* IntMaxPool */
-    RL_ADD,        /* IntAdd */
+    RL_SUMPOOL,    /* IntSumPool */
+    RL_ADD,        /* IntAdd, IntScaledAdd */
     RL_COPY,       /* a layout op that moves data */
     RL_ALIAS,      /* a layout op that does not: no code */
 } RefLayerKind;

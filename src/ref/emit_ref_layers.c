@@ -4,7 +4,8 @@
  *
  *   RL_THRESHOLD  qc_threshold_count / qc_threshold_bits64 on stored values
  *   RL_MAXPOOL    max over the window; on BIPOLAR bits an OR (+1 wins)
- *   RL_ADD        elementwise sum
+ *   RL_SUMPOOL    window sums, then the Trunc's shift and rounding in integers
+ *   RL_ADD        elementwise sum (times integer ratios for IntScaledAdd)
  *   RL_COPY       a layout op that reorders: one table of source indices
  *
  * Thresholds are int32_t, clamped to the accumulator's range plus one
@@ -352,6 +353,90 @@ static bool emit_maxpool(RefPlan *p, RefLayer *l, TextBuf *code, Diag *d)
     return true;
 }
 
+/* ---- IntSumPool ---------------------------------------------------------- */
+
+/* The C statement rounding `sum` / D (D = 2^shift) to `out` by the qonnx
+ * rounding mode, in integers: floor division, then the remainder decides
+ * (the definitions of op_quant.h's table; the golden Trunc rounds the same
+ * exact quotient in float32). */
+static void emit_shift_round(TextBuf *code, QonnxRounding mode)
+{
+    tb_puts(code, "                fl = sum >= 0 ? sum / D : -((-sum + D - 1) / D);   /* floor */\n");
+    if (mode == QROUND_FLOOR) {
+        tb_puts(code, "                sum = fl;   /* FLOOR */\n");
+        return;
+    }
+    tb_puts(code, "                rem = sum - fl * D;                                  /* 0 <= rem < D */\n");
+    const char *up = "0";
+    switch (mode) {
+    case QROUND_FLOOR: up = "0"; break;
+    case QROUND_CEIL: up = "rem != 0"; break;
+    case QROUND_DOWN: up = "sum < 0 && rem != 0"; break;
+    case QROUND_UP: up = "sum >= 0 && rem != 0"; break;
+    case QROUND_HALF_EVEN: up = "2 * rem > D || (2 * rem == D && (fl & 1))"; break;
+    case QROUND_HALF_UP: up = "2 * rem > D || (2 * rem == D && sum >= 0)"; break;
+    case QROUND_HALF_DOWN: up = "2 * rem > D || (2 * rem == D && sum < 0)"; break;
+    }
+    tb_printf(code, "                sum = fl + (%s);   /* %s */\n", up, qonnx_rounding_name(mode));
+}
+
+static bool emit_sumpool(RefPlan *p, RefLayer *l, TextBuf *code, Diag *d)
+{
+    const Node *n = l->node;
+    const RefTensor *x = l->in[0], *out = l->out;
+    OpCtx ctx = { p->g, d };
+    SumPoolParams sp;
+    RefWin w;
+    char dtn[16];
+    if (!sum_pool_params(&ctx, n, &sp) || !ref_window(p, n, x, NULL, &w, d))
+        return false;
+    if (x->fmt == REF_BITS || out->fmt == REF_BITS)
+        return node_error(d, p->g, n, "the %s target sums integer tensors only (no BIPOLAR "
+                          "operands)", p->target);
+    tb_printf(code, "/* %s: IntSumPool %lldx%lld", n->name, (long long)w.kh, (long long)w.kw);
+    if (w.sh != 1 || w.sw != 1)
+        tb_printf(code, ", stride %lldx%lld", (long long)w.sh, (long long)w.sw);
+    tb_printf(code, ", %lldx%lld -> %lldx%lld pixels of %lld channels -> %s", (long long)w.in_h,
+              (long long)w.in_w, (long long)w.out_h, (long long)w.out_w, (long long)x->c,
+              ref_dt_name(out->dt, dtn));
+    if (sp.shift)
+        tb_printf(code, ";\n * the window sum divided by 2^%d, rounded %s (the Trunc after an "
+                  "average pool)", sp.shift, qonnx_rounding_name(sp.rounding));
+    tb_puts(code, " */\n");
+    tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn,
+              ref_ctype(x->fmt), ref_ctype(out->fmt));
+    tb_printf(code, "    enum {\n        IN_H = %lld, IN_W = %lld, C = %lld,\n", (long long)w.in_h,
+              (long long)w.in_w, (long long)x->c);
+    tb_printf(code, "        OUT_H = %lld, OUT_W = %lld, K_H = %lld, K_W = %lld,\n",
+              (long long)w.out_h, (long long)w.out_w, (long long)w.kh, (long long)w.kw);
+    tb_printf(code, "        STRIDE_H = %lld, STRIDE_W = %lld, DILATION_H = %lld, DILATION_W = "
+              "%lld,\n        PAD_TOP = %lld, PAD_LEFT = %lld",
+              (long long)w.sh, (long long)w.sw, (long long)w.dh, (long long)w.dw,
+              (long long)w.pt, (long long)w.pl);
+    if (sp.shift)
+        tb_printf(code, ",\n        D = %lld", (long long)((int64_t)1 << sp.shift));
+    tb_puts(code, "\n    };\n    int oy, ox, ky, kx, c;\n\n");
+    tb_puts(code, "    for (oy = 0; oy < OUT_H; ++oy) {\n        for (ox = 0; ox < OUT_W; ++ox) {\n");
+    tb_puts(code, "            for (c = 0; c < C; ++c) {\n");
+    tb_printf(code, "                int32_t sum = 0%s%s;\n\n", sp.shift ? ", fl" : "",
+              sp.shift && sp.rounding != QROUND_FLOOR ? ", rem" : "");
+    tb_puts(code, "                for (ky = 0; ky < K_H; ++ky) {\n");
+    tb_puts(code, "                    int iy = oy * STRIDE_H + ky * DILATION_H - PAD_TOP;\n");
+    tb_puts(code, "                    for (kx = 0; kx < K_W; ++kx) {\n");
+    tb_puts(code, "                        int ix = ox * STRIDE_W + kx * DILATION_W - PAD_LEFT;\n");
+    if (w.padded)
+        tb_puts(code, "                        if (iy < 0 || iy >= IN_H || ix < 0 || ix >= IN_W)\n"
+                      "                            continue;   /* a padded tap adds 0 */\n");
+    tb_puts(code, "                        sum += in[(iy * IN_W + ix) * C + c];\n");
+    tb_puts(code, "                    }\n                }\n");
+    if (sp.shift)
+        emit_shift_round(code, sp.rounding);
+    tb_printf(code, "                out[(oy * OUT_W + ox) * C + c] = (%s)sum;\n",
+              ref_ctype(out->fmt));
+    tb_puts(code, "            }\n        }\n    }\n}\n\n");
+    return true;
+}
+
 /* ---- IntAdd -------------------------------------------------------------- */
 
 static bool emit_add(RefPlan *p, RefLayer *l, TextBuf *code, Diag *d)
@@ -361,12 +446,22 @@ static bool emit_add(RefPlan *p, RefLayer *l, TextBuf *code, Diag *d)
     if (a->fmt == REF_BITS || b->fmt == REF_BITS || !shape_equal(&a->shape, &b->shape))
         return node_error(d, p->g, l->node, "the %s target adds integer tensors of one shape "
                           "only (no broadcasting, no BIPOLAR operands)", p->target);
-    tb_printf(code, "/* %s: IntAdd -> %s */\n", l->node->name, ref_dt_name(out->dt, dtn));
+    OpCtx ctx = { p->g, d };
+    IntAddParams ap;
+    if (!int_add_params(&ctx, l->node, &ap))
+        return false;
+    tb_printf(code, "/* %s: %s -> %s */\n", l->node->name, l->node->op_type,
+              ref_dt_name(out->dt, dtn));
     tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *a, const %s *b, %s *out)\n{\n",
               l->fn, ref_ctype(a->fmt), ref_ctype(b->fmt), ref_ctype(out->fmt));
     tb_printf(code, "    enum { COUNT = %lld };\n    int i;\n\n", (long long)out->count);
-    tb_printf(code, "    for (i = 0; i < COUNT; ++i)\n        out[i] = (%s)(a[i] + b[i]);\n}\n\n",
-              ref_ctype(out->fmt));
+    if (ap.mul_a == 1 && ap.mul_b == 1)
+        tb_printf(code, "    for (i = 0; i < COUNT; ++i)\n        out[i] = (%s)(a[i] + b[i]);\n}\n\n",
+                  ref_ctype(out->fmt));
+    else    /* the scales differ by an integer ratio: the larger-scale side times it */
+        tb_printf(code, "    for (i = 0; i < COUNT; ++i)\n        out[i] = (%s)(%lld * a[i] + "
+                  "%lld * b[i]);\n}\n\n", ref_ctype(out->fmt), (long long)ap.mul_a,
+                  (long long)ap.mul_b);
     return true;
 }
 
@@ -425,6 +520,7 @@ bool ref_emit_layer(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, bool 
     case RL_DOT: return ref_emit_dot(p, l, data, code, headers, d);
     case RL_THRESHOLD: return emit_threshold(p, l, data, code, headers, d);
     case RL_MAXPOOL: return emit_maxpool(p, l, code, d);
+    case RL_SUMPOOL: return emit_sumpool(p, l, code, d);
     case RL_ADD: return emit_add(p, l, code, d);
     case RL_COPY: return emit_copy(p, l, data, code, headers, d);
     case RL_ALIAS: return true;

@@ -1,4 +1,6 @@
-/* The ref target end to end, on every model of tests/models:
+/* The ref target end to end, on every model of tests/models and the three
+ * shared ResNet/MobileNet models of ../shared/models (skipped when absent;
+ * CK_RUN_CASE=shared runs only those, QONNXC_SHARED_MODELS moves the folder):
  *
  *   qonnxc build MODEL -o DIR       (the command line)
  *   make -C DIR/ref                 (the emitted Makefile: C99, strict flags)
@@ -30,6 +32,7 @@
 #include "streamline.h"
 
 #include "e2e_util.h"
+#include "model_data.h"
 #include "run_cli.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -49,18 +52,30 @@ typedef struct Model {
     const char *dir;
     int random_frames;          /* per normal build */
     int sanitized_frames;       /* under the sanitizers: also caps inputs.npy */
+    bool shared;                /* in ../shared/models (skipped when absent), not tests/models */
+    bool boundary_moves;        /* random frames: golden may differ by a quantizer level at a
+                                 * boundary (test_int_engine.c, ResNet-20); ref == int engine
+                                 * still exactly, argmax still equal */
 } Model;
 
 static const Model models[] = {
-    { "TFC_1W1A", 1000, 1000 },
-    { "TFC_1W2A", 1000, 1000 },
-    { "TFC_2W2A", 1000, 1000 },
-    { "UNSW_MLP_W2A2", 1000, 1000 },
-    { "CNV_1W1A_RANDOM", 1000, 3 },
-    { "CNV_1W2A_RANDOM", 1000, 3 },
-    { "CNV_2W2A_RANDOM", 1000, 2 },
+    { "TFC_1W1A", 1000, 1000, false, false },
+    { "TFC_1W2A", 1000, 1000, false, false },
+    { "TFC_2W2A", 1000, 1000, false, false },
+    { "UNSW_MLP_W2A2", 1000, 1000, false, false },
+    { "CNV_1W1A_RANDOM", 1000, 3, false, false },
+    { "CNV_1W2A_RANDOM", 1000, 3, false, false },
+    { "CNV_2W2A_RANDOM", 1000, 2, false, false },
 };
 #define N_MODELS (int)(sizeof models / sizeof models[0])
+
+/* CK_RUN_CASE=shared runs only these */
+static const Model shared_models[] = {
+    { "RESNET20_W4A4_RANDOM", 1000, 2, true, true },
+    { "RESNET_W2A2_RANDOM", 1000, 2, true, false },
+    { "MOBILENET_W4A4_RANDOM", 1000, 2, true, false },
+};
+#define N_SHARED_MODELS (int)(sizeof shared_models / sizeof shared_models[0])
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -73,11 +88,21 @@ static void scratch(char *dir, size_t size)
 
 /* Builds MODEL's ref target into dir/out and compiles it; the executor's
  * path into exe. */
-static void build_and_make(const char *model_dir, const char *dir, char *exe, size_t size)
+/* The model's file (tests/models or the shared folder). */
+static const char *model_file(const Model *m, const char *file, char *buf, int size)
+{
+    if (m->shared)
+        return shared_model_path(buf, size, m->dir, file);
+    snprintf(buf, (size_t)size, TESTS_DIR "/models/%s/%s", m->dir, file);
+    return buf;
+}
+
+static void build_and_make(const Model *m, const char *dir, char *exe, size_t size)
 {
     char name[64];
     char model[512];
-    snprintf(model, sizeof model, TESTS_DIR "/models/%s/model.onnx", model_dir);
+    const char *model_dir = m->dir;
+    model_file(m, "model.onnx", model, sizeof model);
     int rc = run_shell("'%s' build '%s' -o '%s/out' > '%s/build.log' 2>&1", QONNXC_BIN, model, dir, dir);
     if (rc != 0) {
         char log[600];
@@ -111,7 +136,7 @@ static int64_t argmax(const float *v, int64_t n)
 
 /* Runs the executor on the frames and compares with both engines. */
 static void check_frames(const char *what, const char *dir, const char *exe, Graph *golden,
-                         Graph *ig, const Value *in)
+                         Graph *ig, const Value *in, double tolerance)
 {
     char in_path[512], f_path[512], i_path[512];
     Diag d;
@@ -156,7 +181,7 @@ static void check_frames(const char *what, const char *dir, const char *exe, Gra
             scale = fmax(scale, fabs(gold->f[f * per + k]));
             diff = fmax(diff, fabs((double)out[f * per + k] - gold->f[f * per + k]));
         }
-        ck_assert_msg(diff <= TOLERANCE * fmax(scale, 1e-30), "%s: frame %lld differs from golden "
+        ck_assert_msg(diff <= tolerance * fmax(scale, 1e-30), "%s: frame %lld differs from golden "
                       "by %g (largest magnitude %g)", what, (long long)f, diff, scale);
         if (per >= 2)
             ck_assert_msg(argmax(out + f * per, per) == argmax(gold->f + f * per, per),
@@ -171,13 +196,14 @@ static void check_frames(const char *what, const char *dir, const char *exe, Gra
 
 /* ---- per model ----------------------------------------------------------- */
 
-START_TEST(test_model)
+static void check_model(const Model *m, int index)
 {
-    const Model *m = &models[_i];
-    char dir[256], exe[512], model[512], what[128];
-    snprintf(model, sizeof model, TESTS_DIR "/models/%s/model.onnx", m->dir);
+    char dir[256], exe[512], model[512], what[128], inputs[512];
+    if (m->shared && !shared_model_present(m->dir))
+        return;
+    model_file(m, "model.onnx", model, sizeof model);
     scratch(dir, sizeof dir);
-    build_and_make(m->dir, dir, exe, sizeof exe);
+    build_and_make(m, dir, exe, sizeof exe);
 
     Diag d;
     diag_init(&d);
@@ -188,19 +214,25 @@ START_TEST(test_model)
     expose_integers(ig);
 
     int frames = SANITIZED ? m->sanitized_frames : m->random_frames;
-    Value *in = model_inputs(m->dir, SANITIZED ? frames : 0);
+    Value *in = model_inputs_at(model_file(m, "inputs.npy", inputs, sizeof inputs),
+                                SANITIZED ? frames : 0);
     snprintf(what, sizeof what, "%s inputs.npy", m->dir);
-    check_frames(what, dir, exe, golden, ig, in);
+    check_frames(what, dir, exe, golden, ig, in, TOLERANCE);
     value_free(in);
-    in = random_inputs(golden->inputs[0], frames, 0x5EED0000u + (uint32_t)_i);
+    in = random_inputs(golden->inputs[0], frames, 0x5EED0000u + (uint32_t)index);
     snprintf(what, sizeof what, "%s random", m->dir);
-    check_frames(what, dir, exe, golden, ig, in);
+    check_frames(what, dir, exe, golden, ig, in, m->boundary_moves ? 1e-2 : TOLERANCE);
     value_free(in);
 
     graph_free(golden);
     graph_free(ig);
     ck_assert(remove_tree(dir));
 }
+
+START_TEST(test_model) { check_model(&models[_i], _i); }
+END_TEST
+
+START_TEST(test_shared_model) { check_model(&shared_models[_i], N_MODELS + _i); }
 END_TEST
 
 /* ---- properties of the output ------------------------------------------- */
@@ -320,6 +352,10 @@ int main(void)
     tcase_set_timeout(tc, 1200);
     tcase_add_loop_test(tc, test_model, 0, N_MODELS);
     suite_add_tcase(s, tc);
+    TCase *ts = tcase_create("shared");
+    tcase_set_timeout(ts, 2400);
+    tcase_add_loop_test(ts, test_shared_model, 0, N_SHARED_MODELS);
+    suite_add_tcase(s, ts);
     TCase *tp = tcase_create("output");
     tcase_set_timeout(tp, 600);
     tcase_add_test(tp, test_byte_identical);

@@ -13,7 +13,12 @@
 Value *model_inputs(const char *name, int64_t frames)
 {
     char path[512];
-    Value *all = load_npy_value(model_path(path, sizeof path, name, "inputs.npy"));
+    return model_inputs_at(model_path(path, sizeof path, name, "inputs.npy"), frames);
+}
+
+Value *model_inputs_at(const char *path, int64_t frames)
+{
+    Value *all = load_npy_value(path);
     if (frames <= 0 || frames >= all->shape.dims[0])
         return all;
     Shape s = all->shape;

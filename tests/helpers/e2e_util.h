@@ -13,6 +13,8 @@
 /* The first `frames` frames of tests/models/<name>/inputs.npy as floats
  * (all of them when frames <= 0). */
 Value *model_inputs(const char *name, int64_t frames);
+/* The same from an inputs.npy path. */
+Value *model_inputs_at(const char *path, int64_t frames);
 
 /* `frames` random frames of in's shape: uniform in [0, 1), or -1/+1 when in
  * is BIPOLAR; the same frames for the same seed. */

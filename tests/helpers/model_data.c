@@ -18,6 +18,31 @@ const char *model_path(char *buf, int size, const char *name, const char *file)
     return buf;
 }
 
+const char *shared_models_dir(void)
+{
+    const char *env = getenv("QONNXC_SHARED_MODELS");
+    return env && *env ? env : TESTS_DIR "/../../shared/models";
+}
+
+const char *shared_model_path(char *buf, int size, const char *name, const char *file)
+{
+    snprintf(buf, (size_t)size, "%s/%s/%s", shared_models_dir(), name, file);
+    return buf;
+}
+
+bool shared_model_present(const char *name)
+{
+    char path[512];
+    FILE *f = fopen(shared_model_path(path, sizeof path, name, "model.onnx"), "rb");
+    if (f) {
+        fclose(f);
+        return true;
+    }
+    printf("%s skipped: %s is absent (the shared models live beside the clone, in "
+           "../shared/models, or set QONNXC_SHARED_MODELS)\n", name, path);
+    return false;
+}
+
 Value *load_npy_value(const char *path)
 {
     Diag d;

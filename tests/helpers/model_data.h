@@ -11,6 +11,15 @@ enum { N_REAL_MODELS = 7 };
 /* TESTS_DIR "/models/<name>/<file>" into buf. */
 const char *model_path(char *buf, int size, const char *name, const char *file);
 
+/* The folder of the shared models beside the clone (../shared/models, which
+ * CI provides read-only), or $QONNXC_SHARED_MODELS when set (a worktree). */
+const char *shared_models_dir(void);
+/* shared_models_dir() "/<name>/<file>" into buf. */
+const char *shared_model_path(char *buf, int size, const char *name, const char *file);
+/* Whether shared model <name> is there; if not, prints that the caller
+ * skips it and why. */
+bool shared_model_present(const char *name);
+
 /* An .npy file as a float32 Value (any dtype converted); NULL on error,
  * after failing the current Check test with the message. */
 Value *load_npy_value(const char *path);

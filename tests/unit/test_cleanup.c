@@ -1166,6 +1166,51 @@ START_TEST(test_real_ops_flatten_chain)
 }
 END_TEST
 
+/* No-op nodes go (pass_remove_noop): a Pad by zeros (as Brevitas'
+ * TruncAvgPool2d exports before its pool), a Mul by ones, an Add of zeros
+ * and a Reshape to the input's own shape; each is bypassed and the graph
+ * computes the same. A Mul by ones that broadcasts to a bigger shape, and a
+ * Pad with a non-zero pad, stay: they change the tensor. */
+START_TEST(test_real_ops_remove_noop)
+{
+    OnnxBuilder *b = ob_new("noop");
+    ob_opset(b, "", 14);
+    ob_input(b, "x", ET_FLOAT, 4, DIMS(1, 2, 3, 3));
+    ob_init_i64(b, "zero_pads", 1, DIMS(8), (const int64_t[]){ 0, 0, 0, 0, 0, 0, 0, 0 });
+    ob_init_i64(b, "one_pad", 1, DIMS(8), (const int64_t[]){ 0, 0, 0, 1, 0, 0, 0, 0 });
+    ob_init_f32(b, "ones", 4, DIMS(1, 2, 1, 1), (const float[]){ 1, 1 });
+    ob_init_f32(b, "zeros", 0, NULL, (const float[]){ 0 });
+    ob_init_i64(b, "same_shape", 1, DIMS(4), (const int64_t[]){ 1, 2, 3, 3 });
+    ob_init_f32(b, "ones_wide", 5, DIMS(2, 1, 1, 1, 1), (const float[]){ 1, 1 });
+    ob_node(b, "Pad", NULL, "pad0", 2, IN("x", "zero_pads"), 1, IN("p"));
+    ob_node(b, "Mul", NULL, "mul1", 2, IN("ones", "p"), 1, IN("m"));
+    ob_node(b, "Add", NULL, "add0", 2, IN("m", "zeros"), 1, IN("a"));
+    ob_node(b, "Reshape", NULL, "reshape_same", 2, IN("a", "same_shape"), 1, IN("r"));
+    ob_node(b, "Relu", NULL, "relu", 1, IN("r"), 1, IN("y"));
+    ob_node(b, "Pad", NULL, "pad1", 2, IN("y", "one_pad"), 1, IN("y1"));
+    ob_node(b, "Mul", NULL, "mul_wide", 2, IN("y1", "ones_wide"), 1, IN("y2"));
+    ob_output(b, "y2", ET_FLOAT, 5, DIMS(2, 1, 2, 4, 3));
+    Diag d;
+    diag_init(&d);
+    Graph *g = ob_load(b, &d);
+    ck_assert_msg(g, "%s", d.msg);
+    real_cleanup(g);
+    ck_assert_ptr_null(find_node(g, "pad0"));
+    ck_assert_ptr_null(find_node(g, "mul1"));
+    ck_assert_ptr_null(find_node(g, "add0"));
+    ck_assert_ptr_null(find_node(g, "reshape_same"));
+    ck_assert_ptr_nonnull(find_node(g, "pad1"));
+    ck_assert_ptr_nonnull(find_node(g, "mul_wide"));
+    ck_assert_int_eq(g->n_nodes, 3);
+    ck_assert_ptr_eq(find_node(g, "relu")->inputs[0], g->inputs[0]);
+    graph_free(g);
+    Value *x = pattern(4, DIMS(1, 2, 3, 3), 21);
+    check_same_outputs_real(b, &x);
+    value_free(x);
+    ob_free(b);
+}
+END_TEST
+
 START_TEST(test_real_ops_weight_quant_kept)
 {
     /* y = x @ Quant(w) + c1 * c2: the weight quantizer stays, c1 * c2 folds */
@@ -1254,6 +1299,7 @@ static Suite *cleanup_suite(void)
     TCase *real = tcase_create("real_ops");
     tcase_add_test(real, test_real_ops_flatten_chain);
     tcase_add_test(real, test_real_ops_weight_quant_kept);
+    tcase_add_test(real, test_real_ops_remove_noop);
     tcase_add_test(real, test_cleanup_lists_unknown_ops);
     suite_add_tcase(s, real);
     return s;

@@ -253,6 +253,42 @@ static OnnxBuilder *wide(void)
     return b;
 }
 
+/* IntSumPool with a shift and `mode`: padded 2x2 windows of 5-bit integers
+ * divided by 4 (random inputs hit every remainder, ties included), a plain
+ * 3x3 stride-2 sum, then IntScaledAdd (2 * a + b). */
+static OnnxBuilder *sum_pools(const char *mode)
+{
+    OnnxBuilder *b = start("sum_pools");
+    ob_input(b, "x", ET_FLOAT, 4, DIMS(1, 3, 6, 6));
+    f32(b, "scale", 1, DIMS(1), (float[]){ 1.0f });
+    f32(b, "zp", 1, DIMS(1), (float[]){ 0.0f });
+    ObNode *iq = q(b, "InputQuant", "iq", 3, IN("x", "scale", "zp"), "q");
+    ob_attr_string(iq, "mode", "quant");
+    ob_attr_int(iq, "bits", 5);
+    ob_attr_int(iq, "signed", 1);
+    ob_attr_string(iq, "rounding_mode", "ROUND");
+    dt(b, "q", "INT5");
+    ObNode *p1 = q(b, "IntSumPool", "pool_shift", 1, IN("q"), "s1");
+    ob_attr_ints(p1, "kernel_shape", 2, DIMS(2, 2));
+    ob_attr_ints(p1, "pads", 4, DIMS(1, 1, 1, 1));
+    ob_attr_int(p1, "shift", 2);
+    ob_attr_string(p1, "rounding_mode", mode);
+    dt(b, "s1", "INT6");
+    ObNode *p2 = q(b, "IntSumPool", "pool_sum", 1, IN("s1"), "s2");
+    ob_attr_ints(p2, "kernel_shape", 2, DIMS(3, 3));
+    ob_attr_ints(p2, "strides", 2, DIMS(2, 2));
+    dt(b, "s2", "INT10");
+    ObNode *add = q(b, "IntScaledAdd", "add", 2, IN("s2", "s2"), "y");
+    ob_attr_int(add, "mul_a", 2);
+    ob_attr_int(add, "mul_b", 1);
+    dt(b, "y", "INT12");
+    f32(b, "A", 1, DIMS(1), (float[]){ 0.5f });
+    f32(b, "B", 1, DIMS(1), (float[]){ 0.0f });
+    q(b, "OutputAffine", "oa", 3, IN("y", "A", "B"), "out");
+    ob_output(b, "out", ET_FLOAT, 4, DIMS(1, 3, 3, 3));
+    return b;
+}
+
 /* Names that are C keywords, library functions, quant core functions, or
  * would end a comment or form a trigraph. */
 static OnnxBuilder *awkward_names(void)
@@ -415,6 +451,20 @@ START_TEST(test_awkward_names)
     OnnxBuilder *b = awkward_names();
     check_graph(b, "awkward", 20, -1.0f, 1.0f, false);
     ob_free(b);
+}
+END_TEST
+
+/* The ref kernel's integer rounding of a shifted sum equals the int
+ * engine's (op_quant.c's qonnx_round, the golden Trunc's) in every mode. */
+START_TEST(test_sum_pools)
+{
+    static const char *const modes[] = { "ROUND", "HALF_UP", "HALF_DOWN", "CEIL", "FLOOR",
+                                         "UP", "DOWN" };
+    for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++) {
+        OnnxBuilder *b = sum_pools(modes[k]);
+        check_graph(b, "sum_pools", 200, -17.0f, 17.0f, true);
+        ob_free(b);
+    }
 }
 END_TEST
 
@@ -647,6 +697,7 @@ int main(void)
     tcase_add_test(tc, test_cnv_xnor);
     tcase_add_test(tc, test_int_paths);
     tcase_add_test(tc, test_wide);
+    tcase_add_test(tc, test_sum_pools);
     tcase_add_test(tc, test_awkward_names);
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_errors);

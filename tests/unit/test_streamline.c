@@ -552,6 +552,278 @@ START_TEST(test_int_add_requant)
 }
 END_TEST
 
+/* Residual adds: two quantized branches (scales sa, sb) added, then a
+ * quantizer. Equal scales give IntAdd; scales in a power-of-two (or any
+ * integer) ratio give IntScaledAdd with the larger-scale side multiplied
+ * by the ratio; every quantized value equals golden's on 2000 frames (the
+ * scales are powers of two, so golden's float sums are exact). Scales in
+ * the ratio 4:3 are refused, naming the node and both scales. */
+static OnnxBuilder *residual_model(float sa, float sb)
+{
+    OnnxBuilder *b = ob_new("residual");
+    ob_opset(b, QONNX, 1);
+    ob_input(b, "x", ET_FLOAT, 2, (int64_t[]){ 1, 8 });
+    quant(b, "q_in", "x", "a0", scalar(b, 0.25f), 0, 4, 1, 0);
+    weights(b, "wa", 8, 8, 3, "ta");
+    node1(b, "MatMul", "mma", "a0", "ta", "ma");
+    batchnorm(b, "bna", "ma", "na", 8, 3.0);
+    quant(b, "qa", "na", "sa", scalar(b, sa), 0, 3, 1, 0);
+    weights(b, "wb", 8, 8, 2, "tb");
+    node1(b, "MatMul", "mmb", "a0", "tb", "mb");
+    batchnorm(b, "bnb", "mb", "nb", 8, 3.0);
+    quant(b, "qb", "nb", "sb", scalar(b, sb), 0, 4, 1, 0);
+    node1(b, "Add", "add", "sa", "sb", "sum");
+    quant(b, "q_sum", "sum", "a2", scalar(b, 0.5f), 0, 3, 1, 0);
+    weights(b, "w3", 8, 4, 2, "w3t");
+    node1(b, "MatMul", "mm3", "a2", "w3t", "y");
+    ob_output(b, "y", ET_FLOAT, 2, (int64_t[]){ 1, 4 });
+    return b;
+}
+
+START_TEST(test_residual_add_scales)
+{
+    static const struct {
+        float sa, sb;
+        const char *op;
+        int64_t mul_a, mul_b;
+    } cases[] = {
+        { 0.5f, 0.5f, "IntAdd", 1, 1 },
+        { 0.5f, 0.125f, "IntScaledAdd", 4, 1 },   /* a's scale 4x b's: a times 4 */
+        { 0.25f, 0.5f, "IntScaledAdd", 1, 2 },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        rng_state = 77;
+        Pair p;
+        ck_assert_msg(make_pair(residual_model(cases[c].sa, cases[c].sb), &p), "%s", p.d.msg);
+        const Node *add = find_op(p.intg, cases[c].op);
+        ck_assert_ptr_nonnull(add);
+        ck_assert_int_eq(node_attr_int(add, "mul_a", 1), cases[c].mul_a);
+        ck_assert_int_eq(node_attr_int(add, "mul_b", 1), cases[c].mul_b);
+        Value *in = frames_of(2000, 1, (int64_t[]){ 8 }, -2.5, 2.5, false);
+        Result r = compare(&p, in);
+        expect_exact(&r, cases[c].op);
+        value_free(in);
+        free_pair(&p);
+    }
+    rng_state = 77;
+    Pair p;
+    ck_assert(!make_pair(residual_model(0.5f, 0.375f), &p));
+    ck_assert_msg(strstr(p.d.msg, "'add'") && strstr(p.d.msg, "scale 0.5") &&
+                  strstr(p.d.msg, "scale 0.375") && strstr(p.d.msg, "integer multiple"),
+                  "%s", p.d.msg);
+    free_pair(&p);
+}
+END_TEST
+
+/* Grouped convolutions: Quant INT4 [1, 4, 5, 5] -> Conv 3x3 pads 1 with
+ * group 1, 2 and 4 (depthwise; weights [4, 4/group, 3, 3], INT3 per output
+ * channel) -> BN -> Quant UINT3 -> GlobalAveragePool -> Quant; IntConv keeps
+ * the group and every quantized value equals golden's on 1000 frames. */
+START_TEST(test_grouped_conv)
+{
+    const int64_t groups[] = { 1, 2, 4 };
+    for (int gi = 0; gi < 3; gi++) {
+        int64_t G = groups[gi], C = 4, cg = C / G;
+        rng_state = 90 + (uint32_t)gi;
+        OnnxBuilder *b = ob_new("grouped");
+        ob_opset(b, QONNX, 1);
+        ob_input(b, "x", ET_FLOAT, 4, (int64_t[]){ 1, C, 5, 5 });
+        quant(b, "q_in", "x", "a0", scalar(b, 0.125f), 0, 4, 1, 0);
+        float w[4 * 4 * 9];
+        for (int k = 0; k < C * cg * 9; k++)
+            w[k] = (float)urand(-1.5, 1.5);
+        ob_init_f32(b, "w", 4, (int64_t[]){ C, cg, 3, 3 }, w);
+        quant(b, "wq", "w", "wi", cst(b, 4, (int64_t[]){ C, 1, 1, 1 }, (float[]){ 1, 0.5f, 1, 2 }),
+              0, 3, 1, 1);
+        ObNode *cv = ob_node(b, "Conv", NULL, "conv", 2, (const char *[]){ "a0", "wi" }, 1,
+                             (const char *[]){ "c" });
+        ob_attr_ints(cv, "kernel_shape", 2, (int64_t[]){ 3, 3 });
+        ob_attr_ints(cv, "pads", 4, (int64_t[]){ 1, 1, 1, 1 });
+        ob_attr_int(cv, "group", G);
+        batchnorm(b, "bn", "c", "n", (int)C, 2.0);
+        quant(b, "q1", "n", "a1", scalar(b, 0.5f), 0, 3, 0, 0);
+        ob_node(b, "GlobalAveragePool", NULL, "gap", 1, (const char *[]){ "a1" }, 1,
+                (const char *[]){ "g" });
+        quant(b, "q2", "g", "y", scalar(b, 0.25f), 0, 4, 0, 0);
+        ob_output(b, "y", ET_FLOAT, 4, (int64_t[]){ 1, C, 1, 1 });
+        Pair p;
+        ck_assert_msg(make_pair(b, &p), "%s", p.d.msg);
+        const Node *ic = find_op(p.intg, "IntConv");
+        ck_assert_ptr_nonnull(ic);
+        ck_assert_int_eq(node_attr_int(ic, "group", 1), G);
+        Value *in = frames_of(1000, 3, (int64_t[]){ C, 5, 5 }, -1.2, 1.2, false);
+        Result r = compare(&p, in);
+        char what[32];
+        snprintf(what, sizeof what, "conv group %lld", (long long)G);
+        expect_exact(&r, what);
+        value_free(in);
+        free_pair(&p);
+    }
+}
+END_TEST
+
+/* ---- average pooling -------------------------------------------------------- */
+
+/* x [1, 6, 1, 2] -> Quant INT4 scale 1 -> AveragePool 1x2 -> Mul 2 ->
+ * Trunc (shift 1) with `mode`; version 1 (5 inputs) or 2 (out_scale 2). */
+static OnnxBuilder *trunc_pool_model(const char *mode, int version)
+{
+    OnnxBuilder *b = ob_new("trunc_pool");
+    ob_opset(b, QONNX, version);
+    ob_input(b, "x", ET_FLOAT, 4, (int64_t[]){ 1, 6, 1, 2 });
+    quant(b, "q_in", "x", "a0", scalar(b, 1.0f), 0, 4, 1, 0);
+    ObNode *ap = ob_node(b, "AveragePool", NULL, "pool", 1, (const char *[]){ "a0" }, 1,
+                         (const char *[]){ "p" });
+    ob_attr_ints(ap, "kernel_shape", 2, (int64_t[]){ 1, 2 });
+    node1(b, "Mul", "area", "p", scalar(b, 2.0f), "m");
+    ObNode *t;
+    if (version == 1)
+        t = ob_node(b, "Trunc", QONNX, "trunc", 5,
+                    (const char *[]){ "m", scalar(b, 1.0f), scalar(b, 0), scalar(b, 5),
+                                      scalar(b, 4) }, 1, (const char *[]){ "y" });
+    else
+        t = ob_node(b, "Trunc", QONNX, "trunc", 6,
+                    (const char *[]){ "m", scalar(b, 1.0f), scalar(b, 0), scalar(b, 5),
+                                      scalar(b, 2.0f), scalar(b, 4) }, 1,
+                    (const char *[]){ "y" });
+    ob_attr_string(t, "rounding_mode", mode);
+    ob_output(b, "y", ET_FLOAT, 4, (int64_t[]){ 1, 6, 1, 1 });
+    return b;
+}
+
+/* TruncAvgPool2d becomes one IntSumPool with the Trunc's shift and rounding;
+ * on the ties (pairs summing to +-1, +-3, +-5, so the shifted sums are
+ * +-0.5, +-1.5, +-2.5) every rounding mode gives what its definition says
+ * (op_quant.h's table), in either letter case, for Trunc v1 and v2. */
+START_TEST(test_trunc_avgpool_rounding)
+{
+    static const struct {
+        const char *mode;
+        int64_t want[6];    /* for 0.5, 1.5, 2.5, -0.5, -1.5, -2.5 */
+    } cases[] = {
+        { "ROUND", { 0, 2, 2, 0, -2, -2 } },      /* half to even */
+        { "round", { 0, 2, 2, 0, -2, -2 } },      /* as Brevitas spells it */
+        { "HALF_EVEN", { 0, 2, 2, 0, -2, -2 } },
+        { "HALF_UP", { 1, 2, 3, -1, -2, -3 } },   /* half away from zero */
+        { "HALF_DOWN", { 0, 1, 2, 0, -1, -2 } },  /* half toward zero */
+        { "CEIL", { 1, 2, 3, 0, -1, -2 } },
+        { "FLOOR", { 0, 1, 2, -1, -2, -3 } },
+        { "floor", { 0, 1, 2, -1, -2, -3 } },
+        { "UP", { 1, 2, 3, -1, -2, -3 } },        /* away from zero */
+        { "DOWN", { 0, 1, 2, 0, -1, -2 } },       /* toward zero */
+    };
+    const float x[12] = { 0, 1, 1, 2, 2, 3, 0, -1, -1, -2, -2, -3 };
+    for (int version = 1; version <= 2; version++)
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            Pair p;
+            ck_assert_msg(make_pair(trunc_pool_model(cases[c].mode, version), &p), "%s: %s",
+                          cases[c].mode, p.d.msg);
+            const Node *sp = find_op(p.intg, "IntSumPool");
+            ck_assert_ptr_nonnull(sp);
+            ck_assert_int_eq(node_attr_int(sp, "shift", 0), 1);
+            ck_assert_ptr_null(find_op(p.intg, "Trunc"));
+            Value *in = value_new(ET_FLOAT, &(Shape){ 4, { 1, 6, 1, 2 } });
+            memcpy(in->f, x, sizeof x);
+            Value *og, *oi;
+            ck_assert_msg(exec_run_frames(p.gold, (const Value *const *)&in, &og, &p.d), "%s",
+                          p.d.msg);
+            ck_assert_msg(exec_run_frames(p.intg, (const Value *const *)&in, &oi, &p.d), "%s",
+                          p.d.msg);
+            float out_scale = version == 1 ? 1.0f : 2.0f;
+            for (int k = 0; k < 6; k++) {
+                ck_assert_msg(og->f[k] == (float)cases[c].want[k] * out_scale,
+                              "golden %s v%d [%d]: %g", cases[c].mode, version, k, og->f[k]);
+                ck_assert_msg(oi->f[k] == og->f[k], "int %s v%d [%d]: %g, golden %g",
+                              cases[c].mode, version, k, oi->f[k], og->f[k]);
+            }
+            value_free(in);
+            value_free(og);
+            value_free(oi);
+            free_pair(&p);
+        }
+}
+END_TEST
+
+/* Windows and strides against golden: a 3x3 stride-2 pool padded by 1
+ * (count_include_pad=1) before a Quant (a sum, the division as a float
+ * step, thresholds), a 2x2 stride-1 TruncAvgPool (FLOOR, 9 -> 7 bits), and a
+ * GlobalAveragePool TruncAvgPool with HALF_UP; every quantized tensor and the
+ * outputs equal golden's on 1000 random frames. */
+START_TEST(test_avgpool_windows)
+{
+    rng_state = 41;
+    OnnxBuilder *b = ob_new("avgpools");
+    ob_opset(b, QONNX, 1);
+    ob_input(b, "x", ET_FLOAT, 4, (int64_t[]){ 1, 2, 6, 6 });
+    quant(b, "q_in", "x", "a0", scalar(b, 0.5f), 0, 3, 0, 0);
+    ObNode *p1 = ob_node(b, "AveragePool", NULL, "pool1", 1, (const char *[]){ "a0" }, 1,
+                         (const char *[]){ "p1" });
+    ob_attr_ints(p1, "kernel_shape", 2, (int64_t[]){ 3, 3 });
+    ob_attr_ints(p1, "strides", 2, (int64_t[]){ 2, 2 });
+    ob_attr_ints(p1, "pads", 4, (int64_t[]){ 1, 1, 1, 1 });
+    ob_attr_int(p1, "count_include_pad", 1);
+    quant(b, "q1", "p1", "a1", scalar(b, 0.25f), 0, 4, 0, 0);
+    ObNode *p2 = ob_node(b, "AveragePool", NULL, "pool2", 1, (const char *[]){ "a1" }, 1,
+                         (const char *[]){ "p2" });
+    ob_attr_ints(p2, "kernel_shape", 2, (int64_t[]){ 2, 2 });
+    node1(b, "Mul", "area2", "p2", scalar(b, 4.0f), "m2");
+    ObNode *t2 = ob_node(b, "Trunc", QONNX, "trunc2", 5,
+                         (const char *[]){ "m2", scalar(b, 0.25f), scalar(b, 0), scalar(b, 6),
+                                           scalar(b, 4) }, 1, (const char *[]){ "t2" });
+    ob_attr_string(t2, "rounding_mode", "FLOOR");
+    ob_node(b, "GlobalAveragePool", NULL, "gap", 1, (const char *[]){ "t2" }, 1,
+            (const char *[]){ "g" });
+    node1(b, "Mul", "area3", "g", scalar(b, 4.0f), "m3");
+    ObNode *t3 = ob_node(b, "Trunc", QONNX, "trunc3", 5,
+                         (const char *[]){ "m3", scalar(b, 0.25f), scalar(b, 0), scalar(b, 6),
+                                           scalar(b, 5) }, 1, (const char *[]){ "y" });
+    ob_attr_string(t3, "rounding_mode", "HALF_UP");
+    ob_output(b, "y", ET_FLOAT, 4, (int64_t[]){ 1, 2, 1, 1 });
+    Pair p;
+    ck_assert_msg(make_pair(b, &p), "%s", p.d.msg);
+    ck_assert_int_eq(count_ops(p.intg, "IntSumPool", -1), 3);
+    ck_assert_int_eq(count_ops(p.intg, "MultiThreshold", -1), 1);
+    Value *in = frames_of(1000, 3, (int64_t[]){ 2, 6, 6 }, -0.5, 4.0, false);
+    Result r = compare(&p, in);
+    expect_exact(&r, "average pools");
+    ck_assert_int_eq(r.max_err, 0);
+    value_free(in);
+    free_pair(&p);
+}
+END_TEST
+
+/* What cannot be made exact is refused, naming the node and the reason. */
+START_TEST(test_avgpool_refused)
+{
+    for (int variant = 0; variant < 2; variant++) {
+        OnnxBuilder *b = ob_new("avg_refused");
+        ob_opset(b, QONNX, 1);
+        ob_input(b, "x", ET_FLOAT, 4, (int64_t[]){ 1, 1, 4, 4 });
+        quant(b, "q_in", "x", "a0", scalar(b, 0.5f), 0, 3, 0, 0);
+        ObNode *ap = ob_node(b, "AveragePool", NULL, "pool", 1, (const char *[]){ "a0" }, 1,
+                             (const char *[]){ "p" });
+        ob_attr_ints(ap, "kernel_shape", 2, (int64_t[]){ 2, 2 });
+        if (variant == 0) {   /* border windows would divide by fewer taps */
+            ob_attr_ints(ap, "pads", 4, (int64_t[]){ 1, 1, 1, 1 });
+            quant(b, "q1", "p", "y", scalar(b, 0.25f), 0, 4, 0, 0);
+            ob_output(b, "y", ET_FLOAT, 4, (int64_t[]){ 1, 1, 5, 5 });
+        } else {              /* the Trunc's scale is not the pooled tensor's */
+            node1(b, "Mul", "area", "p", scalar(b, 4.0f), "m");
+            ob_node(b, "Trunc", QONNX, "trunc", 5,
+                    (const char *[]){ "m", scalar(b, 0.25f), scalar(b, 0), scalar(b, 5),
+                                      scalar(b, 3) }, 1, (const char *[]){ "y" });
+            ob_output(b, "y", ET_FLOAT, 4, (int64_t[]){ 1, 1, 3, 3 });
+        }
+        Pair p;
+        ck_assert(!make_pair(b, &p));
+        const char *want = variant == 0 ? "count_include_pad=0" : "is not the scale 0.5";
+        const char *node = variant == 0 ? "'pool'" : "'trunc'";
+        ck_assert_msg(strstr(p.d.msg, want) && strstr(p.d.msg, node), "%s", p.d.msg);
+        free_pair(&p);
+    }
+}
+END_TEST
+
 /* The integer graph's verifier catches a missing datatype, a weight outside
  * its datatype and a float op on integers. */
 START_TEST(test_verify_integer)
@@ -560,7 +832,8 @@ START_TEST(test_verify_integer)
         rng_state = 16;
         OnnxBuilder *b = ob_new("verify");
         ob_opset(b, QONNX, 1);
-        ob_input(b, "x", ET_FLOAT, 2, (int64_t[]){ 1, 8 });
+        /* a real reshape ([1, 2, 4] -> [1, 8]): one to the same shape is removed */
+        ob_input(b, "x", ET_FLOAT, 3, (int64_t[]){ 1, 2, 4 });
         quant(b, "q_in", "x", "a0", scalar(b, 0.25f), 0, 4, 1, 0);
         ob_init_i64(b, "shape", 1, (int64_t[]){ 2 }, (int64_t[]){ 1, -1 });
         node1(b, "Reshape", "flat", "a0", "shape", "a1");
@@ -1067,11 +1340,11 @@ static void expect_streamline_error(int variant, const char *node, const char *w
         quant(b, "q_act", pre, "a1", scalar(b, 0.5f), 0, 2, 1, 0);
     const char *last = "a1";
     if (variant == 10) {
-        /* a second branch of another scale, added */
+        /* a second branch of another scale (not an integer ratio), added */
         weights(b, "wb", 8, 4, 2, "wbT");
         node1(b, "MatMul", "mm_b", x, "wbT", "mb");
         batchnorm(b, "bn_b", "mb", "nb", C, 2.0);
-        quant(b, "q_other", "nb", "a1b", scalar(b, 0.25f), 0, 2, 1, 0);
+        quant(b, "q_other", "nb", "a1b", scalar(b, 0.375f), 0, 2, 1, 0);
         node1(b, "Add", "add", "a1", "a1b", "sum");
         last = "sum";
     } else if (variant == 13) {
@@ -1107,7 +1380,7 @@ START_TEST(test_errors)
     expect_streamline_error(7, "q_act", "12 bits");
     expect_streamline_error(8, "mm", "not quantized");
     expect_streamline_error(9, "mm", "32 bits");
-    expect_streamline_error(10, "add", "different scales");
+    expect_streamline_error(10, "add", "neither scale is an integer multiple of the other");
     expect_streamline_error(11, "q_neg", "no weights");
     expect_streamline_error(12, "pre_div", "dividing a constant");
     expect_streamline_error(13, "bn", "several consumers");
@@ -1125,6 +1398,11 @@ int main(void)
     tcase_add_test(tc, test_integer_input_gemm);
     tcase_add_test(tc, test_conv_pool);
     tcase_add_test(tc, test_int_add_requant);
+    tcase_add_test(tc, test_residual_add_scales);
+    tcase_add_test(tc, test_grouped_conv);
+    tcase_add_test(tc, test_trunc_avgpool_rounding);
+    tcase_add_test(tc, test_avgpool_windows);
+    tcase_add_test(tc, test_avgpool_refused);
     tcase_add_test(tc, test_verify_integer);
     tcase_add_test(tc, test_output_affine_float_bias);
     tcase_add_test(tc, test_output_affine_missing_constant);

@@ -37,6 +37,7 @@ bool cleanup_graph(Graph *g, bool verify, Diag *d)
         return false; /* the model itself breaks an invariant */
     return run(g, "fix_batch", pass_fix_batch, verify, d) &&
            infer_and_fold(g, verify, d) &&
+           run(g, "remove_noop", pass_remove_noop, verify, d) &&
            run(g, "remove_identity", pass_remove_identity, verify, d) &&
            run(g, "remove_dead", pass_remove_dead, verify, d) &&
            run(g, "unique_names", pass_unique_names, verify, d) &&

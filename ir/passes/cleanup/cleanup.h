@@ -21,6 +21,9 @@ bool pass_infer_shapes(Graph *g, Diag *d);
  * known shape), replacing their outputs by constants. QONNX quantizers on
  * constants (weight Quant) are kept: streamlining needs their integers. */
 bool pass_fold_constants(Graph *g, Diag *d);
+/* Turns no-op nodes (Pad by zeros, Mul by ones, Add of zeros, Reshape to
+ * the same shape) into Identity nodes for pass_remove_identity. */
+bool pass_remove_noop(Graph *g, Diag *d);
 /* Bypasses Identity nodes. */
 bool pass_remove_identity(Graph *g, Diag *d);
 /* Drops nodes whose outputs nobody reads, and unused tensors. */

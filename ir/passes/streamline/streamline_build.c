@@ -334,6 +334,19 @@ void sl_attr_strings(Streamline *S, Node *n, int k, const char *name, int count,
         a->strings[j] = arena_strdup(&S->g->arena, v[j]);
 }
 
+void sl_attr_ints(Streamline *S, Node *n, int k, const char *name, int count,
+                  const int64_t *v)
+{
+    Attr *a = &n->attrs[k];
+    memset(a, 0, sizeof *a);
+    a->name = name;
+    a->kind = ATTR_INTS;
+    a->n = count;
+    a->ints = arena_array(&S->g->arena, (size_t)(count ? count : 1), sizeof *a->ints);
+    for (int j = 0; a->ints && j < count; j++)
+        a->ints[j] = v[j];
+}
+
 void sl_copy_attrs(Node *n, const Node *old)
 {
     for (int k = 0; k < old->n_attrs && k < n->n_attrs; k++)

@@ -155,6 +155,8 @@ void sl_attr_string(Streamline *S, Node *n, int k, const char *name, const char 
 void sl_attr_strings(Streamline *S, Node *n, int k, const char *name, int count,
                      const char *const *v);
 /* A copy of another node's attributes into slots 0..old->n_attrs-1. */
+void sl_attr_ints(Streamline *S, Node *n, int k, const char *name, int count,
+                  const int64_t *v);
 void sl_copy_attrs(Node *n, const Node *old);
 /* The name of dt ("INT4", "BIPOLAR"), in the graph's arena. */
 const char *sl_dtype_name(Streamline *S, qc_dtype dt);
@@ -177,6 +179,24 @@ bool sl_chain_op(const Node *n, const Tensor *t, int rank, int caxis, int64_t C,
                  char *why, int why_size);
 /* Appends node n (data input `data`) to a chain; false if it is full. */
 bool sl_chain_push(Chain *ch, const Node *n, int data);
+
+/* ---- shared by the layer builders (streamline_layers.c) ---- */
+
+/* Folds the float ops after x (and those after each new quantized tensor)
+ * into MultiThresholds. */
+bool sl_absorb_all(Streamline *S, IntInfo *x);
+/* Appends to ch a synthetic node of op_type (a golden ONNX op) with
+ * constant c, standing for part of `layer`'s float epilogue. */
+bool sl_synthetic_step(Streamline *S, Chain *ch, const Node *layer, const char *op_type,
+                       const Value *c);
+/* y's datatype and range become dt, [lo, hi] for every channel. */
+void sl_set_range(IntInfo *y, qc_dtype dt, int64_t lo, int64_t hi);
+/* A copy of x's record for `it`, the integer form of old's output; old is done. */
+IntInfo *sl_derived(Streamline *S, Node *old, Tensor *it, const IntInfo *x, int caxis,
+                    bool per_channel);
+/* Average pooling (streamline_avgpool.c): a sum (IntSumPool), then the
+ * division as a float step, or a TruncAvgPool2d's Mul and Trunc as shift. */
+bool sl_layer_avgpool(Streamline *S, Node *n, IntInfo *x);
 
 /* ---- exact thresholds (streamline_thresholds.c) ---- */
 

@@ -192,7 +192,7 @@ static bool absorb(Streamline *S, IntInfo *x, IntInfo **next)
     return ok;
 }
 
-static bool absorb_all(Streamline *S, IntInfo *x)
+bool sl_absorb_all(Streamline *S, IntInfo *x)
 {
     while (x) {
         IntInfo *next;
@@ -236,7 +236,7 @@ static IntWeight *layer_weights(Streamline *S, const Node *n, int k)
 
 /* A synthetic node for part of a layer's float epilogue (Gemm's alpha or
  * bias, Conv's bias), evaluated by the golden op of that type. */
-static bool synthetic_step(Streamline *S, Chain *ch, const Node *layer, const char *op_type,
+bool sl_synthetic_step(Streamline *S, Chain *ch, const Node *layer, const char *op_type,
                            const Value *c)
 {
     Graph *g = S->g;
@@ -325,7 +325,7 @@ static bool add_acc(Streamline *S, Node *old, Tensor *acc, qc_dtype dt, int64_t 
     if (prefix)
         a->prefix = *prefix;
     sl_mark_done(S, old);
-    return absorb_all(S, a);
+    return sl_absorb_all(S, a);
 }
 
 static bool layer_matmul(Streamline *S, Node *n, IntInfo *x)
@@ -388,7 +388,7 @@ static bool layer_matmul(Streamline *S, Node *n, IntInfo *x)
     if (ok && gemm && alpha != 1.0f) {
         Value av = { .elem_type = ET_FLOAT, .shape = { 1, { 1 } }, .count = 1 };
         av.f = &alpha;
-        ok = synthetic_step(S, &prefix, n, "Mul", &av);
+        ok = sl_synthetic_step(S, &prefix, n, "Mul", &av);
     }
     if (ok && gemm && n->n_inputs > 2 && n->inputs[2]) {
         const Tensor *ct = n->inputs[2];
@@ -401,7 +401,7 @@ static bool layer_matmul(Streamline *S, Node *n, IntInfo *x)
             ok = sl_fail(S, n, "out of memory");
         for (int64_t k = 0; ok && k < bv->count; k++)
             bv->f[k] = beta * ct->value->f[k];   /* as op_gemm.c: fl32(beta * C) */
-        ok = ok && synthetic_step(S, &prefix, n, "Add", bv);
+        ok = ok && sl_synthetic_step(S, &prefix, n, "Add", bv);
         value_free(bv);
     }
     Node *mm = NULL;
@@ -487,7 +487,7 @@ static bool layer_conv(Streamline *S, Node *n, IntInfo *x)
             bs.dims[d] = d == 1 ? O : 1;
         Value bv = { .elem_type = ET_FLOAT, .shape = bs, .count = O };
         bv.f = ok ? bt->value->f : NULL;
-        ok = ok && synthetic_step(S, &prefix, n, "Add", &bv);
+        ok = ok && sl_synthetic_step(S, &prefix, n, "Add", &bv);
     }
     Node *cv = NULL;
     if (ok) {
@@ -508,8 +508,18 @@ static bool layer_conv(Streamline *S, Node *n, IntInfo *x)
     return add_acc(S, n, acc, dt, gl, gh, 1, O, x, w, xnor, per, lo, hi, wt->value, 0, &prefix);
 }
 
+void sl_set_range(IntInfo *y, qc_dtype dt, int64_t lo, int64_t hi)
+{
+    y->dt = dt;
+    y->lo = lo;
+    y->hi = hi;
+    free(y->clo);
+    free(y->chi);
+    y->clo = y->chi = NULL;
+}
+
 /* A copy of x's record for a new tensor (layout ops, MaxPool). */
-static IntInfo *derived(Streamline *S, Node *old, Tensor *it, const IntInfo *x, int caxis,
+IntInfo *sl_derived(Streamline *S, Node *old, Tensor *it, const IntInfo *x, int caxis,
                         bool per_channel)
 {
     int64_t C = per_channel ? x->C : 1;
@@ -575,8 +585,8 @@ static bool layer_maxpool(Streamline *S, Node *n, IntInfo *x)
     Tensor *out;
     if (!clone_on_ints(S, n, "IntMaxPool", "qonnxc", x, &out))
         return false;
-    IntInfo *y = derived(S, n, out, x, x->caxis, true);
-    return y && absorb_all(S, y);
+    IntInfo *y = sl_derived(S, n, out, x, x->caxis, true);
+    return y && sl_absorb_all(S, y);
 }
 
 static bool layer_layout(Streamline *S, Node *n, IntInfo *x)
@@ -600,8 +610,8 @@ static bool layer_layout(Streamline *S, Node *n, IntInfo *x)
     Tensor *out;
     if (!clone_on_ints(S, n, n->op_type, n->domain, x, &out))
         return false;
-    IntInfo *y = derived(S, n, out, x, caxis, per_channel);
-    return y && absorb_all(S, y);
+    IntInfo *y = sl_derived(S, n, out, x, caxis, per_channel);
+    return y && sl_absorb_all(S, y);
 }
 
 static bool same_scale(const IntInfo *a, const IntInfo *b)
@@ -619,12 +629,44 @@ static bool same_scale(const IntInfo *a, const IntInfo *b)
     return true;
 }
 
+/* The integer multipliers making the scales of a and b one: 1, 1 when
+ * equal; r, 1 (or 1, r) when one scale is exactly r times the other, r an
+ * integer (a power of two in Brevitas' exports, any integer here). False
+ * when there are none. */
+static bool add_multipliers(const IntInfo *a, const IntInfo *b, int64_t *ma, int64_t *mb)
+{
+    *ma = *mb = 1;
+    if (same_scale(a, b))
+        return true;
+    if (a->mul != 1 || a->add != 0 || b->mul != 1 || b->add != 0 || a->prefix.n ||
+        b->prefix.n || (a->C > 1 && !uniform(a)) || (b->C > 1 && !uniform(b)))
+        return false;
+    double sa = a->scale[0], sb = b->scale[0];
+    bool a_big = fabs(sa) > fabs(sb);
+    double big = a_big ? sa : sb, small = a_big ? sb : sa;
+    if (!(small != 0) || !isfinite(big))
+        return false;
+    double r = big / small;
+    if (!(r >= 2 && r <= (double)(1 << 30)) || r != floor(r) || small * r != big)
+        return false;
+    *(a_big ? ma : mb) = (int64_t)r;
+    return true;
+}
+
 static bool layer_add(Streamline *S, Node *n, IntInfo *a, IntInfo *b)
 {
-    if (!same_scale(a, b))
-        return sl_fail(S, n, "adds '%s' and '%s', which have different scales; IntAdd needs one "
-                       "scale", a->src->name, b->src->name);
-    int64_t lo = a->lo + b->lo, hi = a->hi + b->hi;
+    int64_t ma, mb;
+    if (!add_multipliers(a, b, &ma, &mb)) {
+        if ((a->C > 1 && !uniform(a)) || (b->C > 1 && !uniform(b)) || a->prefix.n ||
+            b->prefix.n || a->mul != 1 || b->mul != 1 || a->add || b->add)
+            return sl_fail(S, n, "adds '%s' and '%s', which have different scales (per channel "
+                           "or with float ops pending); an integer add needs one scale",
+                           a->src->name, b->src->name);
+        return sl_fail(S, n, "adds '%s' (scale %.9g) and '%s' (scale %.9g): neither scale is "
+                       "an integer multiple of the other, so the sum has no exact integer form",
+                       a->src->name, a->scale[0], b->src->name, b->scale[0]);
+    }
+    int64_t lo = ma * a->lo + mb * b->lo, hi = ma * a->hi + mb * b->hi;
     qc_dtype dt = sl_dtype_for_range(lo, hi);
     if (!qc_dtype_valid(dt))
         return sl_fail(S, n, "the sum needs more than 32 bits");
@@ -632,20 +674,23 @@ static bool layer_add(Streamline *S, Node *n, IntInfo *a, IntInfo *b)
     if (!out)
         return false;
     Tensor *ins[2] = { a->it, b->it };
-    Node *an = sl_node(S, sl_take_name(S, n), "IntAdd", "qonnxc", 2, ins, out, 0);
+    bool scaled = ma != 1 || mb != 1;
+    Node *an = sl_node(S, sl_take_name(S, n), scaled ? "IntScaledAdd" : "IntAdd", "qonnxc", 2,
+                       ins, out, scaled ? 2 : 0);
+    if (an && scaled) {
+        sl_attr_int(S, an, 0, "mul_a", ma);
+        sl_attr_int(S, an, 1, "mul_b", mb);
+    }
     if (!an || !sl_finish_node(S, an))
         return false;
-    bool per_channel = a->C > 1 && !uniform(a);
-    IntInfo *y = derived(S, n, out, a, a->caxis, per_channel);
+    /* the sum is in the smaller scale: the side not multiplied */
+    const IntInfo *base = ma == 1 ? a : b;
+    bool per_channel = base->C > 1 && !uniform(base);
+    IntInfo *y = sl_derived(S, n, out, base, base->caxis, per_channel);
     if (!y)
         return false;
-    y->dt = dt;
-    y->lo = lo;
-    y->hi = hi;
-    free(y->clo);
-    free(y->chi);
-    y->clo = y->chi = NULL;
-    return absorb_all(S, y);
+    sl_set_range(y, dt, lo, hi);
+    return sl_absorb_all(S, y);
 }
 
 static bool is_layout(const Node *n)
@@ -660,7 +705,7 @@ static bool is_layout(const Node *n)
 bool sl_layers(Streamline *S)
 {
     for (int k = 0, n_info = S->n_info; k < n_info; k++)
-        if (!absorb_all(S, S->info[k]))
+        if (!sl_absorb_all(S, S->info[k]))
             return false;
     int n0 = S->g->n_nodes;
     for (int k = 0; k < n0; k++) {
@@ -682,6 +727,8 @@ bool sl_layers(Streamline *S)
             ok = x ? layer_conv(S, n, x) : sl_fail(S, n, "integer weights are not supported");
         else if (!strcmp(n->op_type, "MaxPool") && x)
             ok = layer_maxpool(S, n, x);
+        else if ((node_kind(n) == OP_AVERAGEPOOL || node_kind(n) == OP_GLOBALAVERAGEPOOL) && x)
+            ok = sl_layer_avgpool(S, n, x);
         else if (!strcmp(n->op_type, "Add") && x && x1)
             ok = layer_add(S, n, x, x1);
         else if (is_layout(n) && x)

@@ -88,7 +88,7 @@ bool graph_verify_integer(const Graph *g, Diag *d)
                                 x ? x->name : "?");
             } else if (kind == OP_OUTPUT_AFFINE) {
                 outputs++;
-            } else if (kind == OP_INT_ADD) {
+            } else if (kind == OP_INT_ADD || kind == OP_INT_SCALED_ADD) {
                 if (!is_int[n->inputs[1]->id])
                     ok = node_error(d, g, n, "input '%s' is not an integer tensor",
                                     n->inputs[1]->name);
