@@ -120,8 +120,7 @@ static bool geometry(RefPlan *p, const RefLayer *l, Geo *g, Diag *d)
     return true;
 }
 
-bool mcu_dot_desc(RefPlan *p, const RefLayer *l, int64_t *in_c, int64_t *out_c, qc_dtype *wdt,
-                  int *groups, Diag *d)
+bool mcu_dot_desc(RefPlan *p, const RefLayer *l, NpuLayerDesc *desc, Diag *d)
 {
     const Node *n = l->node;
     OpCtx ctx = { p->g, d };
@@ -129,14 +128,16 @@ bool mcu_dot_desc(RefPlan *p, const RefLayer *l, int64_t *in_c, int64_t *out_c, 
     const Value *w;
     if (!int_dot_params(&ctx, n, &dot) || !(w = ref_const_int(p, n, 1, "W", d)))
         return false;
-    *groups = (int)dot.groups;
-    *in_c = dot.in_c;
-    *out_c = dot.out_c;
+    desc->groups = (int)dot.groups;
+    desc->group_out = dot.og;
+    desc->in_c = dot.in_c;
+    desc->out_c = dot.out_c;
+    desc->kernel_w = dot.conv && dot.win.nsp > 0 ? dot.win.kernel[dot.win.nsp - 1] : 0;
     if (dot.xnor) {
-        *wdt = qc_dtype_bipolar();
+        desc->wdt = qc_dtype_bipolar();
         return true;
     }
-    return ref_weight_dtype(p, n, w, dot.w->qdt, wdt, d);
+    return ref_weight_dtype(p, n, w, dot.w->qdt, &desc->wdt, d);
 }
 
 bool mcu_dot_acc_range(RefPlan *p, const RefLayer *l, int64_t *lo, int64_t *hi, Diag *d)

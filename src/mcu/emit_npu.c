@@ -28,8 +28,9 @@ static bool analyse_layer(RefPlan *p, RefLayer *l, McuNpuLayer *u, Diag *d)
 {
     NpuLayerDesc desc;
     memset(&desc, 0, sizeof desc);
-    desc.dot = l->kind == RL_DOT;
-    if (!desc.dot) {
+    desc.op = l->kind == RL_DOT ? NPU_LAYER_DOT : l->kind == RL_ADD ? NPU_LAYER_ADD
+                                                                    : NPU_LAYER_OTHER;
+    if (desc.op != NPU_LAYER_DOT) {
         npu_layer_check(&desc, u->reason, sizeof u->reason);
         return true;
     }
@@ -45,7 +46,7 @@ static bool analyse_layer(RefPlan *p, RefLayer *l, McuNpuLayer *u, Diag *d)
     desc.in_dt = l->in[0]->dt;
     desc.out_dt = l->out->dt;
     desc.first = l->in[0] == p->x;
-    if (!mcu_dot_desc(p, l, &desc.in_c, &desc.out_c, &desc.wdt, &desc.groups, d))
+    if (!mcu_dot_desc(p, l, &desc, d))
         return false;
     if (npu_layer_check(&desc, u->reason, sizeof u->reason))
         return true;
