@@ -106,10 +106,15 @@ static bool analyse(RefPlan *p, McuNpuLayer *npu, void *ctx, Diag *d)
     t->rows = calloc((size_t)p->n_layers + 1, sizeof *t->rows);
     if (!t->rows)
         return diag_error(d, p->g->path, NULL, NULL, "out of memory");
+    /* every layer, after a failed one too: the Diag collects each layer
+     * the target cannot run */
+    bool ok = true;
     for (int k = 0; k < p->n_layers; k++) {
         RefLayer *l = &p->layers[k];
-        if (!analyse_layer(p, l, &npu[k], d))
-            return false;
+        if (!analyse_layer(p, l, &npu[k], d)) {
+            ok = false;
+            continue;
+        }
         Row *r = &t->rows[t->n++];
         r->name = l->node->name;
         snprintf(r->op, sizeof r->op, "%s%s%s", l->node->op_type, l->thr ? "+MultiThreshold" : "",
@@ -119,7 +124,7 @@ static bool analyse(RefPlan *p, McuNpuLayer *npu, void *ctx, Diag *d)
         r->dot = l->kind == RL_DOT;
         snprintf(r->reason, sizeof r->reason, "%s", npu[k].on_npu ? "" : npu[k].reason);
     }
-    return true;
+    return ok;
 }
 
 static void emit_layers_json(const Table *t, const char *name, TextBuf *b)
