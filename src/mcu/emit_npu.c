@@ -28,6 +28,8 @@ static bool analyse_layer(RefPlan *p, RefLayer *l, McuNpuLayer *u, Diag *d)
 {
     NpuLayerDesc desc;
     memset(&desc, 0, sizeof desc);
+    /* (NPU_LAYER_AVGPOOL: for the average-pool layer, once the ref plan has
+     * one, with its window, area and Trunc rounding) */
     desc.op = l->kind == RL_DOT ? NPU_LAYER_DOT : l->kind == RL_ADD ? NPU_LAYER_ADD
                                                                     : NPU_LAYER_OTHER;
     if (desc.op != NPU_LAYER_DOT) {
