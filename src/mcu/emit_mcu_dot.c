@@ -261,7 +261,7 @@ static void emit_acc(const Out *e, const char *cy, const char *cx, const char *o
                       ind, ind, ind);
         if (grouped)
             tb_printf(b, "%s        memcpy(dst, &src[(iy * IN_W + ix) * IN_C + grp * UNIT],\n"
-                      "%s               sizeof patch[0] * UNIT);\n%s    }\n", ind,
+                      "%s               %ssizeof patch[0] * UNIT);\n%s    }\n", ind, ind,
                       g->win.padded ? "    " : "", ind);
         else
             tb_printf(b, "%s        memcpy(dst, &src[(iy * IN_W + ix) * UNIT], sizeof patch[0] * UNIT);\n"
