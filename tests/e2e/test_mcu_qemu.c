@@ -30,6 +30,7 @@
 #include "npy.h"
 #include "onnx_cut.h"
 #include "run_cli.h"
+#include "shared_models.h"
 
 #define FIXTURES TESTS_DIR "/fixtures/mcu"
 
@@ -68,22 +69,12 @@ static void fail_with_log(const char *what, const char *log)
     ck_abort_msg("%s failed:\n%s", what, text ? text : "(no log)");
 }
 
-/* The folder of model `name`: tests/models, $QONNXC_SHARED_MODELS or
- * ../shared/models beside the sources. */
+/* The folder of model `name` (tests/helpers/shared_models.h). */
 static void model_dir(const char *name, char *out, size_t size)
 {
-    const char *shared = getenv("QONNXC_SHARED_MODELS");
-    const char *roots[] = { TESTS_DIR "/models", shared && shared[0] ? shared : NULL,
-                            QONNXC_SOURCE_DIR "/../shared/models" };
-    for (int k = 0; k < 3; k++) {
-        snprintf(out, size, "%s/%s/model.onnx", roots[k] ? roots[k] : "", name);
-        if (roots[k] && file_exists(out)) {
-            snprintf(out, size, "%s/%s", roots[k], name);
-            return;
-        }
-    }
-    ck_abort_msg("model %s is in none of tests/models, $QONNXC_SHARED_MODELS, "
-                 QONNXC_SOURCE_DIR "/../shared/models", name);
+    if (!shared_model_dir(name, out, size))
+        ck_abort_msg("model %s is in none of tests/models, $QONNXC_SHARED_MODELS, "
+                     QONNXC_SOURCE_DIR "/../shared/models", name);
 }
 
 /* The first `frames` frames of inputs.npy, as frames.npy and frames.f32. */
