@@ -7,10 +7,12 @@
 #include "cli_limits.h"
 #include "frontend.h"
 #include "input_type.h"
+#include "target_support.h"
 
 const CliCommand cli_info = {
     "info", "MODEL [--limit NAME=VALUE]...",
-    "ops, tensors, datatypes, parameter bits; says when the input is unquantized",
+    "ops, tensors, datatypes, parameter bits; says when the input is unquantized; per "
+    "target, supported or every reason not",
     "  --limit NAME=VALUE    a resource limit (docs/limits.md)\n",
     cmd_info,
     false,
@@ -219,6 +221,8 @@ int cmd_info(int argc, char **argv)
     print_ports("outputs", g->outputs, g->n_outputs);
     print_tensors(g);
     print_params(g);
+    fflush(stdout);
+    target_support_print(g, model, stdout);
     graph_free(g);
     return EXIT_OK;
 }

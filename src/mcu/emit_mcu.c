@@ -223,17 +223,21 @@ static bool emit_model_c(Gen *m, TextBuf *b, Diag *d)
     tb_init(&layers);
     tb_init(&io);
     bool ok = true;
-    for (int k = 0; ok && k < p->n_layers; k++) {
+    /* every layer, after a failed one too: the Diag collects each layer
+     * the target cannot run (qonnxc info lists them all) */
+    for (int k = 0; k < p->n_layers; k++) {
         RefLayer *l = &p->layers[k];
         TextBuf ld;
         tb_init(&ld);
         memset(&m->stats[k], 0, sizeof m->stats[k]);
+        bool layer_ok;
         if (l->kind == RL_DOT)
-            ok = mcu_emit_dot(p, l, m->npu ? &m->npu[k] : NULL, &ld, &layers, &m->h,
-                              &m->stats[k], d);
+            layer_ok = mcu_emit_dot(p, l, m->npu ? &m->npu[k] : NULL, &ld, &layers, &m->h,
+                                    &m->stats[k], d);
         else
-            ok = ref_emit_layer(p, l, &ld, &layers, m->h.ref, d);
-        if (ok && l->kind != RL_DOT) {
+            layer_ok = ref_emit_layer(p, l, &ld, &layers, m->h.ref, d);
+        ok = ok && layer_ok;
+        if (layer_ok && l->kind != RL_DOT) {
             ConstBytes cb = { 0, 0, 0 };
             int64_t ram = 0;
             scan_arrays(tb_str(&ld), &cb, &ram);

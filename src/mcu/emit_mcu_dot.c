@@ -23,6 +23,12 @@
  *                      shift[c], out_dt)
  *   nothing            the accumulator itself (the last layer)
  *
+ * A grouped convolution (1 < group <= channels) runs group by group: the
+ * group's channels of the window into the patch, then a dot product for
+ * each of its output channels; depthwise (one input channel per group) is
+ * one dot product per channel over its window. No zero weights are stored
+ * or multiplied.
+ *
  * A fused max-pool takes the max of the accumulators over its window before
  * the activation: thresholds and BNORM are nondecreasing in acc, so that is
  * the max of the activations. Scratch (patch, acc) is on the stack: at most
@@ -38,6 +44,7 @@
 typedef struct Geo {
     bool conv, xnor;
     int64_t k, out_c, cg, frames, rows;
+    int64_t in_c, groups, og;   /* convolutions: X's channels; groups, outputs per group */
     RefWin win, pool;
     bool has_pool;
     qc_dtype wdt;
@@ -61,15 +68,15 @@ static bool geometry(RefPlan *p, const RefLayer *l, Geo *g, Diag *d)
     g->out_c = dot.out_c;
     g->cg = dot.cg;
     g->k = dot.k;
+    g->in_c = dot.in_c;
+    g->groups = dot.groups;
+    g->og = dot.og;
     if (g->conv) {
         if (x->shape.rank != ws->rank || !x->channels_last)
             return node_error(d, p->g, n, "the %s target needs a channels-last input of "
                               "W's rank", p->target);
         if (!ref_window(p, n, x, &ws->dims[2], &g->win, d))
             return false;
-        if (dot.groups != 1)
-            return node_error(d, p->g, n, "grouped convolutions are not supported by the %s "
-                              "target", p->target);
         g->frames = x->n;
     } else {
         if (x->channels_last || x->inner != dot.k)
@@ -80,6 +87,9 @@ static bool geometry(RefPlan *p, const RefLayer *l, Geo *g, Diag *d)
     if (g->xnor) {
         if (x->fmt != REF_BITS || g->win.padded)
             return node_error(d, p->g, n, "xnor=1 needs a BIPOLAR input and no padding");
+        if (g->groups > 1)
+            return node_error(d, p->g, n, "grouped XNOR convolutions are not supported by the "
+                              "%s target", p->target);
         for (int64_t k = 0; k < g->w->count; k++)
             if (g->w->i[k] != 1 && g->w->i[k] != -1)
                 return node_error(d, p->g, n, "xnor=1 needs weights of -1 and +1");
@@ -110,8 +120,7 @@ static bool geometry(RefPlan *p, const RefLayer *l, Geo *g, Diag *d)
     return true;
 }
 
-bool mcu_dot_desc(RefPlan *p, const RefLayer *l, int64_t *in_c, int64_t *out_c, qc_dtype *wdt,
-                  int *groups, Diag *d)
+bool mcu_dot_desc(RefPlan *p, const RefLayer *l, NpuLayerDesc *desc, Diag *d)
 {
     const Node *n = l->node;
     OpCtx ctx = { p->g, d };
@@ -119,14 +128,16 @@ bool mcu_dot_desc(RefPlan *p, const RefLayer *l, int64_t *in_c, int64_t *out_c, 
     const Value *w;
     if (!int_dot_params(&ctx, n, &dot) || !(w = ref_const_int(p, n, 1, "W", d)))
         return false;
-    *groups = (int)dot.groups;
-    *in_c = dot.in_c;
-    *out_c = dot.out_c;
+    desc->groups = (int)dot.groups;
+    desc->group_out = dot.og;
+    desc->in_c = dot.in_c;
+    desc->out_c = dot.out_c;
+    desc->kernel_w = dot.conv && dot.win.nsp > 0 ? dot.win.kernel[dot.win.nsp - 1] : 0;
     if (dot.xnor) {
-        *wdt = qc_dtype_bipolar();
+        desc->wdt = qc_dtype_bipolar();
         return true;
     }
-    return ref_weight_dtype(p, n, w, dot.w->qdt, wdt, d);
+    return ref_weight_dtype(p, n, w, dot.w->qdt, &desc->wdt, d);
 }
 
 bool mcu_dot_acc_range(RefPlan *p, const RefLayer *l, int64_t *lo, int64_t *hi, Diag *d)
@@ -222,13 +233,22 @@ typedef struct Out {
     const char *weights;
 } Out;
 
-/* acc[] at conv position (cy, cx), or for row r of a matrix product. */
-static void emit_acc(const Out *e, const char *cy, const char *cx, const char *ind)
+/* acc[] at conv position (cy, cx), or for row r of a matrix product. A
+ * grouped convolution gathers and multiplies one group at a time: the
+ * group's UNIT channels of the window into patch[], then its GROUP_OUT
+ * output channels (a depthwise layer: one channel's window, one dot
+ * product). */
+static void emit_acc(const Out *e, const char *cy, const char *cx, const char *outer)
 {
     TextBuf *b = e->b;
     const Geo *g = e->g;
     bool bits = e->x->fmt == REF_BITS, i32 = e->x->fmt == REF_I32;
+    bool grouped = g->conv && g->groups > 1;
     const char *src = "patch";
+    char ind[48];
+    snprintf(ind, sizeof ind, "%s%s", outer, grouped ? "    " : "");
+    if (grouped)
+        tb_printf(b, "%sfor (grp = 0; grp < GROUPS; ++grp) {\n", outer);
     if (g->conv) {
         tb_printf(b, "%sfor (ky = 0; ky < KH; ++ky)\n%s    for (kx = 0; kx < KW; ++kx) {\n", ind, ind);
         tb_printf(b, "%s        int iy = %s * SH - PT + ky * DH, ix = %s * SW - PL + kx * DW;\n",
@@ -239,12 +259,20 @@ static void emit_acc(const Out *e, const char *cy, const char *cx, const char *i
             tb_printf(b, "%s        if (iy < 0 || iy >= IN_H || ix < 0 || ix >= IN_W)\n"
                       "%s            memset(dst, 0, sizeof patch[0] * UNIT);\n%s        else\n    ",
                       ind, ind, ind);
-        tb_printf(b, "%s        memcpy(dst, &src[(iy * IN_W + ix) * UNIT], sizeof patch[0] * UNIT);\n"
-                  "%s    }\n", ind, ind);
+        if (grouped)
+            tb_printf(b, "%s        memcpy(dst, &src[(iy * IN_W + ix) * IN_C + grp * UNIT],\n"
+                      "%s               %ssizeof patch[0] * UNIT);\n%s    }\n", ind, ind,
+                      g->win.padded ? "    " : "", ind);
+        else
+            tb_printf(b, "%s        memcpy(dst, &src[(iy * IN_W + ix) * UNIT], sizeof patch[0] * UNIT);\n"
+                      "%s    }\n", ind, ind);
     } else {
         src = "row";
     }
-    tb_printf(b, "%sfor (o = 0; o < OUT_C; ++o)", ind);
+    if (grouped)
+        tb_printf(b, "%sfor (o = grp * GROUP_OUT; o < (grp + 1) * GROUP_OUT; ++o)", ind);
+    else
+        tb_printf(b, "%sfor (o = 0; o < OUT_C; ++o)", ind);
     if (bits && !g->conv) {
         tb_printf(b, "\n%s    acc[o] = qc_xnor_popcount((const uint32_t *)row, %s[o], K);\n", ind,
                   e->weights);
@@ -258,6 +286,8 @@ static void emit_acc(const Out *e, const char *cy, const char *cx, const char *i
     } else {
         tb_printf(b, "\n%s    acc[o] = qc_dot_i8_packed(%s, wdt, %s[o], K);\n", ind, src, e->weights);
     }
+    if (grouped)
+        tb_printf(b, "%s}\n", outer);
 }
 
 /* The activation of acc `a` into output pixel `pix`. */
@@ -305,6 +335,9 @@ static void emit_kernel(const Out *e)
                   (long long)(bits ? g->unit : g->cg), (long long)w->in_h, (long long)w->in_w,
                   (long long)w->kh, (long long)w->kw, (long long)w->sh, (long long)w->sw,
                   (long long)w->dh, (long long)w->dw, (long long)w->pt, (long long)w->pl);
+        if (g->groups > 1)
+            tb_printf(b, ",\n           IN_C = %lld, GROUPS = %lld, GROUP_OUT = %lld",
+                      (long long)g->in_c, (long long)g->groups, (long long)g->og);
         if (g->has_pool) {
             const RefWin *q = &g->pool;
             tb_printf(b, ",\n           CONV_H = %lld, CONV_W = %lld, OUT_H = %lld, OUT_W = %lld, "
@@ -330,6 +363,8 @@ static void emit_kernel(const Out *e)
     if (g->has_pool)
         tb_puts(b, "    int32_t best[OUT_C];\n    int have, qy, qx;\n");
     tb_puts(b, g->conv ? "    int n, oy, ox, ky, kx, o;\n" : "    int r, o;\n");
+    if (g->conv && g->groups > 1)
+        tb_puts(b, "    int grp;\n");
     if (e->x->fmt == REF_I32)
         tb_puts(b, "    int k;\n");
     tb_puts(b, "\n");
@@ -341,8 +376,9 @@ static void emit_kernel(const Out *e)
         tb_puts(b, "    }\n");
         return;
     }
-    tb_printf(b, "    for (n = 0; n < FRAMES; ++n) {\n        const %s *src = in + n * IN_H * IN_W * UNIT;\n\n"
-              "        for (oy = 0; oy < OUT_H; ++oy)\n            for (ox = 0; ox < OUT_W; ++ox) {\n", xt);
+    tb_printf(b, "    for (n = 0; n < FRAMES; ++n) {\n        const %s *src = in + n * IN_H * IN_W * %s;\n\n"
+              "        for (oy = 0; oy < OUT_H; ++oy)\n            for (ox = 0; ox < OUT_W; ++ox) {\n", xt,
+              g->groups > 1 ? "IN_C" : "UNIT");
     const char *pix = "(n * OUT_H + oy) * OUT_W + ox";
     if (!g->has_pool) {
         emit_acc(e, "oy", "ox", "                ");
@@ -409,6 +445,12 @@ bool mcu_emit_dot(RefPlan *p, RefLayer *l, const McuNpuLayer *npu, TextBuf *data
               "channels", l->node->name, l->node->op_type, has_th ? " + MultiThreshold" : "",
               l->pool ? " + IntMaxPool" : "", ref_dt_name(x->dt, dn), ref_dt_name(g.wdt, dn2),
               (long long)g.k, (long long)g.out_c);
+    if (g.conv && g.groups > 1 && g.cg == 1)
+        tb_printf(code, ";\n * depthwise: per channel, one dot product over its %lldx%lld window",
+                  (long long)g.win.kh, (long long)g.win.kw);
+    else if (g.conv && g.groups > 1)
+        tb_printf(code, ";\n * %lld groups of %lld input and %lld output channels, each a dense conv",
+                  (long long)g.groups, (long long)g.cg, (long long)g.og);
     if (on_npu)
         tb_puts(code, ";\n * on the NPU: BNORM requantization");
     else if (npu)

@@ -76,9 +76,9 @@ bool mcu_dot_acc_range(RefPlan *p, const RefLayer *l, int64_t *lo, int64_t *hi, 
  * the extreme products of the channel's weights with the input's range,
  * within mcu_dot_acc_range. lo and hi hold out_c entries. */
 bool mcu_dot_channel_ranges(RefPlan *p, const RefLayer *l, int64_t *lo, int64_t *hi, Diag *d);
-/* Geometry the NPU analysis needs: channels and weight datatype. */
-bool mcu_dot_desc(RefPlan *p, const RefLayer *l, int64_t *in_c, int64_t *out_c, qc_dtype *wdt,
-                  int *groups, Diag *d);
+/* Geometry the NPU analysis needs: channels, groups, kernel width and
+ * weight datatype, into desc. */
+bool mcu_dot_desc(RefPlan *p, const RefLayer *l, NpuLayerDesc *desc, Diag *d);
 bool mcu_emit_dot(RefPlan *p, RefLayer *l, const McuNpuLayer *npu, TextBuf *data,
                   TextBuf *code, McuHeaders *h, McuLayerStats *st, Diag *d);
 

@@ -29,8 +29,11 @@ static bool analyse_layer(RefPlan *p, RefLayer *l, McuNpuLayer *u, Diag *d)
 {
     NpuLayerDesc desc;
     memset(&desc, 0, sizeof desc);
-    desc.dot = l->kind == RL_DOT;
-    if (!desc.dot) {
+    /* (NPU_LAYER_AVGPOOL: for the average-pool layer, once the ref plan has
+     * one, with its window, area and Trunc rounding) */
+    desc.op = l->kind == RL_DOT ? NPU_LAYER_DOT : l->kind == RL_ADD ? NPU_LAYER_ADD
+                                                                    : NPU_LAYER_OTHER;
+    if (desc.op != NPU_LAYER_DOT) {
         npu_layer_check(&desc, u->reason, sizeof u->reason);
         return true;
     }
@@ -46,7 +49,7 @@ static bool analyse_layer(RefPlan *p, RefLayer *l, McuNpuLayer *u, Diag *d)
     desc.in_dt = l->in[0]->dt;
     desc.out_dt = l->out->dt;
     desc.first = l->in[0] == p->x;
-    if (!mcu_dot_desc(p, l, &desc.in_c, &desc.out_c, &desc.wdt, &desc.groups, d))
+    if (!mcu_dot_desc(p, l, &desc, d))
         return false;
     if (npu_layer_check(&desc, u->reason, sizeof u->reason))
         return true;
@@ -106,10 +109,15 @@ static bool analyse(RefPlan *p, McuNpuLayer *npu, void *ctx, Diag *d)
     t->rows = calloc((size_t)p->n_layers + 1, sizeof *t->rows);
     if (!t->rows)
         return diag_error(d, p->g->path, NULL, NULL, "out of memory");
+    /* every layer, after a failed one too: the Diag collects each layer
+     * the target cannot run */
+    bool ok = true;
     for (int k = 0; k < p->n_layers; k++) {
         RefLayer *l = &p->layers[k];
-        if (!analyse_layer(p, l, &npu[k], d))
-            return false;
+        if (!analyse_layer(p, l, &npu[k], d)) {
+            ok = false;
+            continue;
+        }
         Row *r = &t->rows[t->n++];
         r->name = l->node->name;
         snprintf(r->op, sizeof r->op, "%s%s%s", l->node->op_type, l->thr ? "+MultiThreshold" : "",
@@ -119,7 +127,7 @@ static bool analyse(RefPlan *p, McuNpuLayer *npu, void *ctx, Diag *d)
         r->dot = l->kind == RL_DOT;
         snprintf(r->reason, sizeof r->reason, "%s", npu[k].on_npu ? "" : npu[k].reason);
     }
-    return true;
+    return ok;
 }
 
 static void emit_layers_json(const Table *t, const char *name, TextBuf *b)

@@ -2,6 +2,7 @@
 #include "npu_bnorm.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "qc_dtype_name.h"
 
@@ -115,10 +116,43 @@ unsigned npu_bias_bits(unsigned wbits)
     return wbits == 8 ? 24 : 16;
 }
 
+/* An average pool (TI: AVGPOOL, global only, H x W > 2). Its arithmetic
+ * would be exact for a FLOOR Trunc (the sum's shift is the BNORM sequence
+ * with bias 0, scale 1); the npu target has no NPU form of it, so every
+ * average pool runs on the CPU and the reason says what it lacks. */
+static const char *avgpool_check(const NpuLayerDesc *l, char *why, size_t why_size)
+{
+    char dn[16];
+    if (!l->global_pool)
+        snprintf(why, why_size, "average pool over a window: the NPU's AVGPOOL is global only");
+    else if (l->pool_area <= 2)
+        snprintf(why, why_size, "global average pool of %lld positions: the NPU's AVGPOOL needs "
+                 "more than 2", (long long)l->pool_area);
+    else if (l->in_dt.bits != 8 || l->in_dt.kind == QC_BIPOLAR)
+        snprintf(why, why_size, "average pool of %s activations: the NPU takes 8-bit activations",
+                 qc_dtype_name(l->in_dt, dn));
+    else if (!l->rounding || strcmp(l->rounding, "FLOOR"))
+        snprintf(why, why_size, "average pool whose Trunc rounds %s: the NPU's requantization "
+                 "floors (floor((sum + bias) * scale / 2^shift)), exact only for FLOOR",
+                 l->rounding ? l->rounding : "(unknown)");
+    else
+        snprintf(why, why_size, "global average pool with a FLOOR Trunc: the NPU's AVGPOOL "
+                 "arithmetic could run it exactly, but the npu target has no NPU form of it yet");
+    return why;
+}
+
 const char *npu_layer_check(const NpuLayerDesc *l, char *why, size_t why_size)
 {
     char dn[16];
-    if (!l->dot) {
+    if (l->op == NPU_LAYER_ADD) {
+        snprintf(why, why_size, "a residual add on its own: the NPU adds a residual only inside a "
+                 "pointwise convolution's requantization (PWCONVRES: the BNORM output clipped to "
+                 "[-512, 511], plus the residual, clipped)");
+        return why;
+    }
+    if (l->op == NPU_LAYER_AVGPOOL)
+        return avgpool_check(l, why, why_size);
+    if (l->op != NPU_LAYER_DOT) {
         snprintf(why, why_size, "not a matrix product or convolution");
         return why;
     }
@@ -127,8 +161,21 @@ const char *npu_layer_check(const NpuLayerDesc *l, char *why, size_t why_size)
                  "affine): the NPU writes 8-bit activations");
         return why;
     }
-    if (l->groups != 1) {
-        snprintf(why, why_size, "grouped convolution (%d groups)", l->groups);
+    bool depthwise = l->groups > 1 && l->groups == l->in_c;
+    if (l->groups > 1 && !depthwise) {
+        snprintf(why, why_size, "grouped convolution (%d groups of %lld channels): the NPU runs "
+                 "dense and depthwise (group = channels) convolutions only", l->groups,
+                 (long long)(l->in_c / l->groups));
+        return why;
+    }
+    if (depthwise && l->group_out != 1) {
+        snprintf(why, why_size, "depthwise convolution with %lld outputs per channel: the NPU's "
+                 "DWCONV writes one", (long long)l->group_out);
+        return why;
+    }
+    if (depthwise && l->kernel_w > 7) {
+        snprintf(why, why_size, "depthwise kernel %lld wide: the NPU's DWCONV takes at most 7",
+                 (long long)l->kernel_w);
         return why;
     }
     unsigned wb = l->wdt.bits;

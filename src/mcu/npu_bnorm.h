@@ -51,15 +51,29 @@ bool npu_bnorm_search(const int32_t *t, int levels, int64_t out_bias, int64_t ou
                       int64_t out_max, int64_t lo, int64_t hi, unsigned bias_bits,
                       bool pow2_scale, NpuBnorm *res, char *why, size_t why_size);
 
+/* What kind of layer the NPU is asked to run. */
+typedef enum {
+    NPU_LAYER_DOT,         /* IntMatMul / IntConv (dense, grouped or depthwise) */
+    NPU_LAYER_ADD,         /* IntAdd: a residual add on its own */
+    NPU_LAYER_AVGPOOL,     /* an average pool: an integer sum, then a Trunc's shift */
+    NPU_LAYER_OTHER,       /* anything else (thresholds alone, max-pool, layout) */
+} NpuLayerOp;
+
 /* The layer as the NPU sees it; filled by the emitter from the plan. */
 typedef struct NpuLayerDesc {
-    bool dot;              /* IntMatMul / IntConv (anything else runs on the CPU) */
+    NpuLayerOp op;
     bool has_threshold;    /* a MultiThreshold follows the accumulator */
     int64_t out_scale;     /* the MultiThreshold's */
     qc_dtype wdt, in_dt, out_dt;
     int64_t in_c, out_c;   /* convolution: channels; matrix product: K and N */
     bool first;            /* reads the input quantizer's output */
     int groups;
+    int64_t group_out;     /* output channels per group */
+    int64_t kernel_w;      /* convolution: the kernel's width (0 for a matrix product) */
+    /* NPU_LAYER_AVGPOOL */
+    bool global_pool;      /* the window is the whole image */
+    int64_t pool_area;     /* positions summed */
+    const char *rounding;  /* the Trunc's rounding mode, capitals ("FLOOR", "ROUND", ...) */
 } NpuLayerDesc;
 
 /* The first constraint of the NPU the layer breaks, as a sentence for the

@@ -7,7 +7,9 @@
  *   an 8-bit model built here (tests/helpers/onnx_builder.h), made for the
  *   NPU: 1 input channel, channels in multiples of 4, FLOOR activations with
  *   power-of-2 scale ratios. conv1 (INT4 weights) and conv2 (INT8) must go
- *   on the NPU; conv3's activation rounds half to even (ROUND), which no
+ *   on the NPU, and so must the depthwise dw (the NPU's DWCONV); the
+ *   residual add and the 2-group convolution grp stay on the CPU, saying
+ *   why; conv3's activation rounds half to even (ROUND), which no
  *   BNORM reproduces (the search proves it); conv4 has 6 output channels;
  *   the final MatMul feeds the output affine. Bit-exact with ref on random
  *   frames.
@@ -192,19 +194,20 @@ static void weights(OnnxBuilder *b, const char *name, int rank, const int64_t *d
     quant(b, name, out, scale, bits, 1, "ROUND");
 }
 
-/* conv (3x3, pad 1, or 1x1) + Relu + Quant(8 bits unsigned) */
-static void conv_layer(OnnxBuilder *b, const char *name, const char *in, int in_c, int out_c,
-                       int k, int wbits, float wscale, float ascale, const char *rounding,
-                       const char *out)
+/* conv (3x3, pad 1, or 1x1; `group` groups) + Relu + Quant(8 bits unsigned) */
+static void grouped_conv_layer(OnnxBuilder *b, const char *name, const char *in, int in_c,
+                               int out_c, int group, int k, int wbits, float wscale, float ascale,
+                               const char *rounding, const char *out)
 {
     char w[64], wq[64], acc[64], relu[64];
     snprintf(w, sizeof w, "%s_w", name);
     snprintf(wq, sizeof wq, "%s_wq", name);
     snprintf(acc, sizeof acc, "%s_acc", name);
     snprintf(relu, sizeof relu, "%s_relu", name);
-    weights(b, w, 4, (int64_t[]){ out_c, in_c, k, k }, wbits, wscale, wq);
+    weights(b, w, 4, (int64_t[]){ out_c, in_c / group, k, k }, wbits, wscale, wq);
     ObNode *c = ob_node(b, "Conv", NULL, name, 2, (const char *[]){ in, wq }, 1,
                         (const char *[]){ acc });
+    ob_attr_int(c, "group", group);
     ob_attr_ints(c, "kernel_shape", 2, (int64_t[]){ k, k });
     int64_t pad = k / 2;
     ob_attr_ints(c, "pads", 4, (int64_t[]){ pad, pad, pad, pad });
@@ -212,6 +215,13 @@ static void conv_layer(OnnxBuilder *b, const char *name, const char *in, int in_
     snprintf(rn, sizeof rn, "%s_relu_node", name);
     ob_node(b, "Relu", NULL, rn, 1, (const char *[]){ acc }, 1, (const char *[]){ relu });
     quant(b, relu, out, ascale, 8, 0, rounding);
+}
+
+static void conv_layer(OnnxBuilder *b, const char *name, const char *in, int in_c, int out_c,
+                       int k, int wbits, float wscale, float ascale, const char *rounding,
+                       const char *out)
+{
+    grouped_conv_layer(b, name, in, in_c, out_c, 1, k, wbits, wscale, ascale, rounding, out);
 }
 
 /* Writes the model to path. */
@@ -224,7 +234,17 @@ static void build_npu_model(const char *path)
     quant(b, "x", "a0", 1.0f / 256, 8, 0, "ROUND");                       /* UINT8 */
     conv_layer(b, "conv1", "a0", 1, 8, 3, 4, 1.0f / 8, 1.0f / 16, "FLOOR", "a1");
     conv_layer(b, "conv2", "a1", 8, 8, 3, 8, 1.0f / 128, 1.0f / 16, "FLOOR", "a2");
-    conv_layer(b, "conv3", "a2", 8, 12, 3, 2, 0.5f, 1.0f / 8, "ROUND", "a3");
+    /* a MobileNet/ResNet-style detour: depthwise 3x3, a residual add of
+     * two tensors of one scale (its quantizer: thresholds on the sum), a
+     * convolution of 2 groups */
+    grouped_conv_layer(b, "dw", "a2", 8, 8, 8, 3, 4, 1.0f / 8, 1.0f / 16, "FLOOR", "a2d");
+    ob_node(b, "Add", NULL, "add", 2, (const char *[]){ "a2", "a2d" }, 1,
+            (const char *[]){ "sum" });
+    ob_node(b, "Relu", NULL, "add_relu_node", 1, (const char *[]){ "sum" }, 1,
+            (const char *[]){ "sum_relu" });
+    quant(b, "sum_relu", "a2s", 1.0f / 16, 8, 0, "FLOOR");
+    grouped_conv_layer(b, "grp", "a2s", 8, 8, 2, 3, 4, 1.0f / 8, 1.0f / 16, "FLOOR", "a2g");
+    conv_layer(b, "conv3", "a2g", 8, 12, 3, 2, 0.5f, 1.0f / 8, "ROUND", "a3");
     conv_layer(b, "conv4", "a3", 12, 6, 1, 4, 1.0f / 8, 1.0f / 4, "FLOOR", "a4");
     ObNode *fl = ob_node(b, "Flatten", NULL, "flatten", 1, (const char *[]){ "a4" }, 1,
                          (const char *[]){ "f" });
@@ -266,6 +286,11 @@ START_TEST(test_npu_model)
     cJSON *json = build_and_compare(model, input, dir);
     ck_assert_str_eq(json_str(row_of(json, "conv1"), "unit"), "NPU");
     ck_assert_str_eq(json_str(row_of(json, "conv2"), "unit"), "NPU");
+    ck_assert_str_eq(json_str(row_of(json, "dw"), "unit"), "NPU");
+    ck_assert_ptr_nonnull(strstr(json_str(row_of(json, "add"), "reason"),
+                                 "a residual add on its own"));
+    ck_assert_ptr_nonnull(strstr(json_str(row_of(json, "grp"), "reason"),
+                                 "grouped convolution (2 groups of 4 channels)"));
     ck_assert_ptr_nonnull(strstr(json_str(row_of(json, "conv3"), "reason"), "no exact BNORM"));
     ck_assert_ptr_nonnull(strstr(json_str(row_of(json, "conv4"), "reason"), "6 output channels"));
     ck_assert_ptr_nonnull(strstr(json_str(row_of(json, "fc"), "reason"),

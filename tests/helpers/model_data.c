@@ -43,6 +43,21 @@ bool shared_model_present(const char *name)
     return false;
 }
 
+bool shared_model_dir(const char *name, char *out, size_t size)
+{
+    const char *roots[] = { TESTS_DIR "/models", shared_models_dir() };
+    for (int k = 0; k < 2; k++) {
+        snprintf(out, size, "%s/%s/model.onnx", roots[k], name);
+        FILE *f = fopen(out, "rb");
+        if (f) {
+            fclose(f);
+            snprintf(out, size, "%s/%s", roots[k], name);
+            return true;
+        }
+    }
+    return false;
+}
+
 Value *load_npy_value(const char *path)
 {
     Diag d;

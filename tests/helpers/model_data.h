@@ -2,6 +2,9 @@
 #ifndef QONNXC_TESTS_MODEL_DATA_H
 #define QONNXC_TESTS_MODEL_DATA_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "value.h"
 
 /* The seven models of ../shared/models, vendored into tests/models. */
@@ -19,6 +22,10 @@ const char *shared_model_path(char *buf, int size, const char *name, const char 
 /* Whether shared model <name> is there; if not, prints that the caller
  * skips it and why. */
 bool shared_model_present(const char *name);
+/* The folder of model `name` (holding model.onnx and inputs.npy): under
+ * tests/models when vendored there, else under shared_models_dir(). False
+ * when neither has it. */
+bool shared_model_dir(const char *name, char *out, size_t size);
 
 /* An .npy file as a float32 Value (any dtype converted); NULL on error,
  * after failing the current Check test with the message. */

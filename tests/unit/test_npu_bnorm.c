@@ -135,7 +135,7 @@ static NpuLayerDesc good(void)
 {
     NpuLayerDesc l;
     memset(&l, 0, sizeof l);
-    l.dot = true;
+    l.op = NPU_LAYER_DOT;
     l.has_threshold = true;
     l.out_scale = 1;
     l.wdt = qc_dtype_int(4);
@@ -173,7 +173,7 @@ END_TEST
 START_TEST(test_not_dot)
 {
     NpuLayerDesc l = good();
-    l.dot = false;
+    l.op = NPU_LAYER_OTHER;
     expect(&l, "not a matrix product or convolution");
 }
 END_TEST
@@ -251,11 +251,61 @@ START_TEST(test_out_scale)
 }
 END_TEST
 
+/* Grouped convolutions: the NPU has dense convolutions and DWCONV
+ * (group = channels, one output per channel, kernel at most 7 wide); the
+ * requantization is per output channel either way, so a depthwise layer
+ * passes the same checks as a dense one. */
 START_TEST(test_groups)
 {
+    char why[256];
     NpuLayerDesc l = good();
     l.groups = 2;
-    expect(&l, "grouped convolution");
+    l.group_out = 16;
+    expect(&l, "grouped convolution (2 groups of 8 channels): the NPU runs dense and depthwise");
+    l.groups = 16;
+    l.group_out = 2;
+    expect(&l, "depthwise convolution with 2 outputs per channel");
+    l.out_c = 16;
+    l.group_out = 1;
+    l.kernel_w = 3;
+    ck_assert_ptr_null(npu_layer_check(&l, why, sizeof why));
+    l.kernel_w = 9;
+    expect(&l, "depthwise kernel 9 wide: the NPU's DWCONV takes at most 7");
+    l.kernel_w = 3;
+    l.in_dt = qc_dtype_uint(4);
+    expect(&l, "UINT4 input activations");
+}
+END_TEST
+
+/* A residual add on its own layer: the NPU fuses a residual only into a
+ * pointwise convolution (PWCONVRES). */
+START_TEST(test_add)
+{
+    NpuLayerDesc l = good();
+    l.op = NPU_LAYER_ADD;
+    expect(&l, "a residual add on its own: the NPU adds a residual only inside a pointwise "
+               "convolution");
+}
+END_TEST
+
+/* Average pools: always the CPU, with what the NPU's AVGPOOL lacks. */
+START_TEST(test_avgpool)
+{
+    NpuLayerDesc l = good();
+    l.op = NPU_LAYER_AVGPOOL;
+    l.global_pool = false;
+    expect(&l, "average pool over a window: the NPU's AVGPOOL is global only");
+    l.global_pool = true;
+    l.pool_area = 2;
+    expect(&l, "global average pool of 2 positions");
+    l.pool_area = 64;
+    l.in_dt = qc_dtype_uint(4);
+    expect(&l, "average pool of UINT4 activations");
+    l.in_dt = qc_dtype_uint(8);
+    l.rounding = "ROUND";
+    expect(&l, "Trunc rounds ROUND: the NPU's requantization floors");
+    l.rounding = "FLOOR";
+    expect(&l, "could run it exactly, but the npu target has no NPU form of it yet");
 }
 END_TEST
 
@@ -281,6 +331,8 @@ static Suite *suite(void)
     tcase_add_test(con, test_output_channels);
     tcase_add_test(con, test_out_scale);
     tcase_add_test(con, test_groups);
+    tcase_add_test(con, test_add);
+    tcase_add_test(con, test_avgpool);
     suite_add_tcase(s, con);
     return s;
 }

@@ -1,0 +1,24 @@
+/* Which targets can build a model, and every reason a target cannot, for
+ * `qonnxc info`.
+ *
+ * No rule of its own: each target is built in memory (nothing written)
+ * by the same code `qonnxc build` runs (streamline_graph, then emit_ref;
+ * dataflow_build + emit_hls / emit_rtl; emit_mcu; emit_npu), and its Diag
+ * is the answer. Where that code collects every failing layer before it
+ * stops (mcu, npu), all of them are listed; where it stops at the first
+ * (the streamliner, the ref plan, the dataflow lowering), the list has
+ * that one. */
+#ifndef QONNXC_TARGET_SUPPORT_H
+#define QONNXC_TARGET_SUPPORT_H
+
+#include <stdio.h>
+
+#include "graph.h"
+
+/* Prints "targets:" and one entry per target (ref, hls, rtl, mcu, npu):
+ * "supported", or "not supported:" and one line per reason. g is the
+ * loaded model; it is streamlined in place (print everything else
+ * first). */
+void target_support_print(Graph *g, const char *model_path, FILE *out);
+
+#endif
