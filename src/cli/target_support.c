@@ -4,15 +4,11 @@
 
 #include "build_config.h"
 #include "dataflow.h"
-#include "emit_hls.h"
-#include "emit_mcu.h"
+#include "emit_names.h"
 #include "emit_ref.h"
-#include "emit_rtl.h"
 #include "emit_util.h"
 #include "streamline.h"
-
-enum { T_REF, T_HLS, T_RTL, T_MCU, T_NPU, T_COUNT };
-static const char *const target_names[T_COUNT] = { "ref", "hls", "rtl", "mcu", "npu" };
+#include "targets.h"
 
 /* The reasons in d, one line each, without the model path every message
  * starts with. */
@@ -34,21 +30,18 @@ static void print_reasons(const Diag *d, const char *model_path, FILE *out)
     }
 }
 
-static void print_status(int t, const Diag *d, const char *model_path, FILE *out)
+static void print_status(const char *target, const Diag *d, const char *model_path, FILE *out)
 {
     if (!d->failed) {
-        fprintf(out, "  %-4s supported\n", target_names[t]);
+        fprintf(out, "  %-4s supported\n", target);
         return;
     }
-    fprintf(out, "  %-4s not supported:\n", target_names[t]);
+    fprintf(out, "  %-4s not supported:\n", target);
     print_reasons(d, model_path, out);
 }
 
 void target_support_print(Graph *g, const char *model_path, FILE *out)
 {
-    Diag d[T_COUNT];
-    for (int t = 0; t < T_COUNT; t++)
-        diag_init(&d[t]);
     fprintf(out, "targets:\n");
     Diag integer;
     diag_init(&integer);
@@ -59,43 +52,35 @@ void target_support_print(Graph *g, const char *model_path, FILE *out)
         print_reasons(&integer, model_path, out);
         return;
     }
-    const char *name = "model";
-    OutTree tree;
-    /* the dataflow targets: the lowering, then each emitter */
+    /* the steps build runs before the emitters: dataflow (for the targets
+     * that need it), then the names every emitter prints */
     BuildConfig cfg;
     Dataflow df;
     config_defaults(&cfg);
     memset(&df, 0, sizeof df);
-    Diag lowering;
+    Diag lowering, naming;
     diag_init(&lowering);
+    diag_init(&naming);
     bool have_df = dataflow_build(g, &cfg, &df, &lowering);
-    for (int t = T_HLS; t <= T_RTL; t++) {
-        if (!have_df) {
-            d[t] = lowering;
-            continue;
+    bool named = emit_names(g, have_df ? &df : NULL, &naming);
+    char name[64];
+    ref_model_name(model_path, name, sizeof name);
+    for (int t = 0; t < n_targets; t++) {
+        Diag d;
+        diag_init(&d);
+        if (!named) {
+            d = naming;
+        } else if (targets[t].needs_dataflow && !have_df) {
+            d = lowering;
+        } else {
+            OutTree tree;
+            outtree_init(&tree);
+            TargetInput in = { g, have_df ? &df : NULL, model_path, name, NULL };
+            targets[t].emit(&in, &tree, &d);
+            outtree_free(&tree);
         }
-        outtree_init(&tree);
-        if (t == T_HLS)
-            emit_hls(&df, model_path, name, &tree, &d[t]);
-        else
-            emit_rtl(&df, model_path, name, &tree, &d[t]);
-        outtree_free(&tree);
+        print_status(targets[t].name, &d, model_path, out);
     }
     dataflow_free(&df);
     config_free(&cfg);
-    /* ref, mcu, npu: from the integer graph */
-    for (int t = T_REF; t < T_COUNT; t++) {
-        if (t == T_HLS || t == T_RTL)
-            continue;
-        outtree_init(&tree);
-        if (t == T_REF)
-            emit_ref(g, model_path, name, &tree, &d[t]);
-        else if (t == T_MCU)
-            emit_mcu(g, model_path, name, &tree, &d[t]);
-        else
-            emit_npu(g, model_path, name, &tree, NULL, &d[t]);
-        outtree_free(&tree);
-    }
-    for (int t = 0; t < T_COUNT; t++)
-        print_status(t, &d[t], model_path, out);
 }

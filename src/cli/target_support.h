@@ -1,10 +1,10 @@
 /* Which targets can build a model, and every reason a target cannot, for
  * `qonnxc info`.
  *
- * No rule of its own: each target is built in memory (nothing written)
- * by the same code `qonnxc build` runs (streamline_graph, then emit_ref;
- * dataflow_build + emit_hls / emit_rtl; emit_mcu; emit_npu), and its Diag
- * is the answer. Where that code collects every failing layer before it
+ * No rule of its own: each target of the target table is built in memory
+ * (nothing written) by the same code `qonnxc build` runs (streamline_graph,
+ * dataflow_build for the targets that need it, emit_names, then the
+ * target's emitter), and its Diag is the answer. Where that code collects every failing layer before it
  * stops (mcu, npu), all of them are listed; where it stops at the first
  * (the streamliner, the ref plan, the dataflow lowering), the list has
  * that one. */
