@@ -11,6 +11,7 @@
 #include "brevitas_cnn.h"
 #include "cleanup.h"
 #include "emit_mcu_internal.h"
+#include "emit_names.h"
 #include "streamline.h"
 
 typedef struct Fake {
@@ -162,7 +163,8 @@ START_TEST(test_skip_residual_plan)
     Graph *g = ob_load(b, &d);
     ob_free(b);
     ck_assert_msg(g, "%s", d.msg);
-    ck_assert_msg(cleanup_graph(g, true, &d) && streamline_graph(g, true, &d), "%s", d.msg);
+    ck_assert_msg(cleanup_graph(g, true, &d) && streamline_graph(g, true, &d) &&
+                  emit_names(g, NULL, &d), "%s", d.msg);
     RefPlan p;
     McuArena a;
     ck_assert_msg(ref_plan(&p, g, "res", "res.onnx", "mcu", &d), "%s", d.msg);
