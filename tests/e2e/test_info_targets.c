@@ -48,7 +48,7 @@ END_TEST
 static void bipolar(OnnxBuilder *b, const char *in, const char *out)
 {
     float one = 1.0f;
-    char name[64], scale[64];
+    char name[96], scale[96];           /* out is a short tensor name */
     snprintf(name, sizeof name, "%s_quant", out);
     snprintf(scale, sizeof scale, "%s_scale", out);
     ob_init_f32(b, scale, 0, NULL, &one);
