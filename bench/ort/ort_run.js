@@ -1,12 +1,17 @@
 // ONNX Runtime on a model and a .npy of frames: a test and bench helper for
 // qonnxc's QCDQ export (tests/e2e/test_export_ort.c, bench/bench_ort.sh), not
-// part of the product. One thread (intra- and inter-op), all graph
-// optimizations, the CPU execution provider.
+// part of the product. One thread (intra- and inter-op), the CPU execution
+// provider, graph optimizations at --opt LEVEL (disabled, basic, extended or
+// all; default all, ONNX Runtime's own default). Only `disabled` runs the ops
+// as written: from `basic` on, ONNX Runtime folds BatchNormalization into
+// the MatMul/Conv weights and fuses QDQ patterns into integer kernels, which
+// rounds floats differently (an activation near a quantizer's tie can land
+// on the other side).
 //
-//   node ort_run.js run MODEL.onnx IN.npy OUT.npy
+//   node ort_run.js [--opt LEVEL] run MODEL.onnx IN.npy OUT.npy
 //       every frame of IN.npy (float32, frames along dim 0) in one batch;
 //       the first output as float32 OUT.npy
-//   node ort_run.js bench SECONDS BATCH MODEL.onnx IN.npy
+//   node ort_run.js [--opt LEVEL] bench SECONDS BATCH MODEL.onnx IN.npy
 //       batches of BATCH frames (cycling through IN.npy's frames, prepared
 //       beforehand), run repeatedly for about SECONDS after one warm-up run;
 //       prints {"frames_per_s": ..., "batch": ..., "runs": ..., ...} as JSON
@@ -70,7 +75,7 @@ async function session(model) {
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
       executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel: optLevel,
       executionProviders: ['cpu'],
     });
   } catch (e) {
@@ -121,17 +126,24 @@ async function cmdBench(seconds, batch, model, inPath) {
   }
   process.stdout.write(JSON.stringify({
     model, batch, runs, seconds: elapsed, frames_per_s: (runs * batch) / elapsed,
-    threads: 1, onnxruntime: require('onnxruntime-node/package.json').version,
+    threads: 1, graph_optimization: optLevel, onnxruntime: require('onnxruntime-node/package.json').version,
   }) + '\n');
 }
 
-const argv = process.argv.slice(2);
+const LEVELS = ['disabled', 'basic', 'extended', 'all'];
+let argv = process.argv.slice(2);
+let optLevel = 'all';
+if (argv[0] === '--opt') {
+  if (!LEVELS.includes(argv[1])) fail(2, `--opt takes one of ${LEVELS.join(', ')}`);
+  optLevel = argv[1];
+  argv = argv.slice(2);
+}
 if (argv[0] === 'run' && argv.length === 4) {
   cmdRun(argv[1], argv[2], argv[3]);
 } else if (argv[0] === 'bench' && argv.length === 5 && Number(argv[1]) > 0 &&
            Number.isInteger(Number(argv[2])) && Number(argv[2]) > 0) {
   cmdBench(Number(argv[1]), Number(argv[2]), argv[3], argv[4]);
 } else {
-  fail(2, 'usage: node ort_run.js run MODEL.onnx IN.npy OUT.npy\n' +
-          '       node ort_run.js bench SECONDS BATCH MODEL.onnx IN.npy');
+  fail(2, 'usage: node ort_run.js [--opt LEVEL] run MODEL.onnx IN.npy OUT.npy\n' +
+          '       node ort_run.js [--opt LEVEL] bench SECONDS BATCH MODEL.onnx IN.npy');
 }
