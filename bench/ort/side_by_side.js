@@ -52,20 +52,31 @@ function main() {
     try {
       const exported = path.join(tmp, `${name}.onnx`);
       run(qonnxc, ['export', path.join(dir, 'model.onnx'), '--format', 'qcdq', '-o', exported]);
-      const ref = JSON.parse(run(benchRef, [name])).models[0];
-      row.ref_frames_per_s = ref.ref_frames_per_s;
-      row.ref_frames_per_cpu_s = ref.ref_frames_per_cpu_s;
       const inputs = path.join(dir, 'inputs.npy');
       for (const batch of [1, 64]) {
         const ort = ortFps(ortRun, exported, inputs, seconds, batch);
         row[`ort_b${batch}_frames_per_s`] = ort.frames_per_s;
         row[`ort_b${batch}_frames_per_cpu_s`] = ort.frames_per_cpu_s;
-        row[`ratio_b${batch}`] = row.ref_frames_per_s / ort.frames_per_s;
-        row[`ratio_b${batch}_cpu`] = row.ref_frames_per_cpu_s / ort.frames_per_cpu_s;
       }
     } catch (e) {
-      row.error = String(e.message).split('\n')[0];
+      row.ort_error = String(e.message).split('\n')[0];
       failures++;
+    }
+    try {
+      const ref = JSON.parse(run(benchRef, [name])).models[0];
+      if (!(ref.ref_frames_per_s > 0)) throw new Error('bench_ref could not time the executor');
+      row.ref_frames_per_s = ref.ref_frames_per_s;
+      row.ref_frames_per_cpu_s = ref.ref_frames_per_cpu_s;
+    } catch (e) {
+      row.ref_error = String(e.message).split('\n')[0];
+      failures++;
+    }
+    for (const batch of [1, 64]) {
+      if (row.ref_frames_per_s && row[`ort_b${batch}_frames_per_s`]) {
+        row[`ratio_b${batch}`] = row.ref_frames_per_s / row[`ort_b${batch}_frames_per_s`];
+        row[`ratio_b${batch}_cpu`] = row.ref_frames_per_cpu_s /
+                                     row[`ort_b${batch}_frames_per_cpu_s`];
+      }
     }
     rows.push(row);
   }
