@@ -73,13 +73,17 @@ static bool write_whole(const char *path, const uint8_t *buf, size_t len, Diag *
     if (!tmp)
         return diag_error(d, path, NULL, NULL, "out of memory");
     snprintf(tmp, n, "%s.tmp", path);
+    int err = 0;
+    errno = 0;
     FILE *f = fopen(tmp, "wb");
-    bool ok = f && fwrite(buf, 1, len, f) == len;
-    ok = (f && fclose(f) == 0) && ok;
-    int err = errno;
-    ok = ok && rename(tmp, path) == 0;
+    if (!f || fwrite(buf, 1, len, f) != len)
+        err = errno ? errno : EIO;
+    if (f && fclose(f) != 0 && !err)
+        err = errno;
+    if (!err && rename(tmp, path) != 0)
+        err = errno;
+    bool ok = err == 0;
     if (!ok) {
-        err = err ? err : errno;
         remove(tmp);
         diag_error(d, path, NULL, NULL, "cannot write the exported model: %s", strerror(err));
         diag_set_exit(d, EXIT_USAGE);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "model_data.h"
+#include "onnx_builder.h"
 #include "run_cli.h"
 
 #define ORT_DIR QONNXC_SOURCE_DIR "/bench/ort"
@@ -163,6 +164,33 @@ START_TEST(export_errors_leave_no_file)
     ck_assert_int_eq(r.exit_code, 3);
     ck_assert_msg(strstr(r.err, "bad.onnx"), "%s", r.err);
     ck_assert(!file_exists(out));
+    cli_result_free(&r);
+    /* an op the export cannot write: the error names the node; exit 3, no file */
+    OnnxBuilder *b = ob_new("mt");
+    ob_opset(b, "qonnx.custom_op.general", 1);
+    ob_input(b, "x", ET_FLOAT, 2, (int64_t[]){ 1, 4 });
+    ob_node(b, "MultiThreshold", "qonnx.custom_op.general", "thresholds", 2,
+            (const char *[]){ "x", ob_const_f32(b, "t", 2, (int64_t[]){ 4, 1 }, NULL) }, 1,
+            (const char *[]){ "y" });
+    ob_output(b, "y", ET_FLOAT, 2, (int64_t[]){ 1, 4 });
+    char mt[1024];
+    snprintf(mt, sizeof mt, "%s/mt.onnx", tmp);
+    ck_assert(ob_write(b, mt));
+    ob_free(b);
+    r = run_qonnxc((const char *[]){ "export", mt, "--format", "qcdq", "-o", out, NULL });
+    ck_assert_int_eq(r.exit_code, 3);
+    ck_assert_msg(strstr(r.err, "mt.onnx: node 'thresholds' (MultiThreshold)") &&
+                  strstr(r.err, "no standard ONNX form"), "%s", r.err);
+    ck_assert(!file_exists(out));
+    cli_result_free(&r);
+    /* an output folder that does not exist: exit 2, nothing left behind */
+    char model[1024], nowhere[1100];
+    ck_assert(shared_model_dir("TFC_1W1A", model, sizeof model - 16));
+    strcat(model, "/model.onnx");
+    snprintf(nowhere, sizeof nowhere, "%s/no/such/dir/out.onnx", tmp);
+    r = run_qonnxc((const char *[]){ "export", model, "--format", "qcdq", "-o", nowhere, NULL });
+    ck_assert_int_eq(r.exit_code, 2);
+    ck_assert_msg(strstr(r.err, "cannot write the exported model"), "%s", r.err);
     cli_result_free(&r);
     /* an unknown format is a usage error */
     r = run_qonnxc((const char *[]){ "export", bad, "--format", "qdq", "-o", out, NULL });
