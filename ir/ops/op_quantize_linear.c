@@ -7,7 +7,8 @@
  *     y = saturate(round_half_even(x / y_scale) + y_zero_point)
  * saturated to the range of the zero point's type (INT8 or UINT8; INT16
  * and UINT16 from opset 21), which is the output type. ONNX Runtime
- * computes it the same way: a float32 division, then round to nearest even.
+ * computes it the same way: a float32 division, then round to nearest even;
+ * a NaN becomes the low end of the range.
  *
  * DequantizeLinear(x, x_scale, x_zero_point = 0), per element:
  *     y = (x - x_zero_point) * x_scale        the subtraction in integers
@@ -116,8 +117,9 @@ static bool quantize_eval(const OpCtx *ctx, const Node *n, const Value *const *i
         int64_t at = param_index(&p, k);
         float q = qonnx_round(x->f[k] / scale->f[at], QROUND_HALF_EVEN);
         double v = (double)q + (zp ? (double)zp->i[at] : 0.0);
-        v = v < (double)lo ? (double)lo : v;    /* NaN saturates to lo, as a cast would not */
+        v = v < (double)lo ? (double)lo : v;
         v = v > (double)hi ? (double)hi : v;
+        /* NaN gives lo, as in ONNX Runtime (its SSE max/min return the bound) */
         y->i[k] = isnan(v) ? lo : (int64_t)v;
     }
     out[0] = y;
