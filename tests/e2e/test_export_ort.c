@@ -151,6 +151,14 @@ START_TEST(every_shared_model_runs_in_onnxruntime)
 }
 END_TEST
 
+/* TFC_1W1A's model.onnx (vendored in tests/models) into buf. */
+static void tfc_model(char *buf, size_t size)
+{
+    char dir[1024];
+    ck_assert(shared_model_dir("TFC_1W1A", dir, sizeof dir));
+    snprintf(buf, size, "%s/model.onnx", dir);
+}
+
 START_TEST(export_errors_leave_no_file)
 {
     /* a model qonnxc cannot read: an error naming it, exit 3, no OUT.onnx */
@@ -184,9 +192,8 @@ START_TEST(export_errors_leave_no_file)
     ck_assert(!file_exists(out));
     cli_result_free(&r);
     /* an output folder that does not exist: exit 2, nothing left behind */
-    char model[1024], nowhere[1100];
-    ck_assert(shared_model_dir("TFC_1W1A", model, sizeof model - 16));
-    strcat(model, "/model.onnx");
+    char model[1100], nowhere[1100];
+    tfc_model(model, sizeof model);
     snprintf(nowhere, sizeof nowhere, "%s/no/such/dir/out.onnx", tmp);
     r = run_qonnxc((const char *[]){ "export", model, "--format", "qcdq", "-o", nowhere, NULL });
     ck_assert_int_eq(r.exit_code, 2);
@@ -202,12 +209,37 @@ START_TEST(export_errors_leave_no_file)
 }
 END_TEST
 
+START_TEST(export_is_deterministic)
+{
+    /* the same model exported twice: the same bytes */
+    char *tmp = make_temp_dir("export_twice");
+    char model[1100], once[1100], twice[1100];
+    tfc_model(model, sizeof model);
+    snprintf(once, sizeof once, "%s/once.onnx", tmp);
+    snprintf(twice, sizeof twice, "%s/twice.onnx", tmp);
+    for (int k = 0; k < 2; k++) {
+        CliResult r = run_qonnxc((const char *[]){ "export", model, "--format", "qcdq", "-o",
+                                                   k ? twice : once, NULL });
+        ck_assert_msg(r.exit_code == 0, "%s", r.err);
+        cli_result_free(&r);
+    }
+    size_t len_once, len_twice;
+    char *a = read_whole_file(once, &len_once), *b = read_whole_file(twice, &len_twice);
+    ck_assert(a && b && len_once == len_twice && memcmp(a, b, len_once) == 0);
+    free(a);
+    free(b);
+    rm_rf(tmp);
+    free(tmp);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("export_ort");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, every_shared_model_runs_in_onnxruntime);
     tcase_add_test(tc, export_errors_leave_no_file);
+    tcase_add_test(tc, export_is_deterministic);
     suite_add_tcase(s, tc);
     return s;
 }
