@@ -17,6 +17,7 @@ packages=(
   verilator yosys iverilog                             # rtl/ library: simulation, lint, synthesis check
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm  # mcu target: Cortex-M build, run under qemu
   valgrind                                             # bench_mcu: callgrind instruction counts
+  nodejs                                               # ONNX Runtime (npm) for the QCDQ export test and bench
 )
 
 missing=()
@@ -30,6 +31,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# npm comes with nodejs from some sources (NodeSource) and is its own
+# Debian package elsewhere: installed only when the command is missing.
+if ! command -v npm >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+# ONNX Runtime for test_export_ort and bench/bench_ort.sh; without it (no
+# registry reachable) those skip with a message, so setup goes on.
+scripts/setup_ort.sh || echo "setup: ONNX Runtime not installed; test_export_ort will skip" >&2
 
 build_dir=${BUILD_DIR:-build}
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${CMAKE_ARGS:-} >/dev/null

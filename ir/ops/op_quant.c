@@ -319,6 +319,24 @@ static bool quant_check(const OpCtx *ctx, const Node *n)
            (!bitwidth || qonnx_bit_width(ctx, n, bitwidth, "bit width", &bits));
 }
 
+bool quant_params(const OpCtx *ctx, const Node *n, QuantParams *p)
+{
+    QuantAttrs a;
+    if (!quant_check(ctx, n) || !quant_attrs(ctx, n, &a))
+        return false;
+    for (int k = 1; k < 4; k++)
+        if (!n->inputs[k]->value)
+            return op_error(ctx, n, "input %d ('%s') is not a constant yet", k,
+                            n->inputs[k]->name);
+    p->is_signed = a.is_signed;
+    p->narrow = a.narrow;
+    p->rounding = a.rounding;
+    p->scale = n->inputs[1]->value;
+    p->zeropt = n->inputs[2]->value;
+    return quant_params_ok(ctx, n, &n->inputs[0]->shape, p->scale, p->zeropt,
+                           n->inputs[3]->value, &p->bits);
+}
+
 static bool quant_eval(const OpCtx *ctx, const Node *n, const Value *const *in, Value **out)
 {
     static const char *const names[] = { "input", "scale", "zero point", "bit width" };

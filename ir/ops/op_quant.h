@@ -64,6 +64,29 @@ typedef struct TruncIntForm {
 } TruncIntForm;
 bool trunc_int_form(const OpCtx *ctx, const Node *n, TruncIntForm *f);
 
+/* A Quant (or IntQuant) node's constant parameters as its eval reads them,
+ * checked (op_quant.c): for passes that rewrite the node (the QCDQ export). */
+typedef struct QuantParams {
+    bool is_signed, narrow;
+    QonnxRounding rounding;
+    int bits;
+    const Value *scale, *zeropt;   /* the node's constant inputs 1 and 2 */
+} QuantParams;
+bool quant_params(const OpCtx *ctx, const Node *n, QuantParams *p);
+
+/* The same for a Trunc node (op_trunc.c). out_scale is NULL for version 1. */
+typedef struct TruncParams {
+    int version;
+    QonnxRounding rounding;
+    bool is_signed, narrow;        /* version 2 only; version 1 does not clamp */
+    int in_bits, out_bits;
+    const Value *scale, *zeropt, *out_scale;
+} TruncParams;
+bool trunc_params(const OpCtx *ctx, const Node *n, TruncParams *p);
+/* Version 2's divisor: 2^round_half_even(log2(out_scale / scale)), in
+ * float32 exactly as trunc's eval computes it. */
+float trunc_v2_divisor(float out_scale, float scale);
+
 /* The integer range of `bits` bits (1..32):
  *   signed            -2^(b-1)     .. 2^(b-1) - 1
  *   signed, narrow    -2^(b-1) + 1 .. 2^(b-1) - 1

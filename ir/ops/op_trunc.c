@@ -216,6 +216,35 @@ const OpDef op_qonnx_trunc = {
     OP_TRUNC, "Trunc", DOMAIN_QONNX, 5, 7, 1, 1, trunc_check, qonnx_infer_like_x, trunc_eval,
 };
 
+float trunc_v2_divisor(float out_scale, float scale)
+{
+    return nearest_power_of_two(out_scale / scale);
+}
+
+bool trunc_params(const OpCtx *ctx, const Node *n, TruncParams *p)
+{
+    TruncSpec s;
+    if (!trunc_check(ctx, n) || !trunc_attrs(ctx, n, &s))
+        return false;
+    const Value *v[7] = { NULL };
+    for (int k = 1; k < n->n_inputs; k++)
+        if (!(v[k] = n->inputs[k]->value))
+            return op_error(ctx, n, "input %d ('%s') is not a constant yet", k,
+                            n->inputs[k]->name);
+    if (!trunc_params_ok(ctx, n, &n->inputs[0]->shape, v, &s))
+        return false;
+    p->version = s.l.version;
+    p->rounding = s.rounding;
+    p->is_signed = s.is_signed;
+    p->narrow = s.narrow;
+    p->in_bits = s.in_bits;
+    p->out_bits = s.out_bits;
+    p->scale = v[1];
+    p->zeropt = v[2];
+    p->out_scale = s.l.out_scale >= 0 ? v[s.l.out_scale] : NULL;
+    return true;
+}
+
 /* The shift and rounding of a Trunc whose parameters are per-tensor
  * constants, for the integer graph (an IntSumPool's shift): version 1
  * shifts by in_bitwidth - out_bitwidth, version 2 by the exponent of

@@ -34,6 +34,8 @@ typedef enum OpKind {
     OP_MAXPOOL, OP_AVERAGEPOOL, OP_GLOBALMAXPOOL, OP_GLOBALAVERAGEPOOL,
     OP_SOFTMAX, OP_LOGSOFTMAX,
     OP_ARGMAX, OP_ARGMIN,
+    OP_QUANTIZE_LINEAR,     /* float -> int8/uint8: round(x / scale) + zero point, saturated */
+    OP_DEQUANTIZE_LINEAR,   /* int -> float: (x - zero point) * scale */
     /* ONNX tensor and shape ops (ir/ops_onnx_tensor.c) */
     OP_CAST, OP_CAST_LIKE, OP_CONCAT, OP_CONSTANT, OP_CONSTANT_OF_SHAPE,
     OP_DEPTH_TO_SPACE, OP_SPACE_TO_DEPTH,

@@ -1,6 +1,7 @@
 /* The ONNX math ops of the golden executor (float32 semantics), one file
  * per op or tight family: op_elementwise.c, op_matmul.c, op_gemm.c,
- * op_conv.c, op_batchnorm.c, op_pool.c, op_softmax.c, op_argmax.c. */
+ * op_conv.c, op_batchnorm.c, op_pool.c, op_softmax.c, op_argmax.c,
+ * op_quantize_linear.c. */
 #include "ops.h"
 
 extern const OpDef op_add, op_sub, op_mul, op_div, op_pow;
@@ -9,6 +10,7 @@ extern const OpDef op_relu, op_sigmoid, op_tanh, op_abs, op_neg, op_exp, op_log,
 extern const OpDef op_matmul, op_gemm, op_conv, op_batchnorm;
 extern const OpDef op_maxpool, op_averagepool, op_globalmaxpool, op_globalaveragepool;
 extern const OpDef op_softmax, op_logsoftmax, op_argmax, op_argmin;
+extern const OpDef op_quantize_linear, op_dequantize_linear;
 
 const OpDef *const onnx_math_ops[] = {
     &op_add, &op_sub, &op_mul, &op_div, &op_pow,
@@ -17,5 +19,6 @@ const OpDef *const onnx_math_ops[] = {
     &op_matmul, &op_gemm, &op_conv, &op_batchnorm,
     &op_maxpool, &op_averagepool, &op_globalmaxpool, &op_globalaveragepool,
     &op_softmax, &op_logsoftmax, &op_argmax, &op_argmin,
+    &op_quantize_linear, &op_dequantize_linear,
     NULL,
 };

@@ -18,13 +18,14 @@ typedef struct CliCommand {
     bool takes_steps;       /* --help lists the pipeline's steps (pipeline.h) */
 } CliCommand;
 
-extern const CliCommand cli_info, cli_run, cli_build, cli_verify, cli_report;
+extern const CliCommand cli_info, cli_run, cli_build, cli_verify, cli_report, cli_export;
 
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Prints the diagnostic to stderr as "qonnxc: error: ..." and returns its exit code. */
 int cli_fail(const Diag *d);

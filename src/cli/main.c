@@ -8,7 +8,7 @@
 #include "targets.h"
 
 static const CliCommand *const commands[] = {
-    &cli_info, &cli_run, &cli_build, &cli_verify, &cli_report,
+    &cli_info, &cli_run, &cli_build, &cli_verify, &cli_report, &cli_export,
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
