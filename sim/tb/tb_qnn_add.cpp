@@ -9,14 +9,13 @@
 // always idle (A must wait for it, beat for beat).
 //
 // Parameters: -DP_<name> with the module's -G parameters, plus VECTORS.
-#include <algorithm>
 #include <cstdio>
 
 #include "Vqnn_add.h"
 #include "axis_ports.h"
+#include "tb_thresholds.h"
 
 extern "C" {
-#include "qc_pack.h"
 #include "qc_threshold.h"
 }
 
@@ -63,29 +62,10 @@ int main(int argc, char **argv)
         }
     }
 
-    std::vector<int32_t> T((size_t)CHANNELS * (N_THRESHOLDS > 0 ? N_THRESHOLDS : 1));
-    for (int c = 0; c < CHANNELS && N_THRESHOLDS > 0; c++) {
-        int64_t lo = S[(size_t)c], hi = lo;
-        for (int v = 0; v < VECTORS; v++) {
-            lo = std::min(lo, S[(size_t)v * CHANNELS + c]);
-            hi = std::max(hi, S[(size_t)v * CHANNELS + c]);
-        }
-        lo = std::max(lo - 2, qc_dtype_min(tdt));
-        hi = std::min(hi + 2, qc_dtype_max(tdt));
-        int32_t *row = &T[(size_t)c * N_THRESHOLDS];
-        for (int t = 0; t < N_THRESHOLDS; t++)
-            row[t] = t > 0 && rng() % 8 == 0 ? row[t - 1]
-                                             : (int32_t)(lo + (int64_t)(rng() % (uint64_t)(hi - lo + 1)));
-        std::sort(row, row + N_THRESHOLDS);
-    }
+    std::vector<int32_t> T;
     if (N_THRESHOLDS > 0) {
-        std::vector<Beat> twords;
-        for (int f = 0; f < CF; f++) {
-            Beat word(qc_packed_bytes(tdt, (size_t)PE * N_THRESHOLDS));
-            qc_pack(tdt, &T[(size_t)f * PE * N_THRESHOLDS], (size_t)PE * N_THRESHOLDS, word.data());
-            twords.push_back(word);
-        }
-        if (!write_memh("thresholds.hex", twords, PE * N_THRESHOLDS * T_BITS)) {
+        T = tb_threshold_rows(rng, S, CHANNELS, N_THRESHOLDS, tdt, 2);
+        if (!tb_write_thresholds("thresholds.hex", T, CHANNELS, PE, N_THRESHOLDS, tdt)) {
             printf("FAIL qnn_add: cannot write thresholds.hex\n");
             return 1;
         }

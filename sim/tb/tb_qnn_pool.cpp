@@ -12,12 +12,12 @@
 //
 // Parameters: -DP_<name> with the module's -G parameters, plus the
 // image's: IFM_H, IFM_W, K_H, K_W, STRIDE_H, STRIDE_W, PAD (every side), FRAMES.
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "Vqnn_pool.h"
 #include "axis_driver.h"
+#include "tb_thresholds.h"
 
 extern "C" {
 #include "qc_pack.h"
@@ -107,28 +107,10 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    std::vector<int32_t> T((size_t)CHANNELS * (N_THRESHOLDS > 0 ? N_THRESHOLDS : 1));
-    for (int c = 0; c < CHANNELS && N_THRESHOLDS > 0; c++) {
-        int64_t lo = sums[(size_t)c], hi = lo;
-        for (int v = 0; v < windows; v++) {
-            lo = std::min(lo, sums[(size_t)v * CHANNELS + c]);
-            hi = std::max(hi, sums[(size_t)v * CHANNELS + c]);
-        }
-        lo = std::max(lo - 1, qc_dtype_min(tdt));
-        hi = std::min(hi + 1, qc_dtype_max(tdt));
-        int32_t *row = &T[(size_t)c * N_THRESHOLDS];
-        for (int t = 0; t < N_THRESHOLDS; t++)
-            row[t] = uniform(lo, hi);
-        std::sort(row, row + N_THRESHOLDS);
-    }
+    std::vector<int32_t> T;
     if (N_THRESHOLDS > 0) {
-        std::vector<Beat> twords;
-        for (int f = 0; f < CF; f++) {
-            Beat word(qc_packed_bytes(tdt, (size_t)PE * N_THRESHOLDS));
-            qc_pack(tdt, &T[(size_t)f * PE * N_THRESHOLDS], (size_t)PE * N_THRESHOLDS, word.data());
-            twords.push_back(word);
-        }
-        if (!write_memh("thresholds.hex", twords, PE * N_THRESHOLDS * T_BITS)) {
+        T = tb_threshold_rows(rng, sums, CHANNELS, N_THRESHOLDS, tdt, 1);
+        if (!tb_write_thresholds("thresholds.hex", T, CHANNELS, PE, N_THRESHOLDS, tdt)) {
             printf("FAIL qnn_pool: cannot write thresholds.hex\n");
             return 1;
         }

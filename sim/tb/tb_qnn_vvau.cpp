@@ -7,11 +7,11 @@
 // or 6), then idle cycles and back-pressure.
 //
 // Parameters: -DP_<name> with the module's -G parameters, plus WINDOWS.
-#include <algorithm>
 #include <cstdio>
 
 #include "Vqnn_vvau.h"
 #include "axis_driver.h"
+#include "tb_thresholds.h"
 
 extern "C" {
 #include "qc_dot.h"
@@ -81,28 +81,11 @@ int main(int argc, char **argv)
         qc_pack(wdt, e.data(), e.size(), word.data());
         wwords.push_back(word);
     }
-    std::vector<int32_t> T((size_t)CHANNELS * (N_THRESHOLDS > 0 ? N_THRESHOLDS : 1));
-    std::vector<Beat> twords;
-    for (int c = 0; c < CHANNELS && N_THRESHOLDS > 0; c++) {
-        int64_t lo = acc[(size_t)c], hi = lo;
-        for (int v = 0; v < WINDOWS; v++) {
-            lo = std::min(lo, acc[(size_t)v * CHANNELS + c]);
-            hi = std::max(hi, acc[(size_t)v * CHANNELS + c]);
-        }
-        lo = std::max(lo - 2, qc_dtype_min(tdt));
-        hi = std::min(hi + 2, qc_dtype_max(tdt));
-        int32_t *row = &T[(size_t)c * N_THRESHOLDS];
-        for (int t = 0; t < N_THRESHOLDS; t++)
-            row[t] = (int32_t)(lo + (int64_t)(rng() % (uint64_t)(hi - lo + 1)));
-        std::sort(row, row + N_THRESHOLDS);
-    }
-    for (int f = 0; f < CF && N_THRESHOLDS > 0; f++) {
-        Beat word(qc_packed_bytes(tdt, (size_t)PE * N_THRESHOLDS));
-        qc_pack(tdt, &T[(size_t)f * PE * N_THRESHOLDS], (size_t)PE * N_THRESHOLDS, word.data());
-        twords.push_back(word);
-    }
+    std::vector<int32_t> T;
+    if (N_THRESHOLDS > 0)
+        T = tb_threshold_rows(rng, acc, CHANNELS, N_THRESHOLDS, tdt, 2);
     if (!write_memh("weights.hex", wwords, PE * SIMD * W_BITS) ||
-        (N_THRESHOLDS > 0 && !write_memh("thresholds.hex", twords, PE * N_THRESHOLDS * T_BITS))) {
+        (N_THRESHOLDS > 0 && !tb_write_thresholds("thresholds.hex", T, CHANNELS, PE, N_THRESHOLDS, tdt))) {
         printf("FAIL qnn_vvau: cannot write the memory files\n");
         return 1;
     }
