@@ -39,7 +39,6 @@ int main(int argc, char **argv)
 {
     VerilatedContext ctx;
     ctx.commandArgs(argc, argv);
-    const int CF = CHANNELS / PE;
     const qc_dtype adt = int_dtype(A_BITS, A_SIGNED), bdt = int_dtype(B_BITS, B_SIGNED);
     const qc_dtype sdt = int_dtype(ACC_BITS, ACC_SIGNED), tdt = qc_dtype_int(T_BITS);
     std::mt19937 rng(20261208);

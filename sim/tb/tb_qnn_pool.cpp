@@ -56,7 +56,6 @@ static int64_t reference_round(int64_t sum, int shift, int mode)
 int main(int argc, char **argv)
 {
     Sim sim(argc, argv, "tb_qnn_pool");
-    const int CF = CHANNELS / PE;
     const int OH = (IFM_H + 2 * PAD - K_H) / STRIDE_H + 1, OW = (IFM_W + 2 * PAD - K_W) / STRIDE_W + 1;
     if (TAPS != K_H * K_W) {
         printf("FAIL qnn_pool: TAPS=%d is not K_H*K_W=%d\n", TAPS, K_H * K_W);
