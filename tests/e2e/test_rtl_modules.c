@@ -34,7 +34,7 @@
 typedef struct Config {
     const char *name;       /* build and run directory */
     const char *module;
-    const char *uses;       /* another module it instantiates, or NULL */
+    const char *uses;       /* the modules it instantiates (space separated), or NULL */
     const char *params;     /* module parameters: -G and -DP_ (space separated NAME=VALUE) */
     const char *tb_params;  /* the testbench's own: -DP_ only */
     int latency;            /* documented latency (MVAU: from its last input beat to its
@@ -150,6 +150,15 @@ static const Config configs[] = {
       "CHANNELS=3 PE=1 TAPS=9 SIMD=3 CHANNELS_INNER=1 IN_BITS=4 IN_SIGNED=1 W_BITS=2 W_SIGNED=0 "
       "ACC_BITS=9 N_THRESHOLDS=0 T_BITS=10 OUT_BITS=9 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
       "WINDOWS=8", 3 },
+    /* a residual block (sim/tb/dag_residual_block.v: fork, SWG 3x3 + VVAU
+     * on the branch, a skip FIFO, add): bit-exact with the skip FIFO at
+     * docs/rtl.md's bound 2 * IFM_W * C/PE - 1 = 23, a deadlock one below */
+    { "residual_block", "dag_residual_block",
+      "qnn_fork qnn_fifo qnn_swg qnn_vvau qnn_threshold qnn_add",
+      "CHANNELS=4 PE=2 IFM_H=5 IFM_W=6 BITS=2 W_BITS=3 ACC_BITS=8 SKIP_DEPTH=23", "FRAMES=3", -1 },
+    { "residual_block_deadlock", "dag_residual_block",
+      "qnn_fork qnn_fifo qnn_swg qnn_vvau qnn_threshold qnn_add",
+      "CHANNELS=4 PE=2 IFM_H=5 IFM_W=6 BITS=2 W_BITS=3 ACC_BITS=8 SKIP_DEPTH=22", "FRAMES=3", -1 },
 };
 #define N_CONFIGS ((int)(sizeof configs / sizeof configs[0]))
 
@@ -273,11 +282,18 @@ static void runtime_dir(char *out, size_t n)
     cli_result_free(&r);
 }
 
+/* The module's file (rtl/, or sim/tb/ for a test-only top "dag_*") and
+ * those of the modules it uses (a space-separated list, or NULL). */
 static void rtl_files(Args *a, const char *module, const char *uses)
 {
-    addf(a, SRC_DIR "/rtl/%s.v", module);
-    if (uses)
-        addf(a, SRC_DIR "/rtl/%s.v", uses);
+    if (!strncmp(module, "dag_", 4))
+        addf(a, SRC_DIR "/sim/tb/%s.v", module);
+    else
+        addf(a, SRC_DIR "/rtl/%s.v", module);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", uses ? uses : "");
+    for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " "))
+        addf(a, SRC_DIR "/rtl/%s.v", tok);
 }
 
 /* ---- lint ------------------------------------------------------------------ */
