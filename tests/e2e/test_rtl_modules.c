@@ -6,7 +6,11 @@
  *            the module with its testbench (sim/tb/tb_<module>.cpp, which
  *            checks it against the quant core on random data, at full speed
  *            and with idle cycles and back-pressure); the run must print
- *            PASS, and the MVAU must take MH/PE * MW/SIMD cycles per vector
+ *            PASS, and the MVAU must take MH/PE * MW/SIMD cycles per vector,
+ *            the DAG modules (fork, add, pool, vvau) one cycle per input
+ *            beat, each with its documented latency; a test-only residual
+ *            block (sim/tb/dag_residual_block.v) runs at its skip FIFO
+ *            bound and deadlocks one below it
  *   checks   a bad parameter stops elaboration (iverilog) with a message
  *            naming the instance
  *   synth    yosys reads every module and maps a small instance of each
@@ -102,7 +106,7 @@ static const Config configs[] = {
       "ACC_SIGNED=1 N_THRESHOLDS=7 T_BITS=12 OUT_BITS=3 OUT_SCALE=1 OUT_BIAS=-4 OUT_BIPOLAR=0",
       "VECTORS=30", 4 },
     /* one pool per rounding mode (ROUNDING: QonnxRounding's order), each
-     * with ties of both signs in its data; windowed (the windows qnn_swg
+     * with ties in its data (of both signs when signed); windowed (the windows qnn_swg
      * would send, strides and padding) and global (the image itself) */
     { "pool_half_even", "qnn_pool", "qnn_threshold",
       "CHANNELS=6 PE=2 IN_BITS=4 IN_SIGNED=1 TAPS=9 ACC_BITS=8 SHIFT=2 ROUNDING=0 N_THRESHOLDS=0 "
