@@ -124,6 +124,7 @@ struct AxisResult {
     std::vector<Beat> out;      // output beats in order
     uint64_t cycles = 0;        // cycles run after reset
     int64_t first_in = -1;      // cycle of the first input handshake
+    int64_t last_in = -1;       // cycle of the last input handshake
     int64_t last_out = -1;      // cycle of the last output handshake
     std::vector<int64_t> out_cycle; // cycle of each output handshake
     bool protocol_ok = true;    // output held valid and stable until taken
@@ -230,6 +231,7 @@ AxisResult axis_run(Sim &sim, M &top, const std::vector<Beat> &in, size_t n_out,
         if (offering && top.s_axis_tready) {
             if (r.first_in < 0)
                 r.first_in = (int64_t)cyc;
+            r.last_in = (int64_t)cyc;
             next++;
             offering = false;
         }

@@ -6,7 +6,11 @@
  *            the module with its testbench (sim/tb/tb_<module>.cpp, which
  *            checks it against the quant core on random data, at full speed
  *            and with idle cycles and back-pressure); the run must print
- *            PASS, and the MVAU must take MH/PE * MW/SIMD cycles per vector
+ *            PASS, and the MVAU must take MH/PE * MW/SIMD cycles per vector,
+ *            the DAG modules (fork, add, pool, vvau) one cycle per input
+ *            beat, each with its documented latency; a test-only residual
+ *            block (sim/tb/dag_residual_block.v) runs at its skip FIFO
+ *            bound and deadlocks one below it
  *   checks   a bad parameter stops elaboration (iverilog) with a message
  *            naming the instance
  *   synth    yosys reads every module and maps a small instance of each
@@ -34,10 +38,12 @@
 typedef struct Config {
     const char *name;       /* build and run directory */
     const char *module;
-    const char *uses;       /* another module it instantiates, or NULL */
+    const char *uses;       /* the modules it instantiates (space separated), or NULL */
     const char *params;     /* module parameters: -G and -DP_ (space separated NAME=VALUE) */
     const char *tb_params;  /* the testbench's own: -DP_ only */
-    int latency;            /* MVAU: cycles from last input to last output beat; else -1 */
+    int latency;            /* documented latency (MVAU: from its last input beat to its
+                             * last output beat; the DAG modules: from the last input
+                             * beat); -1: the testbench measures none */
 } Config;
 
 /* Moderate sizes: each configuration builds in a few seconds. MVAU
@@ -86,12 +92,85 @@ static const Config configs[] = {
     { "dwc_up", "qnn_dwc", NULL, "IN_BITS=6 OUT_BITS=30", "BEATS=40", -1 },
     { "fifo", "qnn_fifo", NULL, "DATA_WIDTH=12 DEPTH=7 RAM_STYLE=\"distributed\"", "BEATS=200", -1 },
     { "fifo_block", "qnn_fifo", NULL, "DATA_WIDTH=70 DEPTH=16 RAM_STYLE=\"block\"", "BEATS=200", -1 },
+    /* the dataflow DAG's modules (issue 15): the testbench prints cycles
+     * (first to last input beat at full speed: one beat per cycle, so the
+     * estimate is the input beats) and the latency (last input beat to
+     * last output beat), both checked against docs/rtl.md */
+    { "fork", "qnn_fork", NULL, "DATA_WIDTH=13", "BEATS=300", 1 },
+    { "add_scaled", "qnn_add", "qnn_threshold",
+      "CHANNELS=12 PE=3 A_BITS=4 A_SIGNED=1 B_BITS=3 B_SIGNED=0 MUL_A=1 MUL_B=4 ACC_BITS=7 "
+      "ACC_SIGNED=1 N_THRESHOLDS=0 T_BITS=8 OUT_BITS=7 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
+      "VECTORS=20", 1 },
+    { "add_thresholds", "qnn_add", "qnn_threshold",
+      "CHANNELS=8 PE=2 A_BITS=8 A_SIGNED=0 B_BITS=5 B_SIGNED=1 MUL_A=2 MUL_B=1 ACC_BITS=11 "
+      "ACC_SIGNED=1 N_THRESHOLDS=7 T_BITS=12 OUT_BITS=3 OUT_SCALE=1 OUT_BIAS=-4 OUT_BIPOLAR=0",
+      "VECTORS=30", 4 },
+    /* one pool per rounding mode (ROUNDING: QonnxRounding's order), each
+     * with ties in its data (of both signs when signed); windowed (the windows qnn_swg
+     * would send, strides and padding) and global (the image itself) */
+    { "pool_half_even", "qnn_pool", "qnn_threshold",
+      "CHANNELS=6 PE=2 IN_BITS=4 IN_SIGNED=1 TAPS=9 ACC_BITS=8 SHIFT=2 ROUNDING=0 N_THRESHOLDS=0 "
+      "T_BITS=9 OUT_BITS=6 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
+      "IFM_H=6 IFM_W=5 K_H=3 K_W=3 STRIDE_H=2 STRIDE_W=1 PAD=1 FRAMES=3", 2 },
+    { "pool_half_up_global", "qnn_pool", "qnn_threshold",
+      "CHANNELS=4 PE=4 IN_BITS=3 IN_SIGNED=1 TAPS=16 ACC_BITS=7 SHIFT=4 ROUNDING=1 N_THRESHOLDS=0 "
+      "T_BITS=8 OUT_BITS=3 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
+      "IFM_H=4 IFM_W=4 K_H=4 K_W=4 STRIDE_H=1 STRIDE_W=1 PAD=0 FRAMES=40", 2 },
+    { "pool_half_down", "qnn_pool", "qnn_threshold",
+      "CHANNELS=3 PE=1 IN_BITS=4 IN_SIGNED=1 TAPS=4 ACC_BITS=6 SHIFT=2 ROUNDING=2 N_THRESHOLDS=0 "
+      "T_BITS=7 OUT_BITS=4 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
+      "IFM_H=6 IFM_W=6 K_H=2 K_W=2 STRIDE_H=2 STRIDE_W=2 PAD=0 FRAMES=3", 2 },
+    { "pool_ceil", "qnn_pool", "qnn_threshold",
+      "CHANNELS=4 PE=2 IN_BITS=2 IN_SIGNED=0 TAPS=9 ACC_BITS=5 SHIFT=3 ROUNDING=3 N_THRESHOLDS=0 "
+      "T_BITS=6 OUT_BITS=4 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
+      "IFM_H=5 IFM_W=5 K_H=3 K_W=3 STRIDE_H=1 STRIDE_W=1 PAD=0 FRAMES=5", 2 },
+    { "pool_floor", "qnn_pool", "qnn_threshold",
+      "CHANNELS=2 PE=1 IN_BITS=5 IN_SIGNED=1 TAPS=6 ACC_BITS=8 SHIFT=1 ROUNDING=4 N_THRESHOLDS=0 "
+      "T_BITS=9 OUT_BITS=7 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
+      "IFM_H=5 IFM_W=7 K_H=2 K_W=3 STRIDE_H=1 STRIDE_W=2 PAD=1 FRAMES=2", 2 },
+    { "pool_up_global", "qnn_pool", "qnn_threshold",
+      "CHANNELS=4 PE=4 IN_BITS=4 IN_SIGNED=1 TAPS=4 ACC_BITS=6 SHIFT=2 ROUNDING=5 N_THRESHOLDS=0 "
+      "T_BITS=7 OUT_BITS=4 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
+      "IFM_H=2 IFM_W=2 K_H=2 K_W=2 STRIDE_H=1 STRIDE_W=1 PAD=0 FRAMES=30", 2 },
+    { "pool_down", "qnn_pool", "qnn_threshold",
+      "CHANNELS=6 PE=3 IN_BITS=3 IN_SIGNED=1 TAPS=9 ACC_BITS=7 SHIFT=3 ROUNDING=6 N_THRESHOLDS=0 "
+      "T_BITS=8 OUT_BITS=4 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
+      "IFM_H=4 IFM_W=4 K_H=3 K_W=3 STRIDE_H=1 STRIDE_W=1 PAD=1 FRAMES=3", 2 },
+    { "pool_thresholds", "qnn_pool", "qnn_threshold",
+      "CHANNELS=4 PE=2 IN_BITS=4 IN_SIGNED=0 TAPS=4 ACC_BITS=6 SHIFT=0 ROUNDING=0 N_THRESHOLDS=5 "
+      "T_BITS=8 OUT_BITS=3 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
+      "IFM_H=4 IFM_W=4 K_H=2 K_W=2 STRIDE_H=2 STRIDE_W=2 PAD=0 FRAMES=3", 4 },
+    /* depthwise: qnn_swg's beat order (one tap of PE channels per beat),
+     * FINN's order with SIMD taps per beat, and SIMD taps in qnn_swg's order */
+    { "vvau_swg_order", "qnn_vvau", "qnn_threshold",
+      "CHANNELS=6 PE=2 TAPS=9 SIMD=1 CHANNELS_INNER=1 IN_BITS=4 IN_SIGNED=0 W_BITS=4 W_SIGNED=1 "
+      "ACC_BITS=12 N_THRESHOLDS=0 T_BITS=13 OUT_BITS=12 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
+      "WINDOWS=10", 3 },
+    { "vvau_thresholds", "qnn_vvau", "qnn_threshold",
+      "CHANNELS=8 PE=4 TAPS=9 SIMD=3 CHANNELS_INNER=0 IN_BITS=3 IN_SIGNED=1 W_BITS=2 W_SIGNED=1 "
+      "ACC_BITS=8 N_THRESHOLDS=3 T_BITS=9 OUT_BITS=2 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
+      "WINDOWS=10", 6 },
+    { "vvau_simd_inner", "qnn_vvau", "qnn_threshold",
+      "CHANNELS=3 PE=1 TAPS=9 SIMD=3 CHANNELS_INNER=1 IN_BITS=4 IN_SIGNED=1 W_BITS=2 W_SIGNED=0 "
+      "ACC_BITS=9 N_THRESHOLDS=0 T_BITS=10 OUT_BITS=9 OUT_SCALE=1 OUT_BIAS=0 OUT_BIPOLAR=0",
+      "WINDOWS=8", 3 },
+    /* a residual block (sim/tb/dag_residual_block.v: fork, SWG 3x3 + VVAU
+     * on the branch, a skip FIFO, add): bit-exact with the skip FIFO at
+     * docs/rtl.md's bound 2 * IFM_W * C/PE - 1 = 23, a deadlock one below */
+    { "residual_block", "dag_residual_block",
+      "qnn_fork qnn_fifo qnn_swg qnn_vvau qnn_threshold qnn_add",
+      "CHANNELS=4 PE=2 IFM_H=5 IFM_W=6 BITS=2 W_BITS=3 ACC_BITS=8 SKIP_DEPTH=23", "FRAMES=3", -1 },
+    { "residual_block_deadlock", "dag_residual_block",
+      "qnn_fork qnn_fifo qnn_swg qnn_vvau qnn_threshold qnn_add",
+      "CHANNELS=4 PE=2 IFM_H=5 IFM_W=6 BITS=2 W_BITS=3 ACC_BITS=8 SKIP_DEPTH=22", "FRAMES=3", -1 },
 };
 #define N_CONFIGS ((int)(sizeof configs / sizeof configs[0]))
 
 static const char *const modules[][2] = {
     { "qnn_mvau", "qnn_threshold" }, { "qnn_threshold", NULL }, { "qnn_swg", NULL },
     { "qnn_maxpool", NULL }, { "qnn_labelselect", NULL }, { "qnn_dwc", NULL }, { "qnn_fifo", NULL },
+    { "qnn_fork", NULL }, { "qnn_add", "qnn_threshold" }, { "qnn_pool", "qnn_threshold" },
+    { "qnn_vvau", "qnn_threshold" },
 };
 #define N_MODULES ((int)(sizeof modules / sizeof modules[0]))
 
@@ -207,11 +286,18 @@ static void runtime_dir(char *out, size_t n)
     cli_result_free(&r);
 }
 
+/* The module's file (rtl/, or sim/tb/ for a test-only top "dag_*") and
+ * those of the modules it uses (a space-separated list, or NULL). */
 static void rtl_files(Args *a, const char *module, const char *uses)
 {
-    addf(a, SRC_DIR "/rtl/%s.v", module);
-    if (uses)
-        addf(a, SRC_DIR "/rtl/%s.v", uses);
+    if (!strncmp(module, "dag_", 4))
+        addf(a, SRC_DIR "/sim/tb/%s.v", module);
+    else
+        addf(a, SRC_DIR "/rtl/%s.v", module);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", uses ? uses : "");
+    for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " "))
+        addf(a, SRC_DIR "/rtl/%s.v", tok);
 }
 
 /* ---- lint ------------------------------------------------------------------ */
@@ -321,8 +407,8 @@ START_TEST(simulate)
         long long cycles = -1, estimate = -2, latency = -1;
         ck_assert_ptr_nonnull(m);
         ck_assert_int_eq(sscanf(m, "cycles=%lld estimate=%lld latency=%lld", &cycles, &estimate, &latency), 3);
-        ck_assert_msg(cycles == estimate, "%s: %lld cycles, estimate MH/PE*MW/SIMD*vectors = %lld",
-                      c->name, cycles, estimate);
+        ck_assert_msg(cycles == estimate, "%s: %lld cycles, estimate %lld (MVAU: MH/PE*MW/SIMD*vectors, "
+                      "the others: one input beat per cycle)", c->name, cycles, estimate);
         ck_assert_msg(latency == c->latency, "%s: latency %lld, documented %d", c->name, latency,
                       c->latency);
     }
@@ -343,6 +429,10 @@ static const struct {
     { "qnn_labelselect", NULL, "K=11" },        /* more labels than N=10 */
     { "qnn_dwc", NULL, "OUT_BITS=12" },         /* 8 and 12: neither divides the other */
     { "qnn_fifo", NULL, "DEPTH=1" },
+    { "qnn_fork", NULL, "DATA_WIDTH=0" },
+    { "qnn_add", "qnn_threshold", "MUL_A=0" },           /* a factor below 1 */
+    { "qnn_pool", "qnn_threshold", "ROUNDING=7" },       /* no such rounding mode */
+    { "qnn_vvau", "qnn_threshold", "SIMD=2" },           /* 2 does not divide TAPS=9 */
 };
 #define N_BAD ((int)(sizeof bad_params / sizeof bad_params[0]))
 
@@ -435,6 +525,11 @@ START_TEST(yosys_synth_xilinx)
             "chparam -set PAD_TOP 1 -set PAD_LEFT 1 -set PAD_BOTTOM 1 -set PAD_RIGHT 1 qnn_swg\n"
             "chparam -set K 3 qnn_labelselect\n"
             "chparam -set SIGNED 0 qnn_maxpool\n"
+            "chparam -set DATA_WIDTH 16 qnn_fork\n"
+            "chparam -set PE 4 -set MUL_A 3 -set ACC_BITS 8 -set OUT_BITS 8 qnn_add\n"
+            "chparam -set SHIFT 2 -set ROUNDING 0 -set OUT_BITS 4 qnn_pool\n"
+            /* the MVAU's weights.hex: 16 words of 32 bits = 2 folds x 8 beats of 8 weights */
+            "chparam -set CHANNELS 8 -set PE 4 -set TAPS 16 -set SIMD 2 qnn_vvau\n"
             "hierarchy -check\n"
             "synth_xilinx -run prepare:\n"
             "tee -o stat.txt stat\n");
