@@ -416,7 +416,11 @@ bool hls_emit_layer(HlsPlan *p, const HlsProc *pr, TextBuf *data, TextBuf *code,
     case LAYER_THRESHOLD: return emit_threshold(p, pr, data, code, d);
     case LAYER_LABELSELECT: return emit_labelselect(p, pr, code, d);
     case LAYER_DWC: return emit_dwc(p, pr, code, d);
-    case LAYER_FIFO: break;
+    case LAYER_FIFO:
+    case LAYER_FORK:
+    case LAYER_JOIN:
+    case LAYER_VVAU:
+    case LAYER_POOL: break;
     }
     return hls_layer_error(d, p, pr->l, "has no kernel");
 }

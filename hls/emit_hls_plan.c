@@ -24,6 +24,10 @@ static const char *kind_prefix(LayerKind k)
     case LAYER_LABELSELECT: return "labelselect";
     case LAYER_DWC: return "dwc";
     case LAYER_FIFO: return "fifo";
+    case LAYER_FORK: return "fork";
+    case LAYER_JOIN: return "join";
+    case LAYER_VVAU: return "vvau";
+    case LAYER_POOL: return "pool";
     }
     return "layer";
 }
@@ -271,6 +275,11 @@ static bool check_layer(Diag *d, const HlsPlan *p, const Layer *l)
     case LAYER_FIFO:
         return check_stream(d, p, l, "input", &l->in, l->out.elems_per_beat, l->out.beats) &&
                (l->depth >= 1 || hls_layer_error(d, p, l, "has depth %lld", (long long)l->depth));
+    case LAYER_FORK:
+    case LAYER_JOIN:
+    case LAYER_VVAU:
+    case LAYER_POOL:
+        break;
     }
     return hls_layer_error(d, p, l, "unknown layer kind %d", (int)l->kind);
 }
