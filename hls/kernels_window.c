@@ -1,4 +1,4 @@
-/* The window kernels of the hls target, SWG and MAXPOOL, as template text
+/* The window kernels of the hls target, SWG, MAXPOOL and POOL, as template text
  * (hls_subst fills the @KEY@ placeholders). Both keep the last KH image
  * rows in a line buffer and read an image row as soon as the next row of
  * outputs needs it, so they stream with a latency of about KH rows:
@@ -9,6 +9,8 @@
  *                  padding PAD (the layer's pad_value)
  *   maxpool_body   one beat of a pixel: per channel the max over the window,
  *                  padding never wins
+ *   pool_body      one beat of a pixel: per channel the sum over the window
+ *                  (average pool), then the Trunc's shift and rounding
  *   window_drain   image rows below the last window (read, unused), only
  *                  emitted when there are such rows */
 #include "emit_hls_internal.h"
@@ -84,6 +86,27 @@ const char hls_maxpool_body[] =
     "                        }\n"
     "                    }\n"
     "                    @OUT@_put(&y, j, m);\n"
+    "                }\n"
+    "                out[o++] = y;\n"
+    "            }\n"
+    "        }\n"
+    "    }\n";
+
+const char hls_pool_body[] =
+    "                    int c = t * OUT_PER_BEAT + j;\n"
+    "                    int32_t sum = 0;   /* a padded tap adds 0 */\n"
+    "\n"
+    "                    for (ky = 0; ky < KH; ++ky) {\n"
+    "#pragma HLS UNROLL\n"
+    "                        for (kx = 0; kx < KW; ++kx) {\n"
+    "#pragma HLS UNROLL\n"
+    "                            int iy = oy * SH - PT + ky, ix = ox * SW - PL + kx;\n"
+    "\n"
+    "                            if (iy >= 0 && iy < IN_H && ix >= 0 && ix < IN_W)\n"
+    "                                sum += rows[iy % KH][ix * C + c];\n"
+    "                        }\n"
+    "                    }\n"
+    "                    @OUT@_put(&y, j, @FN@_round(sum));\n"
     "                }\n"
     "                out[o++] = y;\n"
     "            }\n"

@@ -183,6 +183,10 @@ static bool record(Lower *L, const Node *n, const Tensor *t)
         L->cap_srcs = cap;
     }
     int uses = uses_of(L->g, t);
+    if (t->is_graph_output && uses > 1)
+        return lower_fail(L, n, "its output '%s' is a graph output and is also read by %d "
+                          "node(s): the accelerator writes one output, its last layer's",
+                          t->name, uses - 1);
     if (uses > 2)
         return lower_fail(L, n, "its output '%s' is read %d times: the dataflow lowering "
                           "branches a stream in two (a FORK) at most", t->name, uses);
