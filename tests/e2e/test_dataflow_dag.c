@@ -273,6 +273,57 @@ START_TEST(test_skip_fifo_below_need_refused)
 }
 END_TEST
 
+/* ---- manual folding of the new layers --------------------------------- */
+
+/* A JOIN at PE 8 while its inputs come 4 channels per beat: width
+ * converters on both of its input edges, and the values do not change. */
+START_TEST(test_manual_folding_join_and_vvau)
+{
+    Built b;
+    Diag d;
+    if (shared_model_present("RESNET_W2A2_RANDOM")) {
+        const char *yaml = "clock_mhz: 100\nfolding:\n  - {layer: \"/blk1/Add\", pe: 8}\n"
+                           "  - {layer: \"/gap/AveragePool\", pe: 32}\n";
+        ck_assert_msg(build("RESNET_W2A2_RANDOM", yaml, &b, &d), "%s", d.msg);
+        const Layer *join = &b.df.layers[dataflow_find_layer(&b.df, "/blk1/Add")];
+        ck_assert_int_eq(join->pe, 8);
+        for (int i = 0; i < 2; i++) {
+            const Layer *fifo = &b.df.layers[join->src[i]];
+            ck_assert_int_eq(fifo->in.elems_per_beat, 8);
+            ck_assert_int_eq(b.df.layers[fifo->src[0]].kind, LAYER_DWC);
+        }
+        compare_frames("RESNET_W2A2_RANDOM", &b, 1);
+        unbuild(&b);
+    }
+    if (shared_model_present("MOBILENET_W4A4_RANDOM")) {
+        const char *dw = "/features/features.0/dw_conv/conv/Conv";
+        char yaml[256];
+        snprintf(yaml, sizeof yaml, "folding:\n  - {layer: \"%s\", pe: 4, simd: 3}\n", dw);
+        ck_assert(!build("MOBILENET_W4A4_RANDOM", yaml, &b, &d));
+        ck_assert_msg(strstr(d.msg, "(VVAU): SIMD 3: a VVAU takes SIMD 1") &&
+                      strstr(d.msg, "(folding set at test.yaml:2)"), "%s", d.msg);
+        graph_free(b.g);
+        config_free(&b.cfg);
+        snprintf(yaml, sizeof yaml, "folding:\n  - {layer: \"%s\", pe: 5}\n", dw);
+        ck_assert(!build("MOBILENET_W4A4_RANDOM", yaml, &b, &d));
+        ck_assert_msg(strstr(d.msg, "PE 5 does not divide its 16 channels (rule: C % PE == 0 "
+                             "for a VVAU)"), "%s", d.msg);
+        graph_free(b.g);
+        config_free(&b.cfg);
+        /* its SWG follows the VVAU's PE */
+        snprintf(yaml, sizeof yaml, "folding:\n  - {layer: \"%s\", pe: 4}\n", dw);
+        ck_assert_msg(build("MOBILENET_W4A4_RANDOM", yaml, &b, &d), "%s", d.msg);
+        int v = dataflow_find_layer(&b.df, dw);
+        ck_assert_int_eq(b.df.layers[v].pe, 4);
+        char swg[128];
+        snprintf(swg, sizeof swg, "%s:swg", dw);
+        ck_assert_int_eq(b.df.layers[dataflow_find_layer(&b.df, swg)].simd, 4);
+        compare_frames("MOBILENET_W4A4_RANDOM", &b, 1);
+        unbuild(&b);
+    }
+}
+END_TEST
+
 /* ---- the POOL's rounding ------------------------------------------------- */
 
 START_TEST(test_shift_round_matches_trunc)
@@ -305,6 +356,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_skip_fifo_depth_by_hand);
     tcase_add_test(tc, test_skip_fifo_below_need_refused);
     tcase_add_test(tc, test_shift_round_matches_trunc);
+    tcase_add_test(tc, test_manual_folding_join_and_vvau);
     suite_add_tcase(s, tc);
     return s;
 }

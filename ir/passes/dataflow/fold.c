@@ -101,6 +101,9 @@ static bool check(const Dataflow *df, const int *lines, const char *cfg_path, Di
             break;
         case LAYER_SWG: {
             int m = dataflow_swg_consumer(df, k);
+            bool vvau = m >= 0 && df->layers[m].kind == LAYER_VVAU;
+            if (vvau && l->simd == df->layers[m].pe)
+                break;   /* the VVAU's own rule checks the channels */
             if (l->simd < 1 || l->channels % l->simd)
                 snprintf(rule, sizeof rule, "SIMD %d does not divide its %lld channels (rule: "
                          "C %% SIMD == 0 for a SWG)", l->simd, (long long)l->channels);
