@@ -135,20 +135,19 @@ static bool size_join(Dataflow *df, const BuildConfig *cfg, int j, Diag *d)
         fifo->skip_fork = fork[0];
     }
     bool fixed = explicit_depth(df, cfg, j);
-    for (int i = 0; i < 2; i++) {
-        Layer *fifo = &df->layers[join_fifo(df, j, i)];
-        if (fifo->depth >= fifo->min_depth)
-            continue;
-        if (fixed)
-            return layer_error(d, df, join, "fifo_depth %lld (set for this join in %s) is "
-                               "below the %lld beats FIFO '%s' on its input %d needs: the "
-                               "branches from fork '%s' would deadlock (set fifo_depth to "
-                               "at least %lld, or leave it to the default)",
-                               (long long)fifo->depth, cfg->path, (long long)fifo->min_depth,
-                               fifo->name, i, df->layers[fork[0]].name,
-                               (long long)max64(need_beats[0], need_beats[1]));
-        fifo->depth = fifo->min_depth;
-    }
+    Layer *fifo[2] = { &df->layers[join_fifo(df, j, 0)], &df->layers[join_fifo(df, j, 1)] };
+    if (fixed && (fifo[0]->depth < need_beats[0] || fifo[1]->depth < need_beats[1]))
+        return layer_error(d, df, join, "fifo_depth %lld (set for this join in %s) is below "
+                           "what the FIFOs on its inputs need, %lld and %lld beats ('%s', "
+                           "'%s'): the branches from fork '%s' would deadlock (set fifo_depth "
+                           "to at least %lld, or leave it to the default)",
+                           (long long)fifo[0]->depth, cfg->path, (long long)need_beats[0],
+                           (long long)need_beats[1], fifo[0]->name, fifo[1]->name,
+                           df->layers[fork[0]].name,
+                           (long long)max64(need_beats[0], need_beats[1]));
+    for (int i = 0; i < 2; i++)
+        if (fifo[i]->depth < fifo[i]->min_depth)
+            fifo[i]->depth = fifo[i]->min_depth;
     return true;
 }
 
