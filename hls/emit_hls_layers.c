@@ -338,6 +338,11 @@ static bool emit_window(HlsPlan *p, const HlsProc *pr, TextBuf *code, Diag *d)
     set(&vs, "@PT@", "%d", l->pad_top);
     set(&vs, "@PL@", "%d", l->pad_left);
     set(&vs, "@NEW_ROWS@", "%lld", (long long)most);
+    bool padded = l->pad_top || l->pad_left || l->pad_bottom || l->pad_right;
+    if (swg && l->k_h == 1 && l->k_w == 1 && !padded && l->in.elems_per_beat == l->out.elems_per_beat) {
+        hls_subst(code, hls_swg_pointwise_template, vs.v, vs.n);
+        return finish(&vs, p, l, d);
+    }
     set(&vs, "@UNIT_BEATS@", "%s", swg ? "WIN_BEATS" : "PIX_BEATS");
     set(&vs, "@UNIT@", "%s", swg ? "KH * KW * C" : "C");
     set(&vs, "@UNIT_NAME@", "%s", swg ? "window" : "pixel");

@@ -350,10 +350,14 @@ static int input_stream(HlsPlan *p, const int *port_stream, int k, int i, Diag *
     const Stream *a = p->streams[s].s, *b = layer_input(l, i);
     if (a->dt.kind != b->dt.kind || a->dt.bits != b->dt.bits ||
         a->elems_per_beat != b->elems_per_beat || a->beats != b->beats) {
+        char from[600];
+        if (src == DATAFLOW_INPUT)
+            snprintf(from, sizeof from, "the accelerator input");
+        else
+            snprintf(from, sizeof from, "layer '%s'", df->layers[src].name);
         hls_layer_error(d, p, l, "input stream (%d x %lld) is not what %s writes (%d x %lld)",
-                        b->elems_per_beat, (long long)b->beats,
-                        src == DATAFLOW_INPUT ? "the accelerator input" : df->layers[src].name,
-                        a->elems_per_beat, (long long)a->beats);
+                        b->elems_per_beat, (long long)b->beats, from, a->elems_per_beat,
+                        (long long)a->beats);
         return -1;
     }
     return s;

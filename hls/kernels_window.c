@@ -11,6 +11,8 @@
  *                  padding never wins
  *   pool_body      one beat of a pixel: per channel the sum over the window
  *                  (average pool), then the Trunc's shift and rounding
+ *   swg_pointwise  a SWG with a one-tap window and no padding (1x1 conv with
+ *                  strides): passes the pixels the strides keep, no buffer
  *   window_drain   image rows below the last window (read, unused), only
  *                  emitted when there are such rows */
 #include "emit_hls_internal.h"
@@ -112,6 +114,35 @@ const char hls_pool_body[] =
     "            }\n"
     "        }\n"
     "    }\n";
+
+const char hls_swg_pointwise_template[] =
+    "/* @LAYER@: SWG of a one-tap window (a 1x1 convolution with strides)\n"
+    " * over a @IN_H@ x @IN_W@ x @C@ image: the pixels of rows and columns that are\n"
+    " * multiples of the strides @SH@ x @SW@ pass, the others are dropped; no line\n"
+    " * buffer.\n"
+    " *   in:  @IN_DESC@ per beat, @IN_BEATS@ beats\n"
+    " *   out: @OUT_DESC@ per beat, @OUT_BEATS@ beats */\n"
+    "static void @FN@(const @IN@_t in[@IN_BEATS@], @OUT@_t out[@OUT_BEATS@])\n"
+    "{\n"
+    "    enum { IN_H = @IN_H@, IN_W = @IN_W@, OUT_H = @OUT_H@, OUT_W = @OUT_W@, SH = @SH@, SW = @SW@,\n"
+    "           PIX_BEATS = @C@ / @IN_PB@ };   /* beats per pixel */\n"
+    "    int y, x, t, i = 0, o = 0;\n"
+    "\n"
+    "    for (y = 0; y < IN_H; ++y) {\n"
+    "        for (x = 0; x < IN_W; ++x) {\n"
+    "            int keep = y % SH == 0 && x % SW == 0 && y / SH < OUT_H && x / SW < OUT_W;\n"
+    "\n"
+    "            for (t = 0; t < PIX_BEATS; ++t) {\n"
+    "#pragma HLS PIPELINE II=1\n"
+    "                @IN@_t b = in[i++];\n"
+    "\n"
+    "                if (keep)\n"
+    "                    out[o++] = b;\n"
+    "            }\n"
+    "        }\n"
+    "    }\n"
+    "}\n"
+    "\n";
 
 const char hls_window_drain[] =
     "    for (r = 0; r < IN_H; ++r) {   /* image rows below the last window: read, unused */\n"

@@ -1,6 +1,7 @@
 /* The hls target on the dataflow DAG: the three shared models with
  * residual blocks (FORK, JOIN), depthwise convolutions (VVAU) and average
- * pools (POOL), each with its configs/<model>.yaml:
+ * pools (POOL), each with its configs/<model>.yaml, and ResNet-W2A2 with
+ * automatic folding at two target_fps:
  *
  *   qonnxc build MODEL -c CONFIG -o DIR --target hls
  *   make -C DIR/hls                       (C99, -Wall -Wextra -Werror -pedantic)
@@ -26,24 +27,33 @@
 #include "streamline.h"
 
 typedef struct Model {
-    const char *dir, *config;
-    int frames;
+    const char *dir, *config;   /* config NULL: automatic folding at target_fps */
+    int target_fps, frames;
 } Model;
 
 static const Model models[] = {
-    { "RESNET_W2A2_RANDOM", "RESNET_W2A2", 2 },
-    { "MOBILENET_W4A4_RANDOM", "MOBILENET_W4A4", 2 },
-    { "RESNET20_W4A4_RANDOM", "RESNET20_W4A4", 1 },
+    { "RESNET_W2A2_RANDOM", "RESNET_W2A2", 0, 2 },
+    { "MOBILENET_W4A4_RANDOM", "MOBILENET_W4A4", 0, 2 },
+    { "RESNET20_W4A4_RANDOM", "RESNET20_W4A4", 0, 1 },
+    { "RESNET_W2A2_RANDOM", NULL, 400, 1 },
+    { "RESNET_W2A2_RANDOM", NULL, 4000, 1 },
 };
 
 /* qonnxc build --target hls into dir/out, then make; the csim's path into exe. */
 static void build_and_make(const Model *m, const char *model, const char *dir, char *exe,
                            size_t size)
 {
-    char name[64];
-    int rc = run_shell("'%s' build '%s' -c '" TESTS_DIR "/../configs/%s.yaml' -o '%s/out' "
-                       "--target hls > '%s/build.log' 2>&1", QONNXC_BIN, model, m->config, dir,
-                       dir);
+    char name[64], cfg[600];
+    if (m->config) {
+        snprintf(cfg, sizeof cfg, TESTS_DIR "/../configs/%s.yaml", m->config);
+    } else {
+        char yaml[128];
+        snprintf(cfg, sizeof cfg, "%s/auto.yaml", dir);
+        snprintf(yaml, sizeof yaml, "clock_mhz: 100\ntarget_fps: %d\n", m->target_fps);
+        write_whole_file(cfg, yaml);
+    }
+    int rc = run_shell("'%s' build '%s' -c '%s' -o '%s/out' --target hls > '%s/build.log' 2>&1",
+                       QONNXC_BIN, model, cfg, dir, dir);
     ck_assert_msg(rc == 0, "qonnxc build %s failed (%d), see %s/build.log", m->dir, rc, dir);
     rc = run_shell("make -s -C '%s/out/hls' > '%s/make.log' 2>&1", dir, dir);
     ck_assert_msg(rc == 0, "make for %s failed (%d), see %s/make.log", m->dir, rc, dir);
@@ -114,7 +124,11 @@ START_TEST(test_csim_bit_exact)
                       m->dir, (long long)k, ints[k], (long long)eng[1]->i[k]);
     ck_assert_msg(memcmp(rf.data, eng[0]->f, (size_t)rf.count * sizeof(float)) == 0,
                   "%s: floats not bit-identical to the int engine's", m->dir);
-    printf("%-22s hls csim bit-exact on %d frame(s) of inputs.npy\n", m->dir, m->frames);
+    if (m->config)
+        printf("%-22s hls csim bit-exact on %d frame(s) of inputs.npy\n", m->dir, m->frames);
+    else
+        printf("%-22s target_fps %d: hls csim bit-exact on %d frame(s) of inputs.npy\n",
+               m->dir, m->target_fps, m->frames);
     npy_free(&rf);
     npy_free(&ri);
     value_free(eng[0]);
