@@ -302,7 +302,7 @@ static bool emit_layer(const Dataflow *df, int k, TextBuf *b, OutTree *out, Diag
     case LAYER_POOL:
         /* i15-dag: the dataflow DAG's new layers have no rtl module in the
          * top yet (issue 15; wired at merge) */
-        return rtl_layer_error(d, df, l, "the rtl target has no %s module yet (hls emits "
+        return rtl_layer_error(d, df, l, "no %s module yet (the hls target emits "
                                "this layer)", layer_kind_name(l->kind));
     case LAYER_MVAU:
         inst_begin(&x, b, "qnn_mvau");
