@@ -146,23 +146,32 @@ static void free_all(int64_t **bufs, int n)
     free(bufs);
 }
 
-/* Every layer's output frame is kept until the end (a FORK's two ports
- * share its buffer): simple, and frames are small. */
+/* A layer's output frame lives until its last reader has run (a FORK's
+ * two ports share it); `readers` counts the inputs still to read it. */
 bool dataflow_exec_frame(const Dataflow *df, const int64_t *in, int64_t *out, Diag *d)
 {
     int n = df->n_layers;
     int64_t **bufs = calloc((size_t)n, sizeof *bufs);
-    if (!bufs)
+    int *readers = calloc((size_t)n, sizeof *readers);
+    if (!bufs || !readers) {
+        free(bufs);
+        free(readers);
         return diag_error(d, df->path, NULL, NULL, "out of memory");
-    for (int k = 0; k < n; k++) {
+    }
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < df->layers[k].n_inputs; i++)
+            if (df->layers[k].src[i] >= 0)
+                readers[df->layers[k].src[i]]++;
+    bool ok = true;
+    for (int k = 0; ok && k < n; k++) {
         const Layer *l = &df->layers[k];
-        const int64_t *x[2];
+        const int64_t *x[2] = { NULL, NULL };
         for (int i = 0; i < l->n_inputs; i++)
             x[i] = l->src[i] == DATAFLOW_INPUT ? in : bufs[l->src[i]];
         int64_t *next = malloc((size_t)l->out.elems * sizeof *next);
         if (!next) {
-            free_all(bufs, n);
-            return diag_error(d, df->path, NULL, NULL, "out of memory");
+            ok = diag_error(d, df->path, NULL, NULL, "out of memory");
+            break;
         }
         switch (l->kind) {
         case LAYER_MVAU: run_mvau(l, x[0], next); break;
@@ -183,8 +192,15 @@ bool dataflow_exec_frame(const Dataflow *df, const int64_t *in, int64_t *out, Di
         case LAYER_POOL: run_pool(l, x[0], next); break;
         }
         bufs[k] = next;
+        for (int i = 0; i < l->n_inputs; i++)
+            if (l->src[i] >= 0 && --readers[l->src[i]] == 0) {
+                free(bufs[l->src[i]]);
+                bufs[l->src[i]] = NULL;
+            }
     }
-    memcpy(out, bufs[n - 1], (size_t)df->layers[n - 1].out.elems * sizeof *out);
+    if (ok)
+        memcpy(out, bufs[n - 1], (size_t)df->layers[n - 1].out.elems * sizeof *out);
     free_all(bufs, n);
-    return true;
+    free(readers);
+    return ok;
 }
