@@ -513,37 +513,32 @@ static bool emit_join(HlsPlan *p, const HlsProc *pr, TextBuf *data, TextBuf *cod
     return finish(&vs, p, l, d);
 }
 
-/* Word [cf][k] holds W[cf * PE + p][k] in element p. */
-static bool emit_vvau_weights(const HlsProc *pr, const HlsType *wt, TextBuf *data, Diag *d)
+/* One weight per word, [PE][CF * K]: word [p][cf * K + k] holds
+ * W[cf * PE + p][k], each PE reading its own bank (partitioned dim=1). */
+static void emit_vvau_weights(const HlsProc *pr, const HlsType *wt, TextBuf *data)
 {
     const Layer *l = pr->l;
     int64_t K = (int64_t)l->k_h * l->k_w, cf = l->channels / l->pe;
-    int32_t *vals = malloc((size_t)l->pe * sizeof *vals);
-    if (!vals)
-        return diag_error(d, NULL, NULL, NULL, "out of memory");
-    char layer[160], desc[96], dtn[16];
+    char layer[160], dtn[16];
     comment_name(l, layer, sizeof layer);
-    tb_printf(data, "/* %s: %lld channels x %lld taps of %s weights, %s per word;\n"
-              " * word [cf][k] holds W[cf * %d + p][k] in element p */\n", layer,
-              (long long)l->channels, (long long)K, hls_dt_name(l->wdt, dtn),
-              hls_type_desc(wt, desc, sizeof desc), l->pe);
-    tb_printf(data, "static const %s_t %s_weights[%lld][%lld] = {\n", wt->name, pr->fn,
-              (long long)cf, (long long)K);
-    for (int64_t f = 0; f < cf; f++) {
-        tb_puts(data, "    {");
-        for (int64_t k = 0; k < K; k++) {
-            for (int q = 0; q < l->pe; q++)
-                vals[q] = l->weights[(f * l->pe + q) * K + k];
+    tb_printf(data, "/* %s: %lld channels x %lld taps of %s weights, one per word;\n"
+              " * word [p][cf * %lld + k] holds W[cf * %d + p][k] */\n", layer,
+              (long long)l->channels, (long long)K, hls_dt_name(l->wdt, dtn), (long long)K,
+              l->pe);
+    tb_printf(data, "static const %s_t %s_weights[%d][%lld] = {\n", wt->name, pr->fn, l->pe,
+              (long long)(cf * K));
+    for (int q = 0; q < l->pe; q++) {
+        tb_printf(data, "    {   /* PE %d */\n       ", q);
+        for (int64_t j = 0; j < cf * K; j++) {
+            int32_t v = l->weights[(j / K * l->pe + q) * K + j % K];
             tb_puts(data, " ");
-            hls_emit_word(data, wt, vals);
-            if (k + 1 < K)
-                tb_puts(data, ",");
+            hls_emit_word(data, wt, &v);
+            if (j + 1 < cf * K)
+                tb_puts(data, j % 12 == 11 ? ",\n       " : ",");
         }
-        tb_printf(data, " }%s\n", f + 1 < cf ? "," : "");
+        tb_printf(data, "\n    }%s\n", q + 1 < l->pe ? "," : "");
     }
     tb_puts(data, "};\n\n");
-    free(vals);
-    return true;
 }
 
 static bool emit_vvau(HlsPlan *p, const HlsProc *pr, TextBuf *data, TextBuf *code, Diag *d)
@@ -552,12 +547,11 @@ static bool emit_vvau(HlsPlan *p, const HlsProc *pr, TextBuf *data, TextBuf *cod
     Vars vs;
     char n1[16], n2[16], n3[16];
     common_vars(p, pr, &vs);
-    int w = hls_type(p, l->wdt, l->pe);
+    int w = hls_type(p, l->wdt, 1);
     if (w < 0)
         return diag_error(d, NULL, NULL, NULL, "out of memory");
     const HlsType *wt = &p->types[w];
-    if (!emit_vvau_weights(pr, wt, data, d))
-        return false;
+    emit_vvau_weights(pr, wt, data);
     set(&vs, "@W@", "%s", wt->name);
     set(&vs, "@VECTORS@", "%lld", (long long)l->vectors);
     set(&vs, "@K@", "%d", l->k_h * l->k_w);

@@ -407,7 +407,7 @@ static bool plan_streams(HlsPlan *p, int *port_stream, Diag *d)
         }
         p->n_procs++;
         if (l->kind == LAYER_MVAU || l->kind == LAYER_VVAU) {
-            int w = hls_type(p, l->wdt, l->kind == LAYER_MVAU ? l->simd : l->pe);
+            int w = hls_type(p, l->wdt, l->simd);   /* a VVAU's SIMD is 1 */
             if (w < 0)
                 return diag_error(d, NULL, NULL, NULL, "out of memory");
             p->types[w].matches |= l->xnor;
