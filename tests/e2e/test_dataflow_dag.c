@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "dataflow.h"
+#include "dataflow_frames.h"
 #include "exec.h"
 #include "frontend.h"
 #include "model_data.h"
@@ -91,64 +92,12 @@ static int count_kind(const Dataflow *df, LayerKind kind)
 
 /* ---- what they compute ------------------------------------------------- */
 
-typedef struct Capture {
-    const Tensor *in_t, *out_t;
-    Value *in, *out;
-} Capture;
-
-static void capture(void *user, const Node *n, Value *const *outputs)
-{
-    Capture *c = user;
-    for (int k = 0; k < n->n_outputs; k++) {
-        if (n->outputs[k] == c->in_t && !c->in)
-            c->in = value_copy(outputs[k]);
-        if (n->outputs[k] == c->out_t && !c->out)
-            c->out = value_copy(outputs[k]);
-    }
-}
-
-static Value *frame(const Value *all, int64_t f)
-{
-    Shape s = all->shape;
-    s.dims[0] = 1;
-    Value *v = value_new(ET_FLOAT, &s);
-    memcpy(v->f, all->f + f * v->count, (size_t)v->count * sizeof(float));
-    return v;
-}
-
 /* Frames 0 .. frames-1 of inputs.npy: dataflow executor == int engine. */
 static void compare_frames(const char *model, const Built *b, int frames)
 {
     char path[512];
     Value *all = load_npy_value(shared_model_path(path, sizeof path, model, "inputs.npy"));
-    const Dataflow *df = &b->df;
-    int64_t out_n = df->layers[df->n_layers - 1].out.elems;
-    int64_t *in = malloc((size_t)df->in_elems * sizeof *in);
-    int64_t *out = malloc((size_t)out_n * sizeof *out);
-    for (int f = 0; f < frames; f++) {
-        Diag d;
-        diag_init(&d);
-        Value *x = frame(all, f), *y = NULL;
-        Capture c = { df->in_tensor, df->out_tensor, NULL, NULL };
-        const Value *ins[1] = { x };
-        ck_assert_msg(exec_run_observed(b->g, ins, &y, capture, &c, &d), "%s", d.msg);
-        ck_assert_ptr_nonnull(c.in);
-        ck_assert_ptr_nonnull(c.out);
-        for (int64_t s = 0; s < df->in_elems; s++)
-            in[s] = c.in->i[df->in_order[s]];
-        ck_assert_msg(dataflow_exec_frame(df, in, out, &d), "%s", d.msg);
-        for (int64_t s = 0; s < out_n; s++)
-            ck_assert_msg(out[s] == c.out->i[df->out_order[s]],
-                          "%s frame %d: stream element %lld is %lld, the int engine says %lld",
-                          model, f, (long long)s, (long long)out[s],
-                          (long long)c.out->i[df->out_order[s]]);
-        value_free(c.in);
-        value_free(c.out);
-        value_free(x);
-        value_free(y);
-    }
-    free(in);
-    free(out);
+    dataflow_compare_frames(model, b->g, &b->df, all, frames, 0);
     value_free(all);
 }
 
