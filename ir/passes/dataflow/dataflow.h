@@ -247,9 +247,10 @@ bool insert_dwc(Dataflow *df, Diag *d);
  * or DEFAULT_FIFO_DEPTH. */
 bool insert_fifo(Dataflow *df, const BuildConfig *cfg, Diag *d);
 /* ir/skip_fifo.c: min_depth of every FIFO in front of a JOIN from its two
- * branches back to their FORK (docs/dataflow.md, "Skip FIFOs"); a depth
- * the config set below it is an error naming the fork, the join and the
- * depth needed; a default depth is raised to it. */
+ * branches back to their FORK (docs/dataflow.md, "Skip FIFOs"). A
+ * fifo_depth the JOIN's folding entry sets below it is an error naming the
+ * join, the fork and the depth needed (EXIT_USAGE); a depth from the
+ * config's global fifo_depth or the default is raised to it. */
 bool size_skip_fifos(Dataflow *df, const BuildConfig *cfg, Diag *d);
 /* ir/estimate.c: fills every layer's estimate fields and the network's. */
 void estimate_dataflow(Dataflow *df);
