@@ -480,8 +480,8 @@ static void channel_activation(const HlsProc *pr, TextBuf *data, Vars *vs)
         set(vs, "@ACT_EXPR@", "%s", buf);
         set(vs, "@LEVELS@", ", LEVELS = %d", l->n_thresholds);
         set(vs, "@T_VAR@", "%s", ", t");
-        set(vs, "@ACT_DESC@", "out = %s, count = number of the channel's %d threshold(s) t "
-            "with the sum >= t", buf, l->n_thresholds);
+        set(vs, "@ACT_DESC@", "out = %s, count = the channel's thresholds t (%d) with sum >= t",
+            buf, l->n_thresholds);
     } else {
         set(vs, "@LEVELS@", "%s", "");
         set(vs, "@T_VAR@", "%s", "");
