@@ -54,6 +54,7 @@ typedef struct HlsProc {
     int index;               /* position in df->layers */
     char fn[64];             /* the C function */
     int in, out;             /* streams */
+    int in2, out2;           /* a JOIN's second input, a FORK's second output; else -1 */
 } HlsProc;
 
 typedef struct HlsPlan {
@@ -109,7 +110,12 @@ void hls_subst(TextBuf *out, const char *tmpl, const HlsVar *vars, int n);
 
 extern const char hls_mvau_head[], hls_mvau_mac_xnor[], hls_mvau_mac_int[],
     hls_mvau_act_thresholds[], hls_mvau_act_none[], hls_mvau_tail[];
-extern const char hls_window_head[], hls_swg_body[], hls_maxpool_body[], hls_window_drain[];
+extern const char hls_window_head[], hls_swg_body[], hls_maxpool_body[], hls_pool_body[],
+    hls_window_drain[], hls_swg_pointwise_template[];
+extern const char hls_fork_template[], hls_join_head[], hls_join_act_thresholds[],
+    hls_join_act_none[], hls_join_tail[];
+extern const char hls_vvau_head[], hls_vvau_act_thresholds[], hls_vvau_act_none[],
+    hls_vvau_tail[];
 extern const char hls_threshold_template[], hls_labelselect_template[], hls_dwc_template[];
 
 /* ---- emit_hls_top.c ---- */

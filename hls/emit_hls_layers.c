@@ -1,6 +1,7 @@
 /* One kernel per layer kind: fills the templates of kernels_*.c with a
  * layer's numbers and writes its constant arrays (weights packed by PE,
- * thresholds by PE and fold). */
+ * thresholds by PE and fold). The DAG's FORK, JOIN and VVAU have their
+ * templates in kernels_dag.c, the POOL shares the window kernel. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,10 +276,43 @@ static bool emit_mvau(HlsPlan *p, const HlsProc *pr, TextBuf *data, TextBuf *cod
 
 /* ---- SWG, MAXPOOL ------------------------------------------------------- */
 
+/* The POOL's rounding, sum / 2^shift by the Trunc's mode, in integers
+ * (dataflow_shift_round's definitions), as a function before the kernel. */
+static void emit_pool_round(const HlsProc *pr, TextBuf *code)
+{
+    const Layer *l = pr->l;
+    if (l->shift == 0) {
+        tb_printf(code, "/* %s: the sum itself (no Trunc shift) */\n"
+                  "static int32_t %s_round(int32_t sum)\n{\n    return sum;\n}\n\n",
+                  pr->fn, pr->fn);
+        return;
+    }
+    const char *up = "0";
+    switch (l->rounding) {
+    case QROUND_FLOOR: up = "0"; break;
+    case QROUND_CEIL: up = "rem != 0"; break;
+    case QROUND_DOWN: up = "sum < 0 && rem != 0"; break;
+    case QROUND_UP: up = "sum >= 0 && rem != 0"; break;
+    case QROUND_HALF_EVEN: up = "2 * rem > D || (2 * rem == D && (fl & 1))"; break;
+    case QROUND_HALF_UP: up = "2 * rem > D || (2 * rem == D && sum >= 0)"; break;
+    case QROUND_HALF_DOWN: up = "2 * rem > D || (2 * rem == D && sum < 0)"; break;
+    }
+    tb_printf(code, "/* %s: sum / 2^%d rounded %s (the Trunc's mode), in integers */\n"
+              "static int32_t %s_round(int32_t sum)\n{\n"
+              "    enum { D = %d };\n"
+              "    int32_t fl = sum >= 0 ? sum / D : -((-sum + D - 1) / D);   /* floor */\n"
+              "    int32_t rem = sum - fl * D;                               /* 0 <= rem < D */\n"
+              "\n    (void)rem;\n"
+              "    return fl + (%s);\n}\n\n", pr->fn, l->shift, qonnx_rounding_name(l->rounding),
+              pr->fn, 1 << l->shift, up);
+}
+
 static bool emit_window(HlsPlan *p, const HlsProc *pr, TextBuf *code, Diag *d)
 {
     const Layer *l = pr->l;
-    bool swg = l->kind == LAYER_SWG;
+    bool swg = l->kind == LAYER_SWG, pool = l->kind == LAYER_POOL;
+    if (pool)
+        emit_pool_round(pr, code);
     Vars vs;
     char dtn[16], lit[32];
     common_vars(p, pr, &vs);
@@ -304,14 +338,19 @@ static bool emit_window(HlsPlan *p, const HlsProc *pr, TextBuf *code, Diag *d)
     set(&vs, "@PT@", "%d", l->pad_top);
     set(&vs, "@PL@", "%d", l->pad_left);
     set(&vs, "@NEW_ROWS@", "%lld", (long long)most);
+    bool padded = l->pad_top || l->pad_left || l->pad_bottom || l->pad_right;
+    if (swg && l->k_h == 1 && l->k_w == 1 && !padded && l->in.elems_per_beat == l->out.elems_per_beat) {
+        hls_subst(code, hls_swg_pointwise_template, vs.v, vs.n);
+        return finish(&vs, p, l, d);
+    }
     set(&vs, "@UNIT_BEATS@", "%s", swg ? "WIN_BEATS" : "PIX_BEATS");
     set(&vs, "@UNIT@", "%s", swg ? "KH * KW * C" : "C");
     set(&vs, "@UNIT_NAME@", "%s", swg ? "window" : "pixel");
     set(&vs, "@ELEM_T@", "%s", hls_int_ctype(qc_dtype_min(l->in.dt), qc_dtype_max(l->in.dt)));
     set(&vs, "@EXTRA_VARS@", "%s", swg ? "" : ", ky, kx");
-    set(&vs, "@DT@", "%s", hls_dt_name(l->in.dt, dtn));
     int_literal(qc_dtype_min(l->in.dt), lit, sizeof lit);
     set(&vs, "@MIN@", "%s", lit);
+    set(&vs, "@DT@", "%s", hls_dt_name(l->in.dt, dtn));
     if (swg)
         set(&vs, "@PAD_ENUM@", " PAD = %d,", (int)l->pad_value);
     else
@@ -319,7 +358,8 @@ static bool emit_window(HlsPlan *p, const HlsProc *pr, TextBuf *code, Diag *d)
 
     tb_printf(code, "/* %s: %s\n * over a %lld x %lld x %lld image (H x W x C, %s), kernel %d x %d, "
               "stride %d x %d,\n * pads %d %d %d %d (top left bottom right): ", vs.v[0].value,
-              swg ? "SWG (sliding-window generator)" : "MAXPOOL", (long long)l->in_h,
+              swg ? "SWG (sliding-window generator)" : pool ? "POOL (average pool)" : "MAXPOOL",
+              (long long)l->in_h,
               (long long)l->in_w, (long long)l->channels, dtn, l->k_h, l->k_w, l->stride_h,
               l->stride_w, l->pad_top, l->pad_left, l->pad_bottom, l->pad_right);
     if (swg)
@@ -327,12 +367,16 @@ static bool emit_window(HlsPlan *p, const HlsProc *pr, TextBuf *code, Diag *d)
                   "padding %d.\n", (long long)l->out_h, (long long)l->out_w, l->k_h, l->k_w,
                   (long long)l->channels, (int)l->pad_value);
     else
-        tb_printf(code, "%lld x %lld pixels,\n * each channel the max over its window.\n",
-                  (long long)l->out_h, (long long)l->out_w);
+        tb_printf(code, "%lld x %lld pixels,\n * each channel the %s over its window%s.\n",
+                  (long long)l->out_h, (long long)l->out_w, pool ? "sum" : "max",
+                  pool ? ", then " : "");
+    if (pool)
+        tb_printf(code, " * %s_round: the shift and rounding (out %s).\n", pr->fn,
+                  hls_dt_name(l->out.dt, dtn));
     hls_subst(code, " *   in:  @IN_DESC@ per beat, @IN_BEATS@ beats\n"
                     " *   out: @OUT_DESC@ per beat, @OUT_BEATS@ beats */\n", vs.v, vs.n);
     hls_subst(code, hls_window_head, vs.v, vs.n);
-    hls_subst(code, swg ? hls_swg_body : hls_maxpool_body, vs.v, vs.n);
+    hls_subst(code, swg ? hls_swg_body : pool ? hls_pool_body : hls_maxpool_body, vs.v, vs.n);
     if (drain)
         hls_subst(code, hls_window_drain, vs.v, vs.n);
     tb_puts(code, "}\n\n");
@@ -407,6 +451,122 @@ static bool emit_dwc(HlsPlan *p, const HlsProc *pr, TextBuf *code, Diag *d)
     return finish(&vs, p, l, d);
 }
 
+/* ---- FORK, JOIN, VVAU (kernels_dag.c) ------------------------------------ */
+
+/* Spaces lining a second parameter line up under the first. */
+static void fn_pad(const HlsProc *pr, Vars *vs)
+{
+    set(vs, "@FN_PAD@", "%*s", (int)(strlen("static void ") + strlen(pr->fn)), "");
+}
+
+static bool emit_fork(HlsPlan *p, const HlsProc *pr, TextBuf *code, Diag *d)
+{
+    Vars vs;
+    common_vars(p, pr, &vs);
+    fn_pad(pr, &vs);
+    hls_subst(code, hls_fork_template, vs.v, vs.n);
+    return finish(&vs, p, pr->l, d);
+}
+
+/* The activation keys of a JOIN or VVAU: thresholds by channel fold, or
+ * the sum itself. */
+static void channel_activation(const HlsProc *pr, TextBuf *data, Vars *vs)
+{
+    const Layer *l = pr->l;
+    char buf[96], n1[16];
+    if (l->n_thresholds > 0) {
+        emit_thresholds(pr, l->pe, l->channels / l->pe, data, vs);
+        act_expr(l->out_scale, l->out_bias, buf, sizeof buf);
+        set(vs, "@ACT_EXPR@", "%s", buf);
+        set(vs, "@LEVELS@", ", LEVELS = %d", l->n_thresholds);
+        set(vs, "@T_VAR@", "%s", ", t");
+        set(vs, "@ACT_DESC@", "out = %s, count = the channel's thresholds t (%d) with sum >= t",
+            buf, l->n_thresholds);
+    } else {
+        set(vs, "@LEVELS@", "%s", "");
+        set(vs, "@T_VAR@", "%s", "");
+        set(vs, "@THR_PARTITION@", "%s", "");
+        set(vs, "@ACT_DESC@", "out = the sum, %s (no activation)", hls_dt_name(l->out.dt, n1));
+    }
+}
+
+static bool emit_join(HlsPlan *p, const HlsProc *pr, TextBuf *data, TextBuf *code, Diag *d)
+{
+    const Layer *l = pr->l;
+    Vars vs;
+    char buf[160];
+    common_vars(p, pr, &vs);
+    fn_pad(pr, &vs);
+    const HlsType *in2 = stream_type(p, pr->in2);
+    set(&vs, "@IN2@", "%s", in2->name);
+    set(&vs, "@IN2_DESC@", "%s", hls_type_desc(in2, buf, sizeof buf));
+    set(&vs, "@MUL_A@", "%lld", (long long)l->mul_a);
+    set(&vs, "@MUL_B@", "%lld", (long long)l->mul_b);
+    set(&vs, "@SUM_DT@", "%s", hls_dt_name(l->acc_dt, buf));
+    set(&vs, "@PE@", "%d", l->pe);
+    set(&vs, "@C@", "%lld", (long long)l->channels);
+    set(&vs, "@CF@", "%lld", (long long)(l->channels / l->pe));
+    channel_activation(pr, data, &vs);
+    hls_subst(code, hls_join_head, vs.v, vs.n);
+    hls_subst(code, l->n_thresholds ? hls_join_act_thresholds : hls_join_act_none, vs.v, vs.n);
+    hls_subst(code, hls_join_tail, vs.v, vs.n);
+    return finish(&vs, p, l, d);
+}
+
+/* One weight per word, [PE][CF * K]: word [p][cf * K + k] holds
+ * W[cf * PE + p][k], each PE reading its own bank (partitioned dim=1). */
+static void emit_vvau_weights(const HlsProc *pr, const HlsType *wt, TextBuf *data)
+{
+    const Layer *l = pr->l;
+    int64_t K = (int64_t)l->k_h * l->k_w, cf = l->channels / l->pe;
+    char layer[160], dtn[16];
+    comment_name(l, layer, sizeof layer);
+    tb_printf(data, "/* %s: %lld channels x %lld taps of %s weights, one per word;\n"
+              " * word [p][cf * %lld + k] holds W[cf * %d + p][k] */\n", layer,
+              (long long)l->channels, (long long)K, hls_dt_name(l->wdt, dtn), (long long)K,
+              l->pe);
+    tb_printf(data, "static const %s_t %s_weights[%d][%lld] = {\n", wt->name, pr->fn, l->pe,
+              (long long)(cf * K));
+    for (int q = 0; q < l->pe; q++) {
+        tb_printf(data, "    {   /* PE %d */\n       ", q);
+        for (int64_t j = 0; j < cf * K; j++) {
+            int32_t v = l->weights[(j / K * l->pe + q) * K + j % K];
+            tb_puts(data, " ");
+            hls_emit_word(data, wt, &v);
+            if (j + 1 < cf * K)
+                tb_puts(data, j % 12 == 11 ? ",\n       " : ",");
+        }
+        tb_printf(data, "\n    }%s\n", q + 1 < l->pe ? "," : "");
+    }
+    tb_puts(data, "};\n\n");
+}
+
+static bool emit_vvau(HlsPlan *p, const HlsProc *pr, TextBuf *data, TextBuf *code, Diag *d)
+{
+    const Layer *l = pr->l;
+    Vars vs;
+    char n1[16], n2[16], n3[16];
+    common_vars(p, pr, &vs);
+    int w = hls_type(p, l->wdt, 1);
+    if (w < 0)
+        return diag_error(d, NULL, NULL, NULL, "out of memory");
+    const HlsType *wt = &p->types[w];
+    emit_vvau_weights(pr, wt, data);
+    set(&vs, "@W@", "%s", wt->name);
+    set(&vs, "@VECTORS@", "%lld", (long long)l->vectors);
+    set(&vs, "@K@", "%d", l->k_h * l->k_w);
+    set(&vs, "@C@", "%lld", (long long)l->channels);
+    set(&vs, "@PE@", "%d", l->pe);
+    set(&vs, "@CF@", "%lld", (long long)(l->channels / l->pe));
+    set(&vs, "@MAC_DESC@", "%s x %s products, %s", hls_dt_name(l->in.dt, n1),
+        hls_dt_name(l->wdt, n2), hls_dt_name(l->acc_dt, n3));
+    channel_activation(pr, data, &vs);
+    hls_subst(code, hls_vvau_head, vs.v, vs.n);
+    hls_subst(code, l->n_thresholds ? hls_vvau_act_thresholds : hls_vvau_act_none, vs.v, vs.n);
+    hls_subst(code, hls_vvau_tail, vs.v, vs.n);
+    return finish(&vs, p, l, d);
+}
+
 bool hls_emit_layer(HlsPlan *p, const HlsProc *pr, TextBuf *data, TextBuf *code, Diag *d)
 {
     switch (pr->l->kind) {
@@ -416,6 +576,10 @@ bool hls_emit_layer(HlsPlan *p, const HlsProc *pr, TextBuf *data, TextBuf *code,
     case LAYER_THRESHOLD: return emit_threshold(p, pr, data, code, d);
     case LAYER_LABELSELECT: return emit_labelselect(p, pr, code, d);
     case LAYER_DWC: return emit_dwc(p, pr, code, d);
+    case LAYER_POOL: return emit_window(p, pr, code, d);
+    case LAYER_FORK: return emit_fork(p, pr, code, d);
+    case LAYER_JOIN: return emit_join(p, pr, data, code, d);
+    case LAYER_VVAU: return emit_vvau(p, pr, data, code, d);
     case LAYER_FIFO: break;
     }
     return hls_layer_error(d, p, pr->l, "has no kernel");

@@ -24,6 +24,10 @@ static const char *kind_prefix(LayerKind k)
     case LAYER_LABELSELECT: return "labelselect";
     case LAYER_DWC: return "dwc";
     case LAYER_FIFO: return "fifo";
+    case LAYER_FORK: return "fork";
+    case LAYER_JOIN: return "join";
+    case LAYER_VVAU: return "vvau";
+    case LAYER_POOL: return "pool";
     }
     return "layer";
 }
@@ -180,8 +184,12 @@ static bool check_window(Diag *d, const HlsPlan *p, const Layer *l)
     if (l->pad_top >= l->k_h || l->pad_left >= l->k_w)
         return hls_layer_error(d, p, l, "pads %d, %d must be smaller than the kernel %d x %d",
                                l->pad_top, l->pad_left, l->k_h, l->k_w);
-    if (l->in.dt.kind != l->out.dt.kind || l->in.dt.bits != l->out.dt.bits)
+    if (l->kind != LAYER_POOL &&
+        (l->in.dt.kind != l->out.dt.kind || l->in.dt.bits != l->out.dt.bits))
         return hls_layer_error(d, p, l, "changes the datatype between its streams");
+    if (l->kind == LAYER_POOL && l->in.elems_per_beat != l->out.elems_per_beat)
+        return hls_layer_error(d, p, l, "reads %d and writes %d channels per beat (one PE)",
+                               l->in.elems_per_beat, l->out.elems_per_beat);
     int64_t row = l->in_w * l->channels;
     if (l->in.elems_per_beat < 1 || row % l->in.elems_per_beat)
         return hls_layer_error(d, p, l, "input beats of %d elements do not tile an image row of "
@@ -257,6 +265,41 @@ static bool check_dwc(Diag *d, const HlsPlan *p, const Layer *l)
            check_stream(d, p, l, "output", &l->out, l->out.elems_per_beat, l->out.beats);
 }
 
+/* FORK, JOIN: every stream PE channels per beat, the same beats. */
+static bool check_elementwise(Diag *d, const HlsPlan *p, const Layer *l)
+{
+    int pe = l->in.elems_per_beat;
+    if (!positive(l->channels) || pe < 1 || l->channels % pe)
+        return hls_layer_error(d, p, l, "%d elements per beat must divide the %lld channels", pe,
+                               (long long)l->channels);
+    if (l->kind == LAYER_JOIN) {
+        if (l->acc_dt.bits > 32 || l->out.dt.bits > 32)
+            return hls_layer_error(d, p, l, "a sum wider than 32 bits is not supported");
+        if (l->n_thresholds && l->thresholds_per_channel != 1 &&
+            l->thresholds_per_channel != l->channels)
+            return hls_layer_error(d, p, l, "needs 1 or %lld rows of thresholds",
+                                   (long long)l->channels);
+        if (!check_stream(d, p, l, "second input", &l->in2, pe, l->in.beats))
+            return false;
+    }
+    return check_stream(d, p, l, "input", &l->in, pe, l->in.beats) &&
+           check_stream(d, p, l, "output", &l->out, pe, l->in.beats);
+}
+
+static bool check_vvau(Diag *d, const HlsPlan *p, const Layer *l)
+{
+    int64_t K = (int64_t)l->k_h * l->k_w;
+    if (!positive(l->channels) || !positive(l->vectors) || l->pe < 1 || l->channels % l->pe ||
+        l->simd != 1 || !l->weights)
+        return hls_layer_error(d, p, l, "needs weights, PE dividing the %lld channels and "
+                               "SIMD 1", (long long)l->channels);
+    if (l->acc_dt.bits > 32 || l->wdt.bits > 32 || l->wdt.kind == QC_BIPOLAR)
+        return hls_layer_error(d, p, l, "needs integer weights and a sum of at most 32 bits");
+    int64_t cf = l->channels / l->pe;
+    return check_stream(d, p, l, "input", &l->in, l->pe, l->vectors * K * cf) &&
+           check_stream(d, p, l, "output", &l->out, l->pe, l->vectors * cf);
+}
+
 static bool check_layer(Diag *d, const HlsPlan *p, const Layer *l)
 {
     if (!positive(l->in.beats) || !positive(l->out.beats))
@@ -264,7 +307,11 @@ static bool check_layer(Diag *d, const HlsPlan *p, const Layer *l)
     switch (l->kind) {
     case LAYER_MVAU: return check_mvau(d, p, l);
     case LAYER_SWG:
-    case LAYER_MAXPOOL: return check_window(d, p, l);
+    case LAYER_MAXPOOL:
+    case LAYER_POOL: return check_window(d, p, l);
+    case LAYER_FORK:
+    case LAYER_JOIN: return check_elementwise(d, p, l);
+    case LAYER_VVAU: return check_vvau(d, p, l);
     case LAYER_THRESHOLD: return check_threshold(d, p, l);
     case LAYER_LABELSELECT: return check_labelselect(d, p, l);
     case LAYER_DWC: return check_dwc(d, p, l);
@@ -293,6 +340,84 @@ static int add_stream(HlsPlan *p, const Stream *s, int from, Diag *d)
     return p->n_streams++;
 }
 
+/* The stream input i of layer k reads, checked against what it expects. */
+static int input_stream(HlsPlan *p, const int *port_stream, int k, int i, Diag *d)
+{
+    const Dataflow *df = p->df;
+    const Layer *l = &df->layers[k];
+    int src = l->src[i];
+    int s = src == DATAFLOW_INPUT ? 0 : port_stream[2 * src + l->src_port[i]];
+    const Stream *a = p->streams[s].s, *b = layer_input(l, i);
+    if (a->dt.kind != b->dt.kind || a->dt.bits != b->dt.bits ||
+        a->elems_per_beat != b->elems_per_beat || a->beats != b->beats) {
+        char from[600];
+        if (src == DATAFLOW_INPUT)
+            snprintf(from, sizeof from, "the accelerator input");
+        else
+            snprintf(from, sizeof from, "layer '%s'", df->layers[src].name);
+        hls_layer_error(d, p, l, "input stream (%d x %lld) is not what %s writes (%d x %lld)",
+                        b->elems_per_beat, (long long)b->beats, from, a->elems_per_beat,
+                        (long long)a->beats);
+        return -1;
+    }
+    return s;
+}
+
+/* One process per layer but FIFOs (the depth of the stream they sit on),
+ * one stream per output port; port_stream[2 * k + port] is the stream of
+ * layer k's output port. Stream 0 is the accelerator input, the last one
+ * the last layer's output (layers are in topological order). */
+static bool plan_streams(HlsPlan *p, int *port_stream, Diag *d)
+{
+    const Dataflow *df = p->df;
+    char base[128];
+    if (add_stream(p, &df->layers[0].in, -1, d) < 0)
+        return false;
+    for (int k = 0; k < df->n_layers; k++) {
+        const Layer *l = &df->layers[k];
+        int in[2] = { -1, -1 };
+        for (int i = 0; i < l->n_inputs; i++)
+            if ((in[i] = input_stream(p, port_stream, k, i, d)) < 0)
+                return false;
+        if (l->kind == LAYER_FIFO) {
+            if (l->depth > p->streams[in[0]].depth)
+                p->streams[in[0]].depth = l->depth;
+            port_stream[2 * k] = in[0];
+            continue;
+        }
+        HlsProc *pr = &p->procs[p->n_procs];
+        pr->l = l;
+        pr->index = k;
+        hls_unique_name(p, fn_base(l, base, sizeof base), pr->fn);
+        pr->in = in[0];
+        pr->in2 = in[1];
+        pr->out2 = -1;
+        for (int i = 0; i < l->n_inputs; i++) {
+            p->streams[in[i]].to = p->n_procs;
+            /* the helpers the kernel uses: XNOR MVAUs compare whole words */
+            p->types[p->streams[in[i]].type].get |= !(l->kind == LAYER_MVAU && l->xnor);
+        }
+        for (int port = 0; port < layer_outputs(l); port++) {
+            int s = add_stream(p, &l->out, p->n_procs, d);
+            if (s < 0)
+                return false;
+            p->types[p->streams[s].type].put = true;
+            port_stream[2 * k + port] = s;
+            *(port ? &pr->out2 : &pr->out) = s;
+        }
+        p->n_procs++;
+        if (l->kind == LAYER_MVAU || l->kind == LAYER_VVAU) {
+            int w = hls_type(p, l->wdt, l->simd);   /* a VVAU's SIMD is 1 */
+            if (w < 0)
+                return diag_error(d, NULL, NULL, NULL, "out of memory");
+            p->types[w].matches |= l->xnor;
+            p->types[w].get |= !l->xnor;
+            p->popcount |= l->xnor;
+        }
+    }
+    return true;
+}
+
 bool hls_plan(HlsPlan *p, const Dataflow *df, const char *name, Diag *d)
 {
     memset(p, 0, sizeof *p);
@@ -304,24 +429,16 @@ bool hls_plan(HlsPlan *p, const Dataflow *df, const char *name, Diag *d)
     const char *file = df->path;
     if (df->n_layers < 1 || !df->layers)
         return diag_error(d, file, NULL, NULL, "hls target: the dataflow graph has no layers");
-    for (int k = 0; k < df->n_layers; k++) {
-        const Layer *l = &df->layers[k];
-        if (!check_layer(d, p, l))
+    for (int k = 0; k < df->n_layers; k++)
+        if (!check_layer(d, p, &df->layers[k]))
             return false;
-        if (k > 0) {
-            const Stream *a = &df->layers[k - 1].out, *b = &l->in;
-            if (a->dt.kind != b->dt.kind || a->dt.bits != b->dt.bits ||
-                a->elems_per_beat != b->elems_per_beat || a->beats != b->beats)
-                return hls_layer_error(d, p, l, "input stream (%d x %lld) is not what layer "
-                                       "'%s' writes (%d x %lld)", b->elems_per_beat,
-                                       (long long)b->beats, df->layers[k - 1].name,
-                                       a->elems_per_beat, (long long)a->beats);
-        }
-    }
-    p->streams = calloc((size_t)df->n_layers + 1, sizeof *p->streams);
+    p->streams = calloc(2 * (size_t)df->n_layers + 1, sizeof *p->streams);
     p->procs = calloc((size_t)df->n_layers, sizeof *p->procs);
-    if (!p->streams || !p->procs)
+    int *port_stream = malloc(2 * (size_t)df->n_layers * sizeof *port_stream);
+    if (!p->streams || !p->procs || !port_stream) {
+        free(port_stream);
         return diag_error(d, file, NULL, NULL, "out of memory");
+    }
     /* names the emitted code uses besides the layers' */
     static const char *const reserved[] = { "in", "out", "hls_popcount64", "main" };
     char tmp[64];
@@ -329,41 +446,11 @@ bool hls_plan(HlsPlan *p, const Dataflow *df, const char *name, Diag *d)
         hls_unique_name(p, reserved[k], tmp);
     snprintf(tmp, sizeof tmp, "%s_top", name);
     hls_unique_name(p, tmp, tmp);
-
-    char base[128];
-    int cur = add_stream(p, &df->layers[0].in, -1, d);
-    for (int k = 0; cur >= 0 && k < df->n_layers; k++) {
-        const Layer *l = &df->layers[k];
-        if (l->kind == LAYER_FIFO) {
-            if (l->depth > p->streams[cur].depth)
-                p->streams[cur].depth = l->depth;
-            continue;
-        }
-        HlsProc *pr = &p->procs[p->n_procs];
-        pr->l = l;
-        pr->index = k;
-        hls_unique_name(p, fn_base(l, base, sizeof base), pr->fn);
-        pr->in = cur;
-        p->streams[cur].to = p->n_procs;
-        /* the helpers the kernel uses: XNOR MVAUs compare whole words */
-        p->types[p->streams[cur].type].get |= !(l->kind == LAYER_MVAU && l->xnor);
-        cur = add_stream(p, &l->out, p->n_procs, d);
-        if (cur < 0)
-            return false;
-        p->types[p->streams[cur].type].put = true;
-        pr->out = cur;
-        p->n_procs++;
-        if (l->kind == LAYER_MVAU) {
-            int w = hls_type(p, l->wdt, l->simd);
-            if (w < 0)
-                return diag_error(d, file, NULL, NULL, "out of memory");
-            p->types[w].matches |= l->xnor;
-            p->types[w].get |= !l->xnor;
-            p->popcount |= l->xnor;
-        }
-    }
-    if (cur < 0)
+    bool ok = plan_streams(p, port_stream, d);
+    free(port_stream);
+    if (!ok)
         return false;
+    int cur = p->n_streams - 1;
     /* the host packs the input beats and unpacks the output beats */
     p->types[p->streams[0].type].put = true;
     p->types[p->streams[cur].type].get = true;

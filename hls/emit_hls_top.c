@@ -103,8 +103,15 @@ void hls_emit_top(const HlsPlan *p, TextBuf *b)
     }
     if (p->n_streams > 2)
         tb_puts(b, "\n");
-    for (int k = 0; k < p->n_procs; k++)
-        tb_printf(b, "    %s(%s, %s);\n", p->procs[k].fn, p->streams[p->procs[k].in].name,
-                  p->streams[p->procs[k].out].name);
+    for (int k = 0; k < p->n_procs; k++) {
+        const HlsProc *pr = &p->procs[k];
+        tb_printf(b, "    %s(%s", pr->fn, p->streams[pr->in].name);
+        if (pr->in2 >= 0)
+            tb_printf(b, ", %s", p->streams[pr->in2].name);
+        tb_printf(b, ", %s", p->streams[pr->out].name);
+        if (pr->out2 >= 0)
+            tb_printf(b, ", %s", p->streams[pr->out2].name);
+        tb_puts(b, ");\n");
+    }
     tb_puts(b, "}\n");
 }

@@ -296,6 +296,14 @@ static bool emit_layer(const Dataflow *df, int k, TextBuf *b, OutTree *out, Diag
               (long long)l->in.beats, l->in.bits, (long long)l->out.beats, l->out.bits,
               (long long)l->cycles);
     switch (l->kind) {
+    case LAYER_FORK:
+    case LAYER_JOIN:
+    case LAYER_VVAU:
+    case LAYER_POOL:
+        /* i15-dag: the dataflow DAG's new layers have no rtl module in the
+         * top yet (issue 15; wired at merge) */
+        return rtl_layer_error(d, df, l, "no %s module yet (the hls target emits "
+                               "this layer)", layer_kind_name(l->kind));
     case LAYER_MVAU:
         inst_begin(&x, b, "qnn_mvau");
         if (!emit_mvau(df, l, inst, &x, out, d))

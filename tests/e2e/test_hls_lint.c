@@ -718,12 +718,16 @@ END_TEST
 
 /* ---- the emitted code ---------------------------------------------------- */
 
-static void lint_model(const char *model, const char *config)
+/* shared: a model of ../shared/models (the DAG models), else tests/models */
+static void lint_model(const char *model, const char *config, bool shared)
 {
     char path[512], cfg_path[512], name[64];
     Diag d;
     diag_init(&d);
-    model_path(path, sizeof path, model, "model.onnx");
+    if (shared)
+        shared_model_path(path, sizeof path, model, "model.onnx");
+    else
+        model_path(path, sizeof path, model, "model.onnx");
     Graph *g = frontend_load(path, &d);
     ck_assert_msg(g && streamline_graph(g, true, &d), "%s", d.msg);
     BuildConfig cfg;
@@ -786,10 +790,25 @@ START_TEST(test_models)
     /* configs/ names the CNV models without _RANDOM */
     for (int k = 0; k < N_REAL_MODELS; k++)
         if (!strncmp(model, configs[k], strlen(configs[k]))) {
-            lint_model(model, configs[k]);
+            lint_model(model, configs[k], false);
             break;
         }
-    lint_model(model, NULL);
+    lint_model(model, NULL, false);
+}
+END_TEST
+
+/* The dataflow DAG's kernels (FORK, JOIN, VVAU, POOL) and top. */
+static const char *const dag_models[][2] = {
+    { "RESNET_W2A2_RANDOM", "RESNET_W2A2" },
+    { "MOBILENET_W4A4_RANDOM", "MOBILENET_W4A4" },
+    { "RESNET20_W4A4_RANDOM", "RESNET20_W4A4" },
+};
+
+START_TEST(test_dag_models)
+{
+    if (!shared_model_present(dag_models[_i][0]))
+        return;
+    lint_model(dag_models[_i][0], dag_models[_i][1], true);
 }
 END_TEST
 
@@ -800,6 +819,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_rules_fire);
     tcase_add_loop_test(tc, test_models, 0, N_REAL_MODELS);
+    tcase_add_loop_test(tc, test_dag_models, 0, 3);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

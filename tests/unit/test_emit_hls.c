@@ -110,6 +110,8 @@ static Layer *add(Net *n, LayerKind kind, const char *name, Stream in, Stream ou
         memset(dwc, 0, sizeof *dwc);
         dwc->kind = LAYER_DWC;
         dwc->name = "auto_dwc";
+        dwc->n_inputs = 1;
+        dwc->src[0] = n->df.n_layers - 2;
         dwc->in = prev->out;
         dwc->out = in;
     }
@@ -117,6 +119,8 @@ static Layer *add(Net *n, LayerKind kind, const char *name, Stream in, Stream ou
     memset(l, 0, sizeof *l);
     l->kind = kind;
     l->name = name;
+    l->n_inputs = 1;   /* a chain: each layer reads the one before it */
+    l->src[0] = n->df.n_layers - 2;
     l->in = in;
     l->out = out;
     return l;
@@ -273,6 +277,13 @@ static int32_t *run_layer(const Layer *l, const int32_t *in)
     case LAYER_DWC:
     case LAYER_FIFO:
         memcpy(out, in, (size_t)n_out * sizeof *out);
+        break;
+    case LAYER_FORK:
+    case LAYER_JOIN:
+    case LAYER_VVAU:
+    case LAYER_POOL:
+        ck_abort_msg("these chains have no %s layer (test_hls_dag covers them)",
+                     layer_kind_name(l->kind));
         break;
     }
     return out;

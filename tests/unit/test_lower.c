@@ -8,7 +8,8 @@
  * NHWC first they must not. Each variant is checked three ways: the layer
  * kinds, individual weights against the integer graph's, and the layer
  * outputs computed both ways (the int engine on the graph, the dataflow
- * executor on the stream) on random frames. Errors (a branch, IntAdd,
+ * executor on the stream) on random frames; an IntAdd of a tensor with
+ * itself becomes a FORK and a JOIN. Errors (a second graph output,
  * padding a bipolar image, labels after a per-class OutputAffine) must
  * name the node. */
 #include <check.h>
@@ -399,11 +400,40 @@ static void expect_error(int variant, const char *node, const char *words)
     graph_free(g);
 }
 
+/* pool + pool: the pooled tensor read twice gets a FORK, the add a JOIN
+ * of its two ports (a FIFO on each edge), 1 * a + 1 * b. */
+START_TEST(test_intadd_fork_join)
+{
+    Graph *g = tiny(V_INTADD);
+    Dataflow df;
+    Diag d;
+    diag_init(&d);
+    ck_assert_msg(dataflow_build(g, NULL, &df, &d), "%s", d.msg);
+    int f = dataflow_find_layer(&df, "pool:fork"), j = dataflow_find_layer(&df, "add");
+    ck_assert_int_ge(f, 0);
+    ck_assert_int_gt(j, f);
+    const Layer *join = &df.layers[j];
+    ck_assert_int_eq(join->kind, LAYER_JOIN);
+    ck_assert_int_eq(join->n_inputs, 2);
+    ck_assert(join->mul_a == 1 && join->mul_b == 1);
+    for (int i = 0; i < 2; i++) {
+        const Layer *fifo = &df.layers[join->src[i]];
+        ck_assert_int_eq(fifo->kind, LAYER_FIFO);
+        ck_assert_int_eq(fifo->src[0], f);
+        ck_assert_int_eq(fifo->src_port[0], 1 - i);   /* the FIFO on input 1 reads port 0 */
+        ck_assert_int_eq(fifo->skip_fork, f);
+    }
+    ck_assert(!dataflow_is_chain(&df));
+    compare(g, &df, 25, 0);
+    dataflow_free(&df);
+    graph_free(g);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
-    expect_error(V_BRANCH, "node 'act1' (MultiThreshold)", "read 2 times (a branch)");
-    expect_error(V_INTADD, "node 'add' (IntAdd)", "IntAdd (a residual connection) is not "
-                 "supported");
+    expect_error(V_BRANCH, "node 'act1' (MultiThreshold)", "its output 'r1' is a graph output "
+                 "and is also read by 1 node");
     expect_error(V_BIPOLAR, "node 'conv' (IntConv)", "padding needs the value 0");
 
     /* a standalone threshold's folding rule */
@@ -428,6 +458,7 @@ static Suite *suite(void)
     Suite *s = suite_create("lower");
     TCase *tc = tcase_create("lower");
     tcase_add_test(tc, test_fused_chain);
+    tcase_add_test(tc, test_intadd_fork_join);
     tcase_add_test(tc, test_standalone_threshold);
     tcase_add_test(tc, test_transpose_keeps_columns);
     tcase_add_test(tc, test_folded_chain_same_result);

@@ -15,7 +15,8 @@ bool dataflow_build(const Graph *g, const BuildConfig *cfg, Dataflow *df, Diag *
     bool ok = lower_dataflow(g, cfg, df, d) && verified(df, "lower_dataflow", d) &&
               fold_dataflow(df, cfg, d) && verified(df, "fold_dataflow", d) &&
               insert_dwc(df, d) && verified(df, "insert_dwc", d) &&
-              insert_fifo(df, cfg, d) && verified(df, "insert_fifo", d);
+              insert_fifo(df, cfg, d) && verified(df, "insert_fifo", d) &&
+              size_skip_fifos(df, cfg, d) && verified(df, "size_skip_fifos", d);
     if (!ok) {
         dataflow_free(df);
         return false;

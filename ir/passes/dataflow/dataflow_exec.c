@@ -81,37 +81,126 @@ static void run_labelselect(const Layer *l, const int64_t *in, int64_t *out)
     }
 }
 
+int64_t dataflow_shift_round(int64_t sum, int shift, QonnxRounding mode)
+{
+    if (shift == 0)
+        return sum;
+    int64_t D = (int64_t)1 << shift;
+    int64_t fl = sum >= 0 ? sum / D : -((-sum + D - 1) / D);
+    int64_t rem = sum - fl * D;     /* 0 <= rem < D */
+    bool up = false;
+    switch (mode) {
+    case QROUND_FLOOR: up = false; break;
+    case QROUND_CEIL: up = rem != 0; break;
+    case QROUND_DOWN: up = sum < 0 && rem != 0; break;
+    case QROUND_UP: up = sum >= 0 && rem != 0; break;
+    case QROUND_HALF_EVEN: up = 2 * rem > D || (2 * rem == D && (fl & 1)); break;
+    case QROUND_HALF_UP: up = 2 * rem > D || (2 * rem == D && sum >= 0); break;
+    case QROUND_HALF_DOWN: up = 2 * rem > D || (2 * rem == D && sum < 0); break;
+    }
+    return fl + up;
+}
+
+static void run_pool(const Layer *l, const int64_t *in, int64_t *out)
+{
+    int64_t C = l->channels;
+    for (int64_t oh = 0; oh < l->out_h; oh++)
+        for (int64_t ow = 0; ow < l->out_w; ow++)
+            for (int64_t c = 0; c < C; c++) {
+                int64_t sum = 0;
+                for (int64_t i = 0; i < l->k_h; i++)
+                    for (int64_t j = 0; j < l->k_w; j++) {
+                        int64_t y = oh * l->stride_h - l->pad_top + i;
+                        int64_t x = ow * l->stride_w - l->pad_left + j;
+                        if (y >= 0 && y < l->in_h && x >= 0 && x < l->in_w)
+                            sum += in[(y * l->in_w + x) * C + c];
+                    }
+                out[(oh * l->out_w + ow) * C + c] = dataflow_shift_round(sum, l->shift,
+                                                                         l->rounding);
+            }
+}
+
+/* The window stream of the SWG: [v][k][c] with K = k_h * k_w taps. */
+static void run_vvau(const Layer *l, const int64_t *in, int64_t *out)
+{
+    int64_t C = l->channels, K = (int64_t)l->k_h * l->k_w;
+    for (int64_t v = 0; v < l->vectors; v++)
+        for (int64_t c = 0; c < C; c++) {
+            int64_t acc = 0;
+            for (int64_t k = 0; k < K; k++)
+                acc += in[(v * K + k) * C + c] * l->weights[c * K + k];
+            out[v * C + c] = activate(l, c, acc);
+        }
+}
+
+static void run_join(const Layer *l, const int64_t *a, const int64_t *b, int64_t *out)
+{
+    for (int64_t s = 0; s < l->out.elems; s++)
+        out[s] = activate(l, s % l->channels, l->mul_a * a[s] + l->mul_b * b[s]);
+}
+
+static void free_all(int64_t **bufs, int n)
+{
+    for (int k = 0; k < n; k++)
+        free(bufs[k]);
+    free(bufs);
+}
+
+/* A layer's output frame lives until its last reader has run (a FORK's
+ * two ports share it); `readers` counts the inputs still to read it. */
 bool dataflow_exec_frame(const Dataflow *df, const int64_t *in, int64_t *out, Diag *d)
 {
-    int64_t *cur = malloc((size_t)df->in_elems * sizeof *cur);
-    if (!cur)
+    int n = df->n_layers;
+    int64_t **bufs = calloc((size_t)n, sizeof *bufs);
+    int *readers = calloc((size_t)n, sizeof *readers);
+    if (!bufs || !readers) {
+        free(bufs);
+        free(readers);
         return diag_error(d, df->path, NULL, NULL, "out of memory");
-    memcpy(cur, in, (size_t)df->in_elems * sizeof *cur);
-    for (int k = 0; k < df->n_layers; k++) {
+    }
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < df->layers[k].n_inputs; i++)
+            if (df->layers[k].src[i] >= 0)
+                readers[df->layers[k].src[i]]++;
+    bool ok = true;
+    for (int k = 0; ok && k < n; k++) {
         const Layer *l = &df->layers[k];
+        const int64_t *x[2] = { NULL, NULL };
+        for (int i = 0; i < l->n_inputs; i++)
+            x[i] = l->src[i] == DATAFLOW_INPUT ? in : bufs[l->src[i]];
         int64_t *next = malloc((size_t)l->out.elems * sizeof *next);
         if (!next) {
-            free(cur);
-            return diag_error(d, df->path, NULL, NULL, "out of memory");
+            ok = diag_error(d, df->path, NULL, NULL, "out of memory");
+            break;
         }
         switch (l->kind) {
-        case LAYER_MVAU: run_mvau(l, cur, next); break;
-        case LAYER_SWG: run_swg(l, cur, next); break;
-        case LAYER_MAXPOOL: run_maxpool(l, cur, next); break;
+        case LAYER_MVAU: run_mvau(l, x[0], next); break;
+        case LAYER_SWG: run_swg(l, x[0], next); break;
+        case LAYER_MAXPOOL: run_maxpool(l, x[0], next); break;
         case LAYER_THRESHOLD:
             for (int64_t s = 0; s < l->in.elems; s++)
-                next[s] = activate(l, s % l->channels, cur[s]);
+                next[s] = activate(l, s % l->channels, x[0][s]);
             break;
-        case LAYER_LABELSELECT: run_labelselect(l, cur, next); break;
+        case LAYER_LABELSELECT: run_labelselect(l, x[0], next); break;
         case LAYER_DWC:
         case LAYER_FIFO:
-            memcpy(next, cur, (size_t)l->out.elems * sizeof *next);
+        case LAYER_FORK:
+            memcpy(next, x[0], (size_t)l->out.elems * sizeof *next);
             break;
+        case LAYER_JOIN: run_join(l, x[0], x[1], next); break;
+        case LAYER_VVAU: run_vvau(l, x[0], next); break;
+        case LAYER_POOL: run_pool(l, x[0], next); break;
         }
-        free(cur);
-        cur = next;
+        bufs[k] = next;
+        for (int i = 0; i < l->n_inputs; i++)
+            if (l->src[i] >= 0 && --readers[l->src[i]] == 0) {
+                free(bufs[l->src[i]]);
+                bufs[l->src[i]] = NULL;
+            }
     }
-    memcpy(out, cur, (size_t)df->layers[df->n_layers - 1].out.elems * sizeof *out);
-    free(cur);
-    return true;
+    if (ok)
+        memcpy(out, bufs[n - 1], (size_t)df->layers[n - 1].out.elems * sizeof *out);
+    free_all(bufs, n);
+    free(readers);
+    return ok;
 }

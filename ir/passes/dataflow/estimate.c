@@ -4,6 +4,7 @@
  * Every formula is written out in docs/dataflow.md; they follow FINN's
  * (finn-hlslib loop nests for cycles, FINN-R for LUTs and BRAM). */
 #include <math.h>
+#include <stdlib.h>
 
 #include "dataflow.h"
 
@@ -76,7 +77,14 @@ int64_t layer_cycles(const Layer *l)
     case LAYER_DWC:
         return max64(l->in.beats, l->out.beats);
     case LAYER_FIFO:
+    case LAYER_FORK:
         return l->in.beats;
+    case LAYER_JOIN:
+        return l->out.beats;
+    case LAYER_VVAU:
+        return l->vectors * l->k_h * l->k_w * (l->channels / pe) / simd;
+    case LAYER_POOL:
+        return (l->in_h * l->in_w + l->out_h * l->out_w) * (l->channels / pe);
     }
     return 0;
 }
@@ -129,6 +137,10 @@ static void estimate_mvau(const Layer *l, LayerEstimate *e)
 
 static void estimate_swg(const Layer *l, LayerEstimate *e)
 {
+    if (l->k_h == 1 && l->k_w == 1) {
+        e->luts = 100;   /* a 1x1 window only drops pixels: counters, no line buffer */
+        return;
+    }
     int64_t iw = l->in_w + l->pad_left + l->pad_right;
     int64_t depth = (l->k_h + l->stride_h) * iw * (l->channels / l->simd);
     e->luts = 300;
@@ -147,6 +159,48 @@ static void estimate_threshold(const Layer *l, LayerEstimate *e)
     int64_t A = l->in.dt.bits, n = l->n_thresholds;
     int64_t tmem = l->thresholds_per_channel == 1 ? 1 : l->channels / l->pe;
     e->luts = 100 + l->pe * (n * A + n * A * cdiv(tmem, 64));
+}
+
+/* Thresholds after an accumulator of `acc` bits: the comparators and the
+ * threshold memory of each of the P lanes (C channels over P lanes). */
+static int64_t threshold_luts(const Layer *l, int64_t acc, int64_t C, int64_t P)
+{
+    if (!l->n_thresholds)
+        return 0;
+    int64_t tmem = l->thresholds_per_channel == 1 ? 1 : C / P;
+    return P * (l->n_thresholds * acc + l->n_thresholds * acc * cdiv(tmem, 64));
+}
+
+/* A VVAU: P lanes of one multiplier and an accumulator each (the SIMD
+ * taps per cycle multiply that), weights C/P * K deep, P * W wide. */
+static void estimate_vvau(const Layer *l, LayerEstimate *e)
+{
+    int64_t P = l->pe, Q = l->simd, W = l->wdt.bits, A = l->in.dt.bits;
+    int64_t K = (int64_t)l->k_h * l->k_w, acc = l->acc_dt.bits;
+    bool dsp = W > 4 && A > 4;
+    int64_t mult = dsp ? 0 : Q * (2 * cdiv(W + A, 6) - 1) * (W + A);
+    e->luts = 300 + (int64_t)llround(1.1 * (double)(P * (mult + (W + A) * (2 * Q - 1) + acc)));
+    e->luts += threshold_luts(l, acc, l->channels, P);
+    e->dsp = dsp ? P * Q : 0;
+    memory(l->channels / P * K / Q, P * Q * W, 128, &e->luts, &e->bram18);
+    e->weight_bits = l->channels * K * W;
+}
+
+/* A JOIN: per lane two constant multipliers (shift-adds) and an adder,
+ * then the thresholds. */
+static void estimate_join(const Layer *l, LayerEstimate *e)
+{
+    int64_t acc = l->acc_dt.bits;
+    e->luts = 100 + l->pe * 3 * acc + threshold_luts(l, acc, l->channels, l->pe);
+}
+
+/* A POOL: P accumulators, a row of partial sums (out_w * C/P entries of
+ * the sum's width) and the rounding adder. */
+static void estimate_pool(const Layer *l, LayerEstimate *e)
+{
+    int64_t sum_bits = l->in.dt.bits + ceil_log2((int64_t)l->k_h * l->k_w) + 1;
+    e->luts = 100 + 2 * l->pe * sum_bits;
+    memory(l->out_w * (l->channels / l->pe), l->pe * sum_bits, 128, &e->luts, &e->bram18);
 }
 
 static void estimate_labelselect(const Layer *l, LayerEstimate *e)
@@ -185,7 +239,8 @@ LayerEstimate estimate_layer(const Layer *l)
 {
     LayerEstimate e = { 0 };
     e.cycles = layer_cycles(l);
-    e.latency = l->kind == LAYER_DWC || l->kind == LAYER_FIFO ? 2 : e.cycles;
+    e.latency = l->kind == LAYER_DWC || l->kind == LAYER_FIFO || l->kind == LAYER_FORK
+                    ? 2 : e.cycles;
     switch (l->kind) {
     case LAYER_MVAU: estimate_mvau(l, &e); break;
     case LAYER_SWG: estimate_swg(l, &e); break;
@@ -194,25 +249,41 @@ LayerEstimate estimate_layer(const Layer *l)
     case LAYER_LABELSELECT: estimate_labelselect(l, &e); break;
     case LAYER_DWC: estimate_dwc(l, &e); break;
     case LAYER_FIFO: estimate_fifo(l, &e); break;
+    case LAYER_FORK: e.luts = 2 + l->out.bits / 8; break;   /* a valid/ready join */
+    case LAYER_JOIN: estimate_join(l, &e); break;
+    case LAYER_VVAU: estimate_vvau(l, &e); break;
+    case LAYER_POOL: estimate_pool(l, &e); break;
     }
     return e;
 }
 
+/* The latency is the longest path's: a layer starts when its slowest
+ * input has arrived (a chain's sum). */
 NetworkEstimate estimate_network(const Dataflow *df)
 {
     NetworkEstimate n = { 0 };
+    int64_t *done = calloc((size_t)(df->n_layers > 0 ? df->n_layers : 1), sizeof *done);
     for (int k = 0; k < df->n_layers; k++) {
-        LayerEstimate e = estimate_layer(&df->layers[k]);
+        const Layer *l = &df->layers[k];
+        LayerEstimate e = estimate_layer(l);
         if (e.cycles > n.bottleneck_cycles) {
             n.bottleneck = k;
             n.bottleneck_cycles = e.cycles;
         }
-        n.latency_cycles += e.latency;
+        int64_t start = 0;
+        for (int i = 0; done && i < l->n_inputs; i++)
+            if (l->src[i] >= 0)
+                start = max64(start, done[l->src[i]]);
+        if (done)
+            done[k] = start + e.latency;
+        n.latency_cycles = done ? max64(n.latency_cycles, done[k])
+                                : n.latency_cycles + e.latency;
         n.luts += e.luts;
         n.bram18 += e.bram18;
         n.dsp += e.dsp;
         n.weight_bits += e.weight_bits;
     }
+    free(done);
     n.fps = n.bottleneck_cycles ? df->clock_mhz * 1e6 / (double)n.bottleneck_cycles : 0;
     return n;
 }

@@ -3,9 +3,10 @@
  *   1. explicit entries of the config (by layer name or MVAU index) fix
  *      their layers;
  *   2. with target_fps, fold_auto (fold_auto.c) chooses the others;
- *      without, MVAUs take PE = SIMD = 1 and the streaming layers the
+ *      without, MVAUs and VVAUs take PE = SIMD = 1 and the streaming layers
+ *      (MaxPool, Threshold, LabelSelect, Fork, Join, Pool) the
  *      parallelism of the stream they read (no width converter needed);
- *   3. a SWG takes its MVAU's SIMD unless the config set it;
+ *   3. a SWG takes its MVAU's SIMD (its VVAU's PE) unless the config set it;
  *   4. fold_check: every rule, with an error naming the layer and the rule. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ static bool apply_entry(Dataflow *df, const BuildConfig *cfg, const LayerConfig 
     snprintf(where, sizeof where, "%s:%d", cfg->path, e->line);
     switch (l->kind) {
     case LAYER_MVAU:
+    case LAYER_VVAU:
         l->pe = e->pe ? e->pe : 1;
         l->simd = e->simd ? e->simd : 1;
         return true;
@@ -52,6 +54,9 @@ static bool apply_entry(Dataflow *df, const BuildConfig *cfg, const LayerConfig 
     case LAYER_MAXPOOL:
     case LAYER_THRESHOLD:
     case LAYER_LABELSELECT:
+    case LAYER_FORK:
+    case LAYER_JOIN:
+    case LAYER_POOL:
         if (e->simd && e->pe && e->simd != e->pe)
             break;
         l->pe = l->simd = e->pe ? e->pe : e->simd ? e->simd : l->pe;
@@ -69,9 +74,9 @@ static bool apply_entry(Dataflow *df, const BuildConfig *cfg, const LayerConfig 
 /* Parallelism of the stream layer k reads (what its producer moves per beat). */
 static int incoming(const Dataflow *df, int k)
 {
-    if (k == 0)
+    if (df->layers[k].src[0] == DATAFLOW_INPUT)
         return 0;
-    const Layer *p = &df->layers[k - 1];
+    const Layer *p = &df->layers[df->layers[k].src[0]];
     switch (p->kind) {
     case LAYER_MVAU: return p->pe;
     case LAYER_SWG: return p->simd;
@@ -96,18 +101,37 @@ static bool check(const Dataflow *df, const int *lines, const char *cfg_path, Di
             break;
         case LAYER_SWG: {
             int m = dataflow_swg_consumer(df, k);
+            bool vvau = m >= 0 && df->layers[m].kind == LAYER_VVAU;
+            if (vvau && l->simd == df->layers[m].pe)
+                break;   /* the VVAU's own rule checks the channels */
             if (l->simd < 1 || l->channels % l->simd)
                 snprintf(rule, sizeof rule, "SIMD %d does not divide its %lld channels (rule: "
                          "C %% SIMD == 0 for a SWG)", l->simd, (long long)l->channels);
-            else if (m >= 0 && df->layers[m].simd != l->simd)
+            else if (m >= 0 && df->layers[m].kind == LAYER_MVAU && df->layers[m].simd != l->simd)
                 snprintf(rule, sizeof rule, "SIMD %d differs from SIMD %d of its MVAU '%s' "
                          "(rule: a SWG's SIMD equals its MVAU's SIMD)", l->simd,
                          df->layers[m].simd, df->layers[m].name);
+            else if (m >= 0 && df->layers[m].kind == LAYER_VVAU && df->layers[m].pe != l->simd)
+                snprintf(rule, sizeof rule, "SIMD %d differs from PE %d of its VVAU '%s' "
+                         "(rule: a SWG's SIMD equals its VVAU's PE, the channels per beat)",
+                         l->simd, df->layers[m].pe, df->layers[m].name);
             break;
         }
+        case LAYER_VVAU:
+            if (l->pe < 1 || l->channels % l->pe)
+                snprintf(rule, sizeof rule, "PE %d does not divide its %lld channels (rule: C "
+                         "%% PE == 0 for a VVAU)", l->pe, (long long)l->channels);
+            else if (l->simd != 1)
+                snprintf(rule, sizeof rule, "SIMD %d: a VVAU takes SIMD 1 (one window tap per "
+                         "cycle; more taps per cycle need the SWG to emit the window "
+                         "channel-major, which it does not)", l->simd);
+            break;
         case LAYER_MAXPOOL:
         case LAYER_THRESHOLD:
         case LAYER_LABELSELECT:
+        case LAYER_FORK:
+        case LAYER_JOIN:
+        case LAYER_POOL:
             if (l->pe < 1 || l->channels % l->pe)
                 snprintf(rule, sizeof rule, "PE %d does not divide its %lld channels (rule: C "
                          "%% PE == 0 for a %s)", l->pe, (long long)l->channels,
@@ -169,10 +193,13 @@ bool fold_dataflow(Dataflow *df, const BuildConfig *cfg, Diag *d)
         if (l->kind == LAYER_SWG) {
             int m = dataflow_swg_consumer(df, k);
             if (m >= 0)
-                l->simd = l->pe = df->layers[m].simd;
+                l->simd = l->pe = df->layers[m].kind == LAYER_VVAU ? df->layers[m].pe
+                                                                     : df->layers[m].simd;
         } else if (cfg->target_fps <= 0 && (l->kind == LAYER_MAXPOOL ||
                                              l->kind == LAYER_THRESHOLD ||
-                                             l->kind == LAYER_LABELSELECT)) {
+                                             l->kind == LAYER_LABELSELECT ||
+                                             l->kind == LAYER_FORK || l->kind == LAYER_JOIN ||
+                                             l->kind == LAYER_POOL)) {
             int p = incoming(df, k);
             l->pe = l->simd = p > 0 && l->channels % p == 0 ? p : 1;
         }

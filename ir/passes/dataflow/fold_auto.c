@@ -8,7 +8,10 @@
  *          MH), while PE * SIMD * weight bits stays within
  *          max_weight_stream_bits; SIMD also speeds up the SWG feeding it,
  *          so the SIMD walk counts the SWG's cycles, the PE walk does not
- *   MaxPool, Threshold, LabelSelect   PE over the divisors of the channels
+ *   VVAU   PE over the divisors of the channels (its SWG takes the same
+ *          channels per beat, so both are counted); SIMD stays 1
+ *   MaxPool, Threshold, LabelSelect, Fork, Join, Pool   PE over the
+ *          divisors of the channels
  *
  * A layer still over budget at its largest allowed folding is marked
  * target_missed (the report lists it). */
@@ -38,11 +41,19 @@ static int64_t mvau_cost(Layer *mv, Layer *swg, int pe, int simd)
     return c;
 }
 
+/* The SWG feeding layer k directly (before DWCs and FIFOs), or -1. */
+static int swg_of(const Dataflow *df, int k)
+{
+    int s = df->layers[k].src[0];
+    return s >= 0 && df->layers[s].kind == LAYER_SWG ? s : -1;
+}
+
 static void fold_mvau(Dataflow *df, int k, const bool *fixed, double budget, int64_t cap)
 {
     Layer *mv = &df->layers[k];
-    Layer *swg = k > 0 && df->layers[k - 1].kind == LAYER_SWG ? &df->layers[k - 1] : NULL;
-    bool swg_fixed = swg && fixed[k - 1];
+    int si = swg_of(df, k);
+    Layer *swg = si >= 0 ? &df->layers[si] : NULL;
+    bool swg_fixed = swg && fixed[si];
     int64_t wbits = mv->xnor ? 1 : mv->wdt.bits;
     int64_t simd_of = swg ? swg->channels : mv->mw;
     int pe = 1, simd = swg_fixed ? swg->simd : 1;
@@ -69,6 +80,29 @@ static void fold_mvau(Dataflow *df, int k, const bool *fixed, double budget, int
         swg->target_missed = layer_cycles(swg) > budget;
 }
 
+/* A VVAU and its SWG share the channels per beat: PE over the divisors
+ * of the channels, counting both. */
+static void fold_vvau(Dataflow *df, int k, const bool *fixed, double budget)
+{
+    Layer *vv = &df->layers[k];
+    int si = swg_of(df, k);
+    Layer *swg = si >= 0 && !fixed[si] ? &df->layers[si] : NULL;
+    vv->pe = 1;
+    vv->simd = 1;
+    for (;;) {
+        if (swg)
+            swg->pe = swg->simd = vv->pe;
+        int64_t c = max64(layer_cycles(vv), swg ? layer_cycles(swg) : 0);
+        vv->target_missed = c > budget;
+        if (swg)
+            swg->target_missed = layer_cycles(swg) > budget;
+        int64_t p = next_divisor(vv->channels, vv->pe);
+        if (c <= budget || !p)
+            return;
+        vv->pe = (int)p;
+    }
+}
+
 static void fold_channels(Layer *l, double budget)
 {
     l->pe = l->simd = 1;
@@ -93,9 +127,15 @@ void fold_auto(Dataflow *df, const BuildConfig *cfg, const bool *fixed)
         case LAYER_MVAU:
             fold_mvau(df, k, fixed, budget, cap);
             break;
+        case LAYER_VVAU:
+            fold_vvau(df, k, fixed, budget);
+            break;
         case LAYER_MAXPOOL:
         case LAYER_THRESHOLD:
         case LAYER_LABELSELECT:
+        case LAYER_FORK:
+        case LAYER_JOIN:
+        case LAYER_POOL:
             fold_channels(l, budget);
             break;
         default:

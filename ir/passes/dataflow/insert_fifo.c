@@ -1,4 +1,4 @@
-/* A FIFO between every two layers. Its depth (in beats) comes from the
+/* A FIFO on every edge between two layers (a JOIN gets one per input). Its depth (in beats) comes from the
  * config entry of the layer it feeds (fifo_depth), else the config's
  * fifo_depth (default DEFAULT_FIFO_DEPTH); RTL simulation sizes them
  * later. */
@@ -29,22 +29,25 @@ static int64_t depth_for(const Dataflow *df, const BuildConfig *cfg, int k)
 bool insert_fifo(Dataflow *df, const BuildConfig *cfg, Diag *d)
 {
     int counter = 0;
-    for (int k = 1; k < df->n_layers; k++) {
-        if (df->layers[k - 1].kind == LAYER_FIFO || df->layers[k].kind == LAYER_FIFO)
-            continue;
-        char name[64];
-        do
-            snprintf(name, sizeof name, "fifo_%d", counter++);
-        while (dataflow_find_layer(df, name) >= 0);
-        int64_t depth = depth_for(df, cfg, k);
-        Stream s = df->layers[k - 1].out;
-        Layer *l = dataflow_insert_layer(df, k, LAYER_FIFO, name);
-        if (!l)
-            return diag_error(d, df->path, NULL, NULL, "out of memory");
-        l->in = l->out = s;
-        l->depth = depth;
-        k++;
-    }
+    for (int k = 0; k < df->n_layers; k++)
+        for (int i = 0; i < df->layers[k].n_inputs; i++) {
+            int src = df->layers[k].src[i];
+            if (src == DATAFLOW_INPUT || df->layers[src].kind == LAYER_FIFO ||
+                df->layers[k].kind == LAYER_FIFO)
+                continue;
+            char name[64];
+            do
+                snprintf(name, sizeof name, "fifo_%d", counter++);
+            while (dataflow_find_layer(df, name) >= 0);
+            int64_t depth = depth_for(df, cfg, k);
+            Stream s = df->layers[src].out;
+            Layer *l = dataflow_insert_on_edge(df, k, i, LAYER_FIFO, name);
+            if (!l)
+                return diag_error(d, df->path, NULL, NULL, "out of memory");
+            l->in = l->out = s;
+            l->depth = depth;
+            k++;
+        }
     dataflow_set_streams(df);
     return true;
 }

@@ -1,5 +1,6 @@
-/* MultiThreshold: fused into the MVAU that computes its input, or a
- * standalone THRESHOLD layer.
+/* MultiThreshold: fused into the MVAU, VVAU or JOIN that computes its
+ * input (when nothing else reads that input), or a standalone THRESHOLD
+ * layer.
  *
  * Either way the layer applies threshold row `channel` to each element,
  * channels being the innermost stream dimension: a stream of C-channel
@@ -89,8 +90,10 @@ bool lower_threshold(Lower *L, const Node *n)
     qc_dtype out_dt;
     if (!lower_tensor_dt(L, n, y, &out_dt))
         return false;
-    if (prev && prev->kind == LAYER_MVAU && !prev->n_thresholds && L->last == x) {
-        if (!thresholds(L, n, prev, prev->mh))
+    bool computes = prev && (prev->kind == LAYER_MVAU || prev->kind == LAYER_VVAU ||
+                             prev->kind == LAYER_JOIN);
+    if (computes && !prev->n_thresholds && L->last == x && L->src == df->n_layers - 1) {
+        if (!thresholds(L, n, prev, prev->kind == LAYER_MVAU ? prev->mh : prev->channels))
             return false;
         prev->out.dt = out_dt;
         return lower_advance(L, n, y, L->order, true);

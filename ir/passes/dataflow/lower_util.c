@@ -2,6 +2,7 @@
  * element orders, windows, and adding a layer to the chain. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lower_internal.h"
@@ -117,8 +118,94 @@ Layer *lower_add_layer(Lower *L, LayerKind kind, const char *name, const Node *n
     l->node = n;
     l->in.dt = L->dt;
     l->in.elems = L->elems;
+    l->src[0] = L->src;
+    l->src_port[0] = L->src_port;
     l->pe = l->simd = 1;
     return l;
+}
+
+TensorSrc *lower_src_of(Lower *L, const Tensor *t)
+{
+    for (int k = 0; k < L->n_srcs; k++)
+        if (L->srcs[k].t == t)
+            return &L->srcs[k];
+    return NULL;
+}
+
+bool lower_use(Lower *L, const Node *n, const Tensor *t)
+{
+    TensorSrc *e = lower_src_of(L, t);
+    if (!e)
+        return lower_fail(L, n, "its input '%s' does not come from the accelerator's input "
+                          "(a constant or a second graph input cannot be streamed)", t->name);
+    if (e->forked && e->next_port > 1)
+        return lower_fail(L, n, "tensor '%s' is read more than twice: a FORK has two outputs",
+                          t->name);
+    L->cur = t;
+    L->elems = lower_frame_elems(t);
+    L->order = e->order;
+    L->src = e->layer;
+    L->src_port = e->forked ? e->next_port++ : e->port;
+    return lower_tensor_dt(L, n, t, &L->dt);
+}
+
+/* Readers of t: inputs of nodes that name it, and the graph output. */
+static int uses_of(const Graph *g, const Tensor *t)
+{
+    int uses = t->is_graph_output ? 1 : 0;
+    for (int k = 0; k < g->n_nodes; k++)
+        for (int i = 0; i < g->nodes[k]->n_inputs; i++)
+            uses += g->nodes[k]->inputs[i] == t;
+    return uses;
+}
+
+/* The number of channels of the stream (the innermost dimension): C of
+ * an NHWC image, else the whole frame. */
+static int64_t stream_channels(Lower *L, const Tensor *t)
+{
+    const Shape *s = &t->shape;
+    if (s->rank == 4 && lower_order_is(L->order, lower_nhwc_order(L, s->dims[1], s->dims[2],
+                                                                  s->dims[3]), L->elems))
+        return s->dims[1];
+    return L->elems;
+}
+
+static bool record(Lower *L, const Node *n, const Tensor *t)
+{
+    if (lower_src_of(L, t))
+        return lower_fail(L, n, "tensor '%s' is written twice", t->name);
+    if (L->n_srcs == L->cap_srcs) {
+        int cap = L->cap_srcs ? 2 * L->cap_srcs : 32;
+        TensorSrc *ns = realloc(L->srcs, (size_t)cap * sizeof *ns);
+        if (!ns)
+            return lower_fail(L, n, "out of memory");
+        L->srcs = ns;
+        L->cap_srcs = cap;
+    }
+    int uses = uses_of(L->g, t);
+    if (t->is_graph_output && uses > 1)
+        return lower_fail(L, n, "its output '%s' is a graph output and is also read by %d "
+                          "node(s): the accelerator writes one output, its last layer's",
+                          t->name, uses - 1);
+    if (uses > 2)
+        return lower_fail(L, n, "its output '%s' is read %d times: the dataflow lowering "
+                          "branches a stream in two (a FORK) at most", t->name, uses);
+    TensorSrc e = { t, L->src, L->src_port, L->order, false, 0 };
+    if (uses == 2) {
+        char name[512];
+        snprintf(name, sizeof name, "%s:fork", n->name);
+        Layer *f = lower_add_layer(L, LAYER_FORK, name, n);
+        if (!f)
+            return false;
+        f->channels = stream_channels(L, t);
+        f->out.dt = L->dt;
+        f->out.elems = L->elems;
+        e.layer = L->df->n_layers - 1;
+        e.port = 0;
+        e.forked = true;
+    }
+    L->srcs[L->n_srcs++] = e;
+    return true;
 }
 
 bool lower_advance(Lower *L, const Node *n, const Tensor *t, int64_t *order, bool layer_output)
@@ -135,6 +222,8 @@ bool lower_advance(Lower *L, const Node *n, const Tensor *t, int64_t *order, boo
     if (layer_output) {
         L->last = t;
         L->last_order = order;
+        L->src = L->df->n_layers - 1;
+        L->src_port = 0;
     }
-    return true;
+    return record(L, n, t);
 }
