@@ -3,8 +3,9 @@
  * (unidirectionally: each of its dims is 1 or the output's).
  *
  * Float tensors: each sum over k runs in natural order in float32 (or as
- * the executor asks, OpCtx.sum), then alpha and beta C are applied. Integral tensors: the sum is wrapping
- * int64; alpha and beta other than 1 are applied in double and truncated. */
+ * the executor asks, op_golden_sum), then alpha and beta C are applied.
+ * Integral tensors: the sum is wrapping int64; alpha and beta other than 1
+ * are applied in double and truncated. */
 #include <stdlib.h>
 
 #include "op_math.h"

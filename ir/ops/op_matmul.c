@@ -6,7 +6,7 @@
  * Each output element is a float32 (or, for integral tensors, wrapping
  * int64) sum over k in natural order, starting from zero. The loops run
  * i-k-j so the innermost one walks rows of B and of the output. The
- * executor may ask for another float summation (OpCtx.sum). */
+ * executor may ask for another float summation (op_golden_sum). */
 #include <string.h>
 
 #include "op_math.h"
