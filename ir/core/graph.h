@@ -71,6 +71,16 @@ typedef struct OpsetImport {
     int64_t version;
 } OpsetImport;
 
+/* How the golden Conv, MatMul and Gemm sum their float products. Float32
+ * in natural order is the golden semantics; the other two exist to measure
+ * what that float32 rounding does to a model (docs/integer-graph.md "Exact
+ * thresholds": the integer graph equals the double-summing golden). */
+typedef enum GoldenSum {
+    GOLDEN_SUM_FLOAT32,            /* float32, k = 0, 1, ..., K-1 (default) */
+    GOLDEN_SUM_FLOAT32_REVERSED,   /* float32, k = K-1, ..., 0 */
+    GOLDEN_SUM_DOUBLE,             /* double, rounded to float32 once */
+} GoldenSum;
+
 typedef struct Graph {
     Arena arena;
     const char *path;         /* model file, for diagnostics */
@@ -90,6 +100,9 @@ typedef struct Graph {
                                  unique and non-empty, and graph_verify checks it */
     bool names_emittable;     /* set by the naming step (src/emit/emit_names.h): names
                                  are safe in emitted text, tensors numbered */
+    GoldenSum golden_sum;     /* how the golden Conv/MatMul/Gemm sum when this graph runs:
+                                 exec_run_frames_with sets it for its run; float32 (zero)
+                                 otherwise */
 } Graph;
 
 OpDomain domain_kind(const char *domain);

@@ -265,6 +265,12 @@ static bool stack_frame(Value **batch, const Value *one, int64_t f, int64_t fram
 
 bool exec_run_frames(Graph *g, const Value *const *inputs, Value **outputs, Diag *d)
 {
+    return exec_run_frames_with(g, inputs, outputs, NULL, d);
+}
+
+bool exec_run_frames_with(Graph *g, const Value *const *inputs, Value **outputs,
+                          const ExecOptions *opts, Diag *d)
+{
     int64_t frames = -1;
     for (int k = 0; k < g->n_inputs; k++) {
         const Value *v = inputs[k];
@@ -297,6 +303,8 @@ bool exec_run_frames(Graph *g, const Value *const *inputs, Value **outputs, Diag
     Value *one_out[64];
     if (g->n_inputs > 64 || g->n_outputs > 64)
         return diag_error(d, g->path, NULL, NULL, "too many graph inputs or outputs");
+    GoldenSum saved_sum = g->golden_sum;
+    g->golden_sum = opts ? opts->sum : GOLDEN_SUM_FLOAT32;
     Value **pre = precompute_constant_nodes(g, d);
     bool ok = pre != NULL;
     for (int64_t f = 0; ok && f < frames; f++) {
@@ -320,6 +328,7 @@ bool exec_run_frames(Graph *g, const Value *const *inputs, Value **outputs, Diag
     for (int id = 0; pre && id < g->n_tensors; id++)
         value_free(pre[id]);
     free(pre);
+    g->golden_sum = saved_sum;
     if (!ok)
         for (int k = 0; k < g->n_outputs; k++) {
             value_free(outputs[k]);

@@ -4,7 +4,12 @@
 #ifndef QONNXC_EXEC_H
 #define QONNXC_EXEC_H
 
-#include "graph.h"
+#include "ops.h"
+
+/* How a run evaluates; zero-initialised is the golden default. */
+typedef struct ExecOptions {
+    GoldenSum sum;   /* how Conv, MatMul and Gemm sum float products */
+} ExecOptions;
 
 /* Called after each node with its output values (for tests and dumps). */
 typedef void (*ExecObserver)(void *user, const Node *n, Value *const *outputs);
@@ -20,5 +25,8 @@ bool exec_run_observed(Graph *g, const Value *const *inputs, Value **outputs,
  * model declares; the graph runs once per frame with that dim set to 1 and
  * the outputs are stacked along a leading dim of N. */
 bool exec_run_frames(Graph *g, const Value *const *inputs, Value **outputs, Diag *d);
+/* The same with options (NULL: the defaults). */
+bool exec_run_frames_with(Graph *g, const Value *const *inputs, Value **outputs,
+                          const ExecOptions *opts, Diag *d);
 
 #endif

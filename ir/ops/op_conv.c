@@ -9,7 +9,8 @@
  * is still one float32 sum over (channel, kernel position) in natural
  * order starting from zero, with the bias added last; the blocking only
  * decides which sums run side by side (and lets the compiler vectorise
- * across output positions). */
+ * across output positions). The executor may ask for another summation
+ * (op_golden_sum) to measure what float32 rounding does. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +171,34 @@ static void conv_gemm(int64_t m, int64_t k, int64_t p, int64_t ldb, const float 
         }
 }
 
+/* The same product with each sum taken as `sum` says (op_math.h
+ * math_dot_as), row by row so b is read along its rows: only for measuring
+ * golden's float32 rounding. acc: p doubles of scratch. */
+static void conv_gemm_as(GoldenSum sum, int64_t m, int64_t k, int64_t p, int64_t ldb,
+                         const float *a, const float *b, float *c, double *acc)
+{
+    for (int64_t i = 0; i < m; i++) {
+        const float *ai = a + i * k;
+        float *ci = c + i * p;
+        if (sum == GOLDEN_SUM_DOUBLE) {
+            /* each product of two floats is exact in double */
+            for (int64_t j = 0; j < p; j++)
+                acc[j] = 0.0;
+            for (int64_t q = 0; q < k; q++)
+                for (int64_t j = 0; j < p; j++)
+                    acc[j] += (double)ai[q] * (double)b[q * ldb + j];
+            for (int64_t j = 0; j < p; j++)
+                ci[j] = (float)acc[j];
+        } else {
+            for (int64_t j = 0; j < p; j++)
+                ci[j] = 0.0f;
+            for (int64_t q = k - 1; q >= 0; q--)
+                for (int64_t j = 0; j < p; j++)
+                    ci[j] += ai[q] * b[q * ldb + j];
+        }
+    }
+}
+
 /* ---- im2col ------------------------------------------------------------ */
 
 /* Unrolls the receptive fields of `cg` channels of one image (x: cg x ID x
@@ -267,13 +296,25 @@ static bool conv_eval(const OpCtx *ctx, const Node *n, const Value *const *in, V
                             (long long)k, (long long)ldc);
         }
     }
+    GoldenSum sum = op_golden_sum(ctx);
+    double *acc = NULL;
+    if (sum != GOLDEN_SUM_FLOAT32 && y->count > 0 &&
+        !(acc = malloc((size_t)(p ? p : 1) * sizeof *acc))) {
+        free(col);
+        value_free(y);
+        return op_error(ctx, n, "out of memory");
+    }
     for (int64_t img = 0; y->count > 0 && img < batch; img++)
         for (int64_t g = 0; g < cg.group; g++) {
             const float *xg = x->f + (img * c + g * cg.cg) * in_plane;
             float *yg = y->f + (img * m + g * mg) * p;
             if (!direct)
                 conv_im2col(&w, cg.cg, xg, col, ldc);
-            conv_gemm(mg, k, p, ldc, wt->f + g * mg * k, direct ? xg : col, yg);
+            if (sum == GOLDEN_SUM_FLOAT32)
+                conv_gemm(mg, k, p, ldc, wt->f + g * mg * k, direct ? xg : col, yg);
+            else
+                conv_gemm_as(sum, mg, k, p, ldc, wt->f + g * mg * k, direct ? xg : col, yg,
+                             acc);
             for (int64_t oc = 0; b && oc < mg; oc++) {
                 float bias = b->f[g * mg + oc];
                 float *row = yg + oc * p;
@@ -282,6 +323,7 @@ static bool conv_eval(const OpCtx *ctx, const Node *n, const Value *const *in, V
             }
         }
     free(col);
+    free(acc);
     out[0] = y;
     return true;
 }

@@ -2,9 +2,10 @@
  * B' = transB ? B^T : B (K x N), C optional and broadcast to M x N
  * (unidirectionally: each of its dims is 1 or the output's).
  *
- * Float tensors: each sum over k runs in natural order in float32, then
- * alpha and beta C are applied. Integral tensors: the sum is wrapping
- * int64; alpha and beta other than 1 are applied in double and truncated. */
+ * Float tensors: each sum over k runs in natural order in float32 (or as
+ * the executor asks, op_golden_sum), then alpha and beta C are applied.
+ * Integral tensors: the sum is wrapping int64; alpha and beta other than 1
+ * are applied in double and truncated. */
 #include <stdlib.h>
 
 #include "op_math.h"
@@ -170,10 +171,13 @@ static bool gemm_eval(const OpCtx *ctx, const Node *n, const Value *const *in, V
         cs_j = c->shape.dims[0] == 1 ? 0 : 1;
     }
     bool unit = ga.alpha == 1.0f && ga.beta == 1.0f;
+    GoldenSum sum = op_golden_sum(ctx);
     for (int64_t i = 0; i < m; i++) {
         if (is_float) {
             float *yi = y->f + i * nn;
-            for (int64_t p = 0; p < k; p++) {
+            for (int64_t j = 0; sum != GOLDEN_SUM_FLOAT32 && j < nn; j++)
+                yi[j] = math_dot_as(sum, a->f + i * as_i, as_p, bf + j, nn, k);
+            for (int64_t p = 0; sum == GOLDEN_SUM_FLOAT32 && p < k; p++) {
                 float aip = a->f[i * as_i + p * as_p];
                 const float *bp = bf + p * nn;
                 for (int64_t j = 0; j < nn; j++)

@@ -55,6 +55,26 @@ int64_t math_int_from_double(double x)
     return (int64_t)x;
 }
 
+float math_dot_as(GoldenSum sum, const float *a, int64_t as, const float *b, int64_t bs,
+                  int64_t k)
+{
+    if (sum == GOLDEN_SUM_DOUBLE) {
+        /* each product of two floats is exact in double */
+        double acc = 0.0;
+        for (int64_t q = 0; q < k; q++)
+            acc += (double)a[q * as] * (double)b[q * bs];
+        return (float)acc;
+    }
+    float acc = 0.0f;
+    if (sum == GOLDEN_SUM_FLOAT32_REVERSED)
+        for (int64_t q = k - 1; q >= 0; q--)
+            acc += a[q * as] * b[q * bs];
+    else
+        for (int64_t q = 0; q < k; q++)
+            acc += a[q * as] * b[q * bs];
+    return acc;
+}
+
 /* ---- broadcasting walk ------------------------------------------------- */
 
 void bcast_plan(const Shape *out, const Shape *a, const Shape *b, BcastPlan *p)

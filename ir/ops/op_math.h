@@ -28,6 +28,12 @@ int64_t math_wrap_int(int elem_type, int64_t v);
  * conversions are undefined in C. */
 int64_t math_int_from_double(double x);
 
+/* The float32 result of sum over q < k of a[q * as] * b[q * bs], summed
+ * as `sum` says (ops.h GoldenSum): the path Conv, MatMul and Gemm take
+ * when they are not summing in float32 natural order. */
+float math_dot_as(GoldenSum sum, const float *a, int64_t as, const float *b, int64_t bs,
+                  int64_t k);
+
 /* ---- broadcasting walk ------------------------------------------------- */
 
 /* The output of a broadcast between inputs a and b, with dims of extent 1

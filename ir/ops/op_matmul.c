@@ -5,7 +5,8 @@
  *
  * Each output element is a float32 (or, for integral tensors, wrapping
  * int64) sum over k in natural order, starting from zero. The loops run
- * i-k-j so the innermost one walks rows of B and of the output. */
+ * i-k-j so the innermost one walks rows of B and of the output. The
+ * executor may ask for another float summation (op_golden_sum). */
 #include <string.h>
 
 #include "op_math.h"
@@ -98,6 +99,15 @@ static void matmul_float(const float *a, const float *b, float *c, int64_t m, in
     }
 }
 
+/* The same with each sum taken as `sum` says (op_math.h math_dot_as). */
+static void matmul_float_as(GoldenSum sum, const float *a, const float *b, float *c, int64_t m,
+                            int64_t k, int64_t n)
+{
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++)
+            c[i * n + j] = math_dot_as(sum, a + i * k, 1, b + j, n, k);
+}
+
 /* The same in wrapping int64 arithmetic. */
 static void matmul_int(const int64_t *a, const int64_t *b, int64_t *c, int64_t m, int64_t k,
                        int64_t n)
@@ -135,8 +145,12 @@ static bool matmul_eval(const OpCtx *ctx, const Node *n, const Value *const *in,
     broadcast_strides(&md.a_batch, &md.batch, sa);
     broadcast_strides(&md.b_batch, &md.batch, sb);
     int64_t batches = shape_count(&md.batch), oa = 0, ob = 0;
+    GoldenSum sum = op_golden_sum(ctx);
     for (int64_t t = 0; mat_c > 0 && t < batches; t++) {
-        if (y->f)
+        if (y->f && sum != GOLDEN_SUM_FLOAT32)
+            matmul_float_as(sum, a->f + oa * mat_a, b->f + ob * mat_b, y->f + t * mat_c, md.m,
+                            md.k, md.n);
+        else if (y->f)
             matmul_float(a->f + oa * mat_a, b->f + ob * mat_b, y->f + t * mat_c, md.m, md.k, md.n);
         else
             matmul_int(a->i + oa * mat_a, b->i + ob * mat_b, y->i + t * mat_c, md.m, md.k, md.n);

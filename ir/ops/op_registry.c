@@ -15,6 +15,11 @@ const OpDef *op_lookup(OpDomain domain, const char *op_type)
     return NULL;
 }
 
+GoldenSum op_golden_sum(const OpCtx *ctx)
+{
+    return ctx && ctx->g ? ctx->g->golden_sum : GOLDEN_SUM_FLOAT32;
+}
+
 OpKind node_kind(const Node *n)
 {
     return n && n->op ? n->op->kind : OP_UNKNOWN;

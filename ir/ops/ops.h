@@ -17,6 +17,10 @@ typedef struct OpCtx {
     Diag *d;
 } OpCtx;
 
+/* How ctx's Conv, MatMul or Gemm sums float products: g->golden_sum, float32
+ * in natural order without a graph. */
+GoldenSum op_golden_sum(const OpCtx *ctx);
+
 /* One value per OpDef: what a pass or backend switches on, instead of
  * comparing op_type strings (the name alone is ambiguous: MultiThreshold
  * exists in the QONNX and the qonnxc domain). */

@@ -1,4 +1,5 @@
-/* qonnxc run MODEL -i IN.npy -o OUT.npy [--engine golden|int] [--limit NAME=VALUE]...
+/* qonnxc run MODEL -i IN.npy -o OUT.npy [--engine golden|int] [--accumulate float32|double]
+ *           [--limit NAME=VALUE]...
  *
  * Runs a batch of frames (the leading dim of IN.npy) through the model and
  * writes the outputs, float32, with the same leading dim. The graph is the
@@ -14,11 +15,15 @@
 #include "pipeline.h"
 
 const CliCommand cli_run = {
-    "run", "MODEL -i IN.npy -o OUT.npy [--engine golden|int] [--input-type TYPE] [-q] [-v]",
+    "run", "MODEL -i IN.npy -o OUT.npy [--engine golden|int] [--accumulate float32|double] "
+    "[--input-type TYPE] [-q] [-v]",
     "run the model on a batch of frames (the first dimension of IN.npy)",
     "  -i, --input IN.npy    the frames\n"
     "  -o, --output OUT.npy  the outputs, float32\n"
     "  --engine golden|int   the golden executor (default) or the integer graph\n"
+    "  --accumulate float32|double\n"
+    "                        golden: sum Conv/MatMul/Gemm products in float32 (default)\n"
+    "                        or in double, rounded once (docs/integer-graph.md)\n"
     CLI_INPUT_TYPE_HELP
     "  -q, --quiet           do not print the predicted classes\n"
     "  --limit NAME=VALUE    a resource limit (docs/limits.md)\n"
@@ -29,7 +34,7 @@ const CliCommand cli_run = {
 };
 
 typedef struct RunArgs {
-    const char *model, *input, *output, *engine, *input_type;
+    const char *model, *input, *output, *engine, *input_type, *accumulate;
     CliPipelineArgs steps;
     bool quiet;
 } RunArgs;
@@ -50,6 +55,8 @@ static int parse_args(int argc, char **argv, RunArgs *a)
             a->output = argv[++k];
         else if (!strcmp(arg, "--engine") && has_value)
             a->engine = argv[++k];
+        else if (!strcmp(arg, "--accumulate") && has_value)
+            a->accumulate = argv[++k];
         else if (!strcmp(arg, "--input-type") && has_value)
             a->input_type = argv[++k];
         else if (!strcmp(arg, "--limit") && has_value) {
@@ -68,6 +75,12 @@ static int parse_args(int argc, char **argv, RunArgs *a)
         return cli_usage_error("run", "needs MODEL, -i IN.npy and -o OUT.npy");
     if (strcmp(a->engine, "golden") && strcmp(a->engine, "int"))
         return cli_usage_error("run", "unknown engine '%s' (golden, int)", a->engine);
+    if (a->accumulate && strcmp(a->accumulate, "float32") && strcmp(a->accumulate, "double"))
+        return cli_usage_error("run", "unknown accumulation '%s' (float32, double)",
+                               a->accumulate);
+    if (a->accumulate && strcmp(a->engine, "golden"))
+        return cli_usage_error("run", "--accumulate is for the golden engine; the int engine "
+                               "sums integers exactly");
     return EXIT_OK;
 }
 
@@ -170,7 +183,9 @@ int cmd_run(int argc, char **argv)
         npy_free(&in);
         ok = input != NULL;
     }
-    ok = ok && exec_run_frames(g, (const Value *const *)&input, &output, &d);
+    ExecOptions eo = { a.accumulate && !strcmp(a.accumulate, "double") ? GOLDEN_SUM_DOUBLE
+                                                                       : GOLDEN_SUM_FLOAT32 };
+    ok = ok && exec_run_frames_with(g, (const Value *const *)&input, &output, &eo, &d);
     ok = ok && write_output(a.output, output, &d);
     if (ok && !a.quiet)
         print_classes(g->outputs[0], output);

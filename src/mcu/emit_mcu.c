@@ -195,9 +195,15 @@ static void emit_header_comment(const Gen *m, TextBuf *b)
     tb_puts(b, " *\n * C99 for Cortex-M class devices: no heap, no libc beyond <string.h> between\n"
                " * the input quantizer and the output affine, weights packed at their bit\n"
                " * width in const arrays (flash), all activations in one static arena.\n");
+    bool npu_pool = false;
+    for (int k = 0; npu && k < p->n_layers; k++)
+        npu_pool = npu_pool || (p->layers[k].kind == RL_SUMPOOL && m->npu[k].on_npu);
     if (npu)
         tb_puts(b, " * Layers marked NPU requantize with the BNORM sequence (qc_bnorm_requant);\n"
                    " * the others run the CPU kernels of the mcu target.\n");
+    if (npu_pool)
+        tb_puts(b, " * An IntSumPool marked NPU is the NPU's AVGPOOL: its FLOOR shift is the\n"
+                   " * BNORM sequence with bias 0 and scale 1, the same integers as its kernel.\n");
     tb_puts(b, " *\n");
     tb_printf(b, " *   %-28s %-28s float %s -> %s %s\n", "input_quant", "InputQuant",
               shape_str(&p->graph_in->shape, s1, sizeof s1), ref_shape_str(p->x, s2, sizeof s2),

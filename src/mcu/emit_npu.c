@@ -12,6 +12,7 @@
 #include "emit_mcu_internal.h"
 #include "json_doc.h"
 #include "op_int_params.h"
+#include "op_quant.h"
 
 typedef struct Row {
     const char *name;       /* the node's, owned by the graph */
@@ -25,12 +26,59 @@ typedef struct Table {
     int n;
 } Table;
 
-static bool analyse_layer(RefPlan *p, RefLayer *l, McuNpuLayer *u, Diag *d)
+/* An IntSumPool (average pooling before a Trunc): on the NPU's AVGPOOL
+ * when npu_layer_check finds it exact (global, 8-bit in and out, a FLOOR
+ * Trunc: floor(sum / 2^shift) is the BNORM sequence with bias 0 and scale
+ * 1) and every shifted sum fits the output, which the NPU would clip.
+ * The emitted arithmetic is then the CPU kernel's, bit for bit. */
+static bool analyse_sumpool(RefPlan *p, RefLayer *l, McuNpuLayer *u, Diag *d)
 {
+    OpCtx ctx = { p->g, d };
+    SumPoolParams sp;
+    if (!sum_pool_params(&ctx, l->node, &sp))
+        return false;
+    const RefTensor *x = l->in[0];
+    if (!sp.shift) {
+        snprintf(u->reason, sizeof u->reason, "an average pool without a Trunc (its quantizer "
+                 "becomes thresholds on the sum): the NPU's AVGPOOL writes the average itself");
+        return true;
+    }
     NpuLayerDesc desc;
     memset(&desc, 0, sizeof desc);
-    /* (NPU_LAYER_AVGPOOL: for the average-pool layer, once the ref plan has
-     * one, with its window, area and Trunc rounding) */
+    desc.op = NPU_LAYER_AVGPOOL;
+    desc.in_dt = x->dt;
+    desc.out_dt = l->out->dt;
+    desc.rounding = qonnx_rounding_name(sp.rounding);
+    int nsp = x->shape.rank - 2;
+    desc.global_pool = nsp >= 1 && sp.win.nsp == nsp;
+    desc.pool_area = 1;
+    for (int k = 0; k < sp.win.nsp; k++) {
+        desc.pool_area *= sp.win.kernel[k];
+        desc.global_pool = desc.global_pool && sp.win.kernel[k] == x->shape.dims[2 + k] &&
+                           sp.win.pad_begin[k] == 0 && sp.win.pad_end[k] == 0;
+    }
+    if (npu_layer_check(&desc, u->reason, sizeof u->reason))
+        return true;
+    /* the NPU clips its result to the output's 8 bits; the Trunc does not */
+    int64_t lo = desc.pool_area * qc_dtype_min(x->dt), hi = desc.pool_area * qc_dtype_max(x->dt);
+    int64_t div = (int64_t)1 << sp.shift;
+    int64_t out_lo = lo >= 0 ? lo / div : -((-lo + div - 1) / div), out_hi = hi / div;
+    if (out_lo < qc_dtype_min(desc.out_dt) || out_hi > qc_dtype_max(desc.out_dt)) {
+        snprintf(u->reason, sizeof u->reason, "average pool whose shifted sums reach %lld..%lld, "
+                 "past its 8-bit output: the NPU would clip them", (long long)out_lo,
+                 (long long)out_hi);
+        return true;
+    }
+    u->on_npu = true;
+    return true;
+}
+
+static bool analyse_layer(RefPlan *p, RefLayer *l, McuNpuLayer *u, Diag *d)
+{
+    if (l->kind == RL_SUMPOOL)
+        return analyse_sumpool(p, l, u, d);
+    NpuLayerDesc desc;
+    memset(&desc, 0, sizeof desc);
     desc.op = l->kind == RL_DOT ? NPU_LAYER_DOT : l->kind == RL_ADD ? NPU_LAYER_ADD
                                                                     : NPU_LAYER_OTHER;
     if (desc.op != NPU_LAYER_DOT) {

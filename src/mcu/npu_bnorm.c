@@ -117,9 +117,9 @@ unsigned npu_bias_bits(unsigned wbits)
 }
 
 /* An average pool (TI: AVGPOOL, global only, H x W > 2). Its arithmetic
- * would be exact for a FLOOR Trunc (the sum's shift is the BNORM sequence
- * with bias 0, scale 1); the npu target has no NPU form of it, so every
- * average pool runs on the CPU and the reason says what it lacks. */
+ * is exact for a FLOOR Trunc (the sum's shift is the BNORM sequence with
+ * bias 0, scale 1) from and to 8-bit activations; otherwise the reason says
+ * what the NPU lacks. */
 static const char *avgpool_check(const NpuLayerDesc *l, char *why, size_t why_size)
 {
     char dn[16];
@@ -131,13 +131,15 @@ static const char *avgpool_check(const NpuLayerDesc *l, char *why, size_t why_si
     else if (l->in_dt.bits != 8 || l->in_dt.kind == QC_BIPOLAR)
         snprintf(why, why_size, "average pool of %s activations: the NPU takes 8-bit activations",
                  qc_dtype_name(l->in_dt, dn));
+    else if (l->out_dt.bits != 8 || l->out_dt.kind == QC_BIPOLAR)
+        snprintf(why, why_size, "average pool to %s activations: the NPU writes 8-bit "
+                 "activations", qc_dtype_name(l->out_dt, dn));
     else if (!l->rounding || strcmp(l->rounding, "FLOOR"))
         snprintf(why, why_size, "average pool whose Trunc rounds %s: the NPU's requantization "
                  "floors (floor((sum + bias) * scale / 2^shift)), exact only for FLOOR",
                  l->rounding ? l->rounding : "(unknown)");
     else
-        snprintf(why, why_size, "global average pool with a FLOOR Trunc: the NPU's AVGPOOL "
-                 "arithmetic could run it exactly, but the npu target has no NPU form of it yet");
+        return NULL;
     return why;
 }
 

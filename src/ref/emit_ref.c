@@ -281,8 +281,10 @@ static bool emit_model_c(RefPlan *p, TextBuf *b, bool *headers, Diag *d)
     tb_init(&layers);
     tb_init(&io);
     bool ok = true;
-    for (int k = 0; ok && k < p->n_layers; k++)
-        ok = ref_emit_layer(p, &p->layers[k], &data, &layers, headers, d);
+    /* every layer, past a refused one too: the Diag then names each layer
+     * the target cannot run (qonnxc info lists them all) */
+    for (int k = 0; k < p->n_layers; k++)
+        ok = ref_emit_layer(p, &p->layers[k], &data, &layers, headers, d) && ok;
     ok = ok && ref_emit_io(p, &data, &io, headers, d);
     if (ok) {
         ref_emit_store_x(p, &io, headers);

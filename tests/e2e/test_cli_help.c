@@ -14,7 +14,8 @@ static const struct {
     const char *options[8];
 } commands[] = {
     { "info", { "--limit", NULL } },
-    { "run", { "--input", "--output", "--engine", "--input-type", "--quiet", "--limit", NULL } },
+    { "run", { "--input", "--output", "--engine", "--accumulate", "--input-type", "--quiet",
+               "--limit", NULL } },
     { "build", { "--output", "--config", "--target", "--input-type", "--size-fifos", NULL } },
     { "verify", { "--config", "--input", "--frames", "--target", "--input-type", "--keep", NULL } },
     { "report", { "--model", "--config", "--synth", NULL } },

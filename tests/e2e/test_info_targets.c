@@ -5,9 +5,14 @@
  *
  *   a binarized CNN built here with two grouped XNOR convolutions (BIPOLAR
  *   inputs and weights, group 2): no C target has a grouped XNOR kernel and
- *   the dataflow lowering has no grouped convolution. mcu and npu check
- *   every layer before they stop, so both layers are listed there; ref and
- *   hls/rtl stop at the first (src/cli/target_support.h). */
+ *   the dataflow lowering has no grouped convolution. ref, mcu and npu
+ *   check every layer before they stop, so both layers are listed there;
+ *   hls/rtl stop at the first (the dataflow lowering walks one chain,
+ *   src/cli/target_support.h)
+ *
+ *   a model with three constructs the integer graph refuses: all three are
+ *   listed, with their reasons (the streamliner goes on past a refused
+ *   layer). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,12 +132,98 @@ START_TEST(test_every_reason)
     for (int k = 0; k < 5; k++) {
         char *e = entry_of(t, names[k]);
         ck_assert_msg(strstr(e, "not supported:"), "%s", t);
-        bool all = k >= 3;      /* mcu, npu: every layer */
+        bool all = k == 0 || k >= 3;      /* ref, mcu, npu: every layer */
         const char *c1 = strstr(e, "node 'conv1'"), *c2 = strstr(e, "node 'conv2'");
         ck_assert_msg(c1, "%s: conv1 not listed:\n%s", names[k], t);
         ck_assert_msg(!all || c2, "%s: conv2 not listed:\n%s", names[k], t);
         ck_assert_msg(strstr(e, "group"), "%s: the reason does not say grouped:\n%s", names[k], t);
         free(e);
+    }
+    cli_result_free(&r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
+/* Quant(in) -> out with a per-tensor scale, signed, `bits` bits. */
+static void quant(OnnxBuilder *b, const char *name, const char *in, const char *out, float scale,
+                  int bits)
+{
+    ObQuant q = { ob_scalar_f32(b, "s_", scale), 0.0f, bits, true, false, NULL };
+    ob_quant(b, name, in, out, &q);
+}
+
+/* Three constructs the integer graph refuses, each on its own branch of
+ * one input quantizer (scale 0.5):
+ *   'pool'  an AveragePool with padding, quantized (border windows would
+ *           divide by fewer taps);
+ *   'trunc' an average pool's Trunc whose scale (0.25) is not the pooled
+ *           tensor's (0.5);
+ *   'add'   an Add of the input quantizer's output (scale 0.5) and a
+ *           requantization of it (a 1x1 MaxPool, then scale 0.375): no
+ *           integer ratio between the two scales. */
+static void write_three_refusals(const char *path)
+{
+    OnnxBuilder *b = ob_new("three_refusals");
+    ob_opset(b, "", 13);
+    ob_opset(b, QONNX, 1);
+    ob_input(b, "x", ET_FLOAT, 4, (int64_t[]){ 1, 1, 4, 4 });
+    quant(b, "q_in", "x", "a0", 0.5f, 4);
+    ObNode *ap = ob_node(b, "AveragePool", NULL, "pool", 1, (const char *[]){ "a0" }, 1,
+                         (const char *[]){ "p1" });
+    ob_attr_ints(ap, "kernel_shape", 2, (int64_t[]){ 2, 2 });
+    ob_attr_ints(ap, "pads", 4, (int64_t[]){ 1, 1, 1, 1 });
+    quant(b, "q_pool", "p1", "y1", 0.25f, 4);
+    ob_output(b, "y1", ET_FLOAT, 4, (int64_t[]){ 1, 1, 5, 5 });
+
+    ap = ob_node(b, "AveragePool", NULL, "pool_t", 1, (const char *[]){ "a0" }, 1,
+                 (const char *[]){ "p2" });
+    ob_attr_ints(ap, "kernel_shape", 2, (int64_t[]){ 2, 2 });
+    ob_node(b, "Mul", NULL, "area", 2, (const char *[]){ "p2", ob_scalar_f32(b, "s_", 4.0f) },
+            1, (const char *[]){ "m2" });
+    ob_node(b, "Trunc", QONNX, "trunc", 5,
+            (const char *[]){ "m2", ob_scalar_f32(b, "s_", 0.25f), ob_scalar_f32(b, "s_", 0),
+                              ob_scalar_f32(b, "s_", 6), ob_scalar_f32(b, "s_", 4) },
+            1, (const char *[]){ "y2" });
+    ob_output(b, "y2", ET_FLOAT, 4, (int64_t[]){ 1, 1, 3, 3 });
+
+    ap = ob_node(b, "MaxPool", NULL, "max", 1, (const char *[]){ "a0" }, 1,
+                 (const char *[]){ "m3" });
+    ob_attr_ints(ap, "kernel_shape", 2, (int64_t[]){ 1, 1 });
+    quant(b, "q_b", "m3", "b0", 0.375f, 4);
+    ob_node(b, "Add", NULL, "add", 2, (const char *[]){ "a0", "b0" }, 1,
+            (const char *[]){ "sum" });
+    quant(b, "q_sum", "sum", "y3", 0.5f, 5);
+    ob_output(b, "y3", ET_FLOAT, 4, (int64_t[]){ 1, 1, 4, 4 });
+    ck_assert(ob_write(b, path));
+    ob_free(b);
+}
+
+/* A model with three unsupported constructs: info names all three, each
+ * with its reason, not only the first the streamliner meets. */
+START_TEST(test_every_integer_graph_reason)
+{
+    char *dir = make_temp_dir("info-targets");
+    char model[1100];
+    snprintf(model, sizeof model, "%s/three_refusals.onnx", dir);
+    write_three_refusals(model);
+    const char *args[] = { "info", model, NULL };
+    CliResult r = run_qonnxc(args);
+    ck_assert_msg(r.exit_code == 0, "%s", r.err);
+    const char *t = targets_of(&r);
+    ck_assert_msg(strstr(t, "ref, hls, rtl, mcu, npu: not supported: the integer graph cannot "
+                            "be built:\n"), "%s", t);
+    static const char *const want[][2] = {
+        { "node 'pool'", "count_include_pad=0" },
+        { "node 'trunc'", "is not the scale 0.5" },
+        { "node 'add'", "integer multiple" },
+    };
+    for (int k = 0; k < 3; k++) {
+        const char *line = strstr(t, want[k][0]);
+        ck_assert_msg(line, "%s not listed:\n%s", want[k][0], t);
+        const char *end = strchr(line, '\n');
+        ck_assert_msg(strstr(line, want[k][1]) && strstr(line, want[k][1]) < end,
+                      "%s: reason without '%s':\n%s", want[k][0], want[k][1], t);
     }
     cli_result_free(&r);
     rm_rf(dir);
@@ -147,6 +238,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_vendored_supported, 0, (int)(sizeof models / sizeof models[0]));
     tcase_add_test(tc, test_every_reason);
+    tcase_add_test(tc, test_every_integer_graph_reason);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -14,6 +14,9 @@
  *   the final MatMul feeds the output affine. Bit-exact with ref on random
  *   frames.
  *
+ *   two TruncAvgPools built here: the global one (FLOOR, 8-bit) on the NPU,
+ *   the 2x2 one on the CPU with its reason; bit-exact with ref.
+ *
  * With QONNXC_NPU_DOC=FILE set, the per-model NPU/CPU tables are written
  * to FILE as Markdown (docs/mcu-npu.md includes them). */
 #include <check.h>
@@ -308,12 +311,107 @@ START_TEST(test_npu_model)
 }
 END_TEST
 
+/* Brevitas' TruncAvgPool2d: AveragePool (k x k, stride k; global when k
+ * is 0) -> Mul by the area -> Trunc (bits in -> 8, rounding). */
+static void trunc_avgpool(OnnxBuilder *b, const char *name, const char *in, int k, int area,
+                          int in_bits, float scale, const char *rounding, const char *out)
+{
+    char pooled[64], scaled[64], mul[64], trunc[64];
+    snprintf(pooled, sizeof pooled, "%s_avg", name);
+    snprintf(scaled, sizeof scaled, "%s_area", name);
+    snprintf(mul, sizeof mul, "%s_mul", name);
+    snprintf(trunc, sizeof trunc, "%s_trunc", name);
+    ObNode *ap = ob_node(b, k ? "AveragePool" : "GlobalAveragePool", NULL, name, 1,
+                         (const char *[]){ in }, 1, (const char *[]){ pooled });
+    if (k) {
+        ob_attr_ints(ap, "kernel_shape", 2, (int64_t[]){ k, k });
+        ob_attr_ints(ap, "strides", 2, (int64_t[]){ k, k });
+    }
+    ob_node(b, "Mul", NULL, mul, 2, (const char *[]){ pooled, scalar(b, (float)area) }, 1,
+            (const char *[]){ scaled });
+    ObNode *t = ob_node(b, "Trunc", QONNX, trunc, 5,
+                        (const char *[]){ scaled, scalar(b, scale), scalar(b, 0.0f),
+                                          scalar(b, (float)in_bits), scalar(b, 8.0f) },
+                        1, (const char *[]){ out });
+    ob_attr_string(t, "rounding_mode", rounding);
+}
+
+/* UINT8 [1, 4, 8, 8] -> a 2x2 TruncAvgPool (FLOOR, 10 -> 8 bits) -> a
+ * global one (FLOOR, 12 -> 8 bits) -> MatMul -> the output affine. */
+static void build_avgpool_model(const char *path)
+{
+    OnnxBuilder *b = ob_new("npu_avgpool");
+    ob_opset(b, "", 13);
+    ob_opset(b, QONNX, 1);
+    ob_input(b, "x", ET_FLOAT, 4, (int64_t[]){ 1, 4, 8, 8 });
+    quant(b, "x", "a0", 1.0f / 256, 8, 0, "ROUND");                       /* UINT8 */
+    trunc_avgpool(b, "pool2x2", "a0", 2, 4, 10, 1.0f / 256, "FLOOR", "a1");
+    trunc_avgpool(b, "gap", "a1", 0, 16, 12, 1.0f / 256, "FLOOR", "a2");
+    ObNode *fl = ob_node(b, "Flatten", NULL, "flatten", 1, (const char *[]){ "a2" }, 1,
+                         (const char *[]){ "f" });
+    ob_attr_int(fl, "axis", 1);
+    weights(b, "fc_w", 2, (int64_t[]){ 4, 10 }, 4, 1.0f / 8, "fc_wq");
+    ob_node(b, "MatMul", NULL, "fc", 2, (const char *[]){ "f", "fc_wq" }, 1,
+            (const char *[]){ "y" });
+    ob_output(b, "y", ET_FLOAT, 2, (int64_t[]){ 1, 10 });
+    ck_assert(ob_write(b, path));
+    ob_free(b);
+}
+
+/* Average pools on the NPU: the global FLOOR TruncAvgPool of 8-bit
+ * activations is the NPU's AVGPOOL (its shift is BNORM with bias 0 and
+ * scale 1); the 2x2 one stays on the CPU, saying the AVGPOOL is global
+ * only. The npu executor equals ref bit for bit. */
+START_TEST(test_npu_avgpool)
+{
+    char *dir = make_temp_dir("npu-avgpool");
+    char model[1100], input[1100];
+    snprintf(model, sizeof model, "%s/npu_avgpool.onnx", dir);
+    snprintf(input, sizeof input, "%s/frames.npy", dir);
+    build_avgpool_model(model);
+    int frames = SANITIZED ? 20 : 200;
+    float *x = malloc((size_t)frames * 256 * sizeof *x);
+    for (int k = 0; k < frames * 256; k++)
+        x[k] = (float)(rng() >> 8) / 16777216.0f;
+    Diag d;
+    diag_init(&d);
+    ck_assert_msg(npy_write_f32(input, x, 4, (int64_t[]){ frames, 4, 8, 8 }, &d), "%s", d.msg);
+    free(x);
+    cJSON *json = build_and_compare(model, input, dir);
+    const cJSON *row;
+    int sum_pools = 0;
+    cJSON_ArrayForEach(row, json_at(json, "table")) {
+        if (strncmp(json_str(row, "op"), "IntSumPool", 10))
+            continue;
+        sum_pools++;
+        const char *name = json_str(row, "name");
+        bool global = strstr(name, "gap") != NULL;
+        ck_assert_msg(global || strstr(name, "pool2x2"), "layer %s", name);
+        ck_assert_str_eq(json_str(row, "unit"), global ? "NPU" : "CPU");
+        if (!global)
+            ck_assert_ptr_nonnull(strstr(json_str(row, "reason"),
+                                         "average pool over a window: the NPU's AVGPOOL is "
+                                         "global only"));
+    }
+    ck_assert_int_eq(sum_pools, 2);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/out/npu/model.c", dir);
+    char *c = read_whole_file(path, NULL);
+    ck_assert_ptr_nonnull(strstr(c, "An IntSumPool marked NPU is the NPU's AVGPOOL"));
+    free(c);
+    cJSON_Delete(json);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("npu_target");
     TCase *tc = tcase_create("models");
     tcase_set_timeout(tc, 1800);
     tcase_add_test(tc, test_npu_model);
+    tcase_add_test(tc, test_npu_avgpool);
     tcase_add_loop_test(tc, test_shared_model, 0, N_MODELS);
     suite_add_tcase(s, tc);
     return s;

@@ -209,6 +209,47 @@ START_TEST(test_verbose_prints_every_step)
 }
 END_TEST
 
+/* run --accumulate double: golden sums Conv/MatMul/Gemm products in double.
+ * TFC_2W2A's scales are powers of two, so its float32 sums are exact and
+ * both give the same bytes; the option is golden's only, and its values
+ * are float32 and double. */
+START_TEST(test_run_accumulate)
+{
+    char *tmp = make_temp_dir("accumulate");
+    char out32[600], out64[600];
+    snprintf(out32, sizeof out32, "%s/f32.npy", tmp);
+    snprintf(out64, sizeof out64, "%s/f64.npy", tmp);
+    const char *in = TESTS_DIR "/models/TFC_2W2A/inputs.npy";
+    const char *f32[] = { "run", TFC, "-i", in, "-o", out32, "-q", "--accumulate", "float32",
+                          NULL };
+    const char *f64[] = { "run", TFC, "-i", in, "-o", out64, "-q", "--accumulate", "double",
+                          NULL };
+    for (int k = 0; k < 2; k++) {
+        CliResult r = run_qonnxc(k ? f64 : f32);
+        ck_assert_msg(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
+        cli_result_free(&r);
+    }
+    size_t l32, l64;
+    char *a = read_whole_file(out32, &l32), *b = read_whole_file(out64, &l64);
+    ck_assert_msg(a && b && l32 == l64 && !memcmp(a, b, l32), "float32 and double sums differ");
+    free(a);
+    free(b);
+    const char *with_int[] = { "run", TFC, "-i", in, "-o", out64, "--engine", "int",
+                               "--accumulate", "double", NULL };
+    const char *unknown[] = { "run", TFC, "-i", in, "-o", out64, "--accumulate", "half", NULL };
+    CliResult r = run_qonnxc(with_int);
+    ck_assert_int_eq(r.exit_code, 2);
+    ck_assert_msg(strstr(r.err, "--accumulate is for the golden engine"), "%s", r.err);
+    cli_result_free(&r);
+    r = run_qonnxc(unknown);
+    ck_assert_int_eq(r.exit_code, 2);
+    ck_assert_msg(strstr(r.err, "unknown accumulation 'half'"), "%s", r.err);
+    cli_result_free(&r);
+    rm_rf(tmp);
+    free(tmp);
+}
+END_TEST
+
 /* The line of the first node of op `op` in a dump, NUL-terminated (static). */
 static const char *node_line(const char *dump, const char *op)
 {
@@ -486,6 +527,7 @@ int main(void)
     tcase_add_checked_fixture(cli, setup, teardown);
     tcase_set_timeout(cli, 120);
     tcase_add_test(cli, test_verbose_prints_every_step);
+    tcase_add_test(cli, test_run_accumulate);
     tcase_add_test(cli, test_dump_after_streamline);
     tcase_add_test(cli, test_dump_to_file_and_dataflow_layers);
     tcase_add_test(cli, test_dump_after_unknown_step);

@@ -380,6 +380,30 @@ static OtRun *gemm(Value *a, Value *b, Value *c)
     return r;
 }
 
+/* How golden sums (Graph.golden_sum, set for a run by exec_run_frames_with):
+ * 1 + 1e8 - 1e8 in float32 in natural order loses the 1 (1e8 + 1 rounds to
+ * 1e8, float32's step there being 8), in reverse order keeps it (-1e8 +
+ * 1e8 is 0, then + 1), and in double keeps it. MatMul, Gemm and Conv. */
+START_TEST(test_golden_sum_order)
+{
+    static const GoldenSum modes[] = { GOLDEN_SUM_FLOAT32, GOLDEN_SUM_FLOAT32_REVERSED,
+                                       GOLDEN_SUM_DOUBLE };
+    static const float want[] = { 0, 1, 1 };
+    const float x[3] = { 1, 1e8f, -1e8f }, ones[3] = { 1, 1, 1 };
+    for (int m = 0; m < 3; m++) {
+        OtRun *r = binary("MatMul", ot_f(2, DIMS(1, 3), x), ot_f(2, DIMS(3, 1), ones));
+        r->g->golden_sum = modes[m];
+        expect_f(run1(r, "MatMul"), 2, DIMS(1, 1), &want[m], 0, "MatMul");
+        r = gemm(ot_f(2, DIMS(1, 3), x), ot_f(2, DIMS(3, 1), ones), NULL);
+        r->g->golden_sum = modes[m];
+        expect_f(run1(r, "Gemm"), 2, DIMS(1, 1), &want[m], 0, "Gemm");
+        r = binary("Conv", ot_f(4, DIMS(1, 3, 1, 1), x), ot_f(4, DIMS(1, 3, 1, 1), ones));
+        r->g->golden_sum = modes[m];
+        expect_f(run1(r, "Conv"), 4, DIMS(1, 1, 1, 1), &want[m], 0, "Conv");
+    }
+}
+END_TEST
+
 START_TEST(test_gemm)
 {
     /* A = [[1,2],[3,4]], B = [[1,1],[0,1]]: AB = [[1,3],[3,7]] */
@@ -965,6 +989,7 @@ static Suite *ops_math_suite(void)
     tcase_add_test(tc, test_matmul_vectors);
     tcase_add_test(tc, test_matmul_batch_broadcast);
     tcase_add_test(tc, test_gemm);
+    tcase_add_test(tc, test_golden_sum_order);
     tcase_add_test(tc, test_gemm_transpose);
     suite_add_tcase(s, tc);
     tc = tcase_create("conv");

@@ -707,6 +707,10 @@ bool sl_layers(Streamline *S)
     for (int k = 0, n_info = S->n_info; k < n_info; k++)
         if (!sl_absorb_all(S, S->info[k]))
             return false;
+    /* past a refused layer too, so one run names every layer the integer
+     * graph cannot take (each appends its line to the Diag); a refused
+     * layer's output stays float, and what reads only it is skipped */
+    bool all_ok = true;
     int n0 = S->g->n_nodes;
     for (int k = 0; k < n0; k++) {
         Node *n = S->g->nodes[k];
@@ -718,9 +722,9 @@ bool sl_layers(Streamline *S)
         if (!x && !x1)
             continue;
         if (!shape_known(&n->outputs[0]->shape))
-            return sl_fail(S, n, "the shape of its output '%s' is unknown; the integer graph "
-                           "needs static shapes", n->outputs[0]->name);
-        if (!strcmp(n->op_type, "MatMul") || !strcmp(n->op_type, "Gemm"))
+            ok = sl_fail(S, n, "the shape of its output '%s' is unknown; the integer graph "
+                         "needs static shapes", n->outputs[0]->name);
+        else if (!strcmp(n->op_type, "MatMul") || !strcmp(n->op_type, "Gemm"))
             ok = x ? layer_matmul(S, n, x)
                    : sl_fail(S, n, "the integer tensor must be the first operand");
         else if (!strcmp(n->op_type, "Conv"))
@@ -733,8 +737,7 @@ bool sl_layers(Streamline *S)
             ok = layer_add(S, n, x, x1);
         else if (is_layout(n) && x)
             ok = layer_layout(S, n, x);
-        if (!ok)
-            return false;
+        all_ok = all_ok && ok;
     }
-    return true;
+    return all_ok;
 }
