@@ -1,5 +1,6 @@
 /* The bottleneck in the estimates reports (src/report_estimates.h): the
- * text table `qonnxc report` prints and the Graphviz drawing.
+ * text table `qonnxc report` prints and the Graphviz drawing; and how the
+ * drawing shows FIFOs and width converters.
  *
  * The frame rate is set by the slowest layer; when several layers tie,
  * each of them is the bottleneck (folding only one of them gains nothing),
@@ -113,6 +114,41 @@ START_TEST(a_single_bottleneck)
 }
 END_TEST
 
+/* The drawing reads left to right; FIFOs and width converters are not
+ * boxes but the labels of the edges between compute layers (depth x beat
+ * width, bits in -> out), nearest the producer first. TFC-W1A1: MVAU 0
+ * writes 16-bit beats (PE 16), MVAU 1 reads 8-bit ones (SIMD 8), so a DWC
+ * sits between two depth-32 FIFOs there. */
+START_TEST(buffers_are_edge_labels)
+{
+    TextBuf table, dot;
+    tb_init(&table);
+    tb_init(&dot);
+    reports(TESTS_DIR "/../configs/TFC_1W1A.yaml", &table, &dot);
+    const char *g = tb_str(&dot);
+    char line[512];
+    ck_assert_ptr_nonnull(strstr(g, "rankdir=LR;"));
+    ck_assert_ptr_nonnull(strstr(g, "legend [shape=plaintext"));
+    ck_assert_ptr_nonnull(strstr(g, "64 cycles per frame"));
+    /* four compute layers, five edges (host in, three between, host out) */
+    ck_assert_int_eq(count(g, "MVAU  PE"), 4);
+    ck_assert_int_eq(count(g, " -> L") + count(g, " -> host_out"), 5);
+    /* a box per compute layer only: no box named after a FIFO (fifo_<n>) or DWC */
+    ck_assert_int_eq(count(g, " DSP\""), 4);
+    ck_assert_ptr_null(strstr(g, "fifo_"));
+    ck_assert_ptr_null(strstr(g, "dwc_"));
+    line_with(g, "FIFO 32 x 16 b\\nDWC 16 -> 8 b\\nFIFO 32 x 8 b", line, sizeof line);
+    ck_assert_msg(strstr(line, "L0 -> L4 ") == line + 2, "not the edge MVAU 0 -> 1: %s", line);
+    ck_assert_ptr_nonnull(strstr(line_with(g, "label=\"MatMul_24\\n", line, sizeof line),
+                                 "MVAU  PE 8  SIMD 8\\nBIPOLAR -> BIPOLAR\\n64 cycles "
+                                 "(bottleneck)\\n751 LUT  0 BRAM18  0 DSP"));
+    /* four boxes in one row: no wrapping */
+    ck_assert_ptr_null(strstr(g, "rank=same"));
+    tb_free(&table);
+    tb_free(&dot);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("report_estimates");
@@ -120,6 +156,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, tied_layers_are_all_bottlenecks);
     tcase_add_test(tc, a_single_bottleneck);
+    tcase_add_test(tc, buffers_are_edge_labels);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
