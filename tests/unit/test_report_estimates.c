@@ -22,14 +22,14 @@
 #include "report_estimates.h"
 #include "streamline.h"
 
-/* The table and the drawing of TFC-W1A1 at `config` (NULL: the default
+/* The table and the drawing of `model` at `config` (NULL: the default
  * folding), appended to table and dot. */
-static void reports(const char *config, TextBuf *table, TextBuf *dot)
+static void model_reports(const char *model, const char *config, TextBuf *table, TextBuf *dot)
 {
     char path[512];
     Diag d;
     diag_init(&d);
-    model_path(path, sizeof path, "TFC_1W1A", "model.onnx");
+    model_path(path, sizeof path, model, "model.onnx");
     Graph *g = frontend_load(path, &d);
     ck_assert_msg(g && streamline_graph(g, true, &d), "%s", d.msg);
     BuildConfig cfg;
@@ -44,6 +44,11 @@ static void reports(const char *config, TextBuf *table, TextBuf *dot)
     dataflow_free(&df);
     config_free(&cfg);
     graph_free(g);
+}
+
+static void reports(const char *config, TextBuf *table, TextBuf *dot)
+{
+    model_reports("TFC_1W1A", config, table, dot);
 }
 
 /* The line of text holding `what` (the first), copied into line. */
@@ -149,6 +154,27 @@ START_TEST(buffers_are_edge_labels)
 }
 END_TEST
 
+/* CNV-W1A1 has 17 compute layers: drawn in rows of 6 (6, 6, 5), the
+ * first boxes of the rows in one column, the edges that wrap to the next
+ * row not setting columns; every edge is still drawn (18 with the host's). */
+START_TEST(long_chains_wrap_into_rows)
+{
+    TextBuf table, dot;
+    tb_init(&table);
+    tb_init(&dot);
+    model_reports("CNV_1W1A_RANDOM", TESTS_DIR "/../configs/CNV_1W1A.yaml", &table, &dot);
+    const char *g = tb_str(&dot);
+    ck_assert_int_eq(count(g, " DSP\""), 17);
+    ck_assert_int_eq(count(g, "{ rank=same;"), 6);
+    ck_assert_int_eq(count(g, " -> L") + count(g, " -> host_out"), 18);
+    ck_assert_int_eq(count(g, "constraint=false"), 2);
+    /* the bottleneck: the two tied fully connected layers */
+    ck_assert_int_eq(count(g, FILL), 2);
+    tb_free(&table);
+    tb_free(&dot);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("report_estimates");
@@ -157,6 +183,7 @@ int main(void)
     tcase_add_test(tc, tied_layers_are_all_bottlenecks);
     tcase_add_test(tc, a_single_bottleneck);
     tcase_add_test(tc, buffers_are_edge_labels);
+    tcase_add_test(tc, long_chains_wrap_into_rows);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
