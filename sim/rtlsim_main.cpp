@@ -393,18 +393,20 @@ static bool parse_fifo_depths(const char *list, std::vector<long> &depths)
         char *end;
         long v = strtol(p, &end, 10);
         int f = (int)depths.size();
-        if (end == p || (*end && *end != ',') || f >= N_FIFOS || v < 2 || v > fifo_depths[f]) {
-            fprintf(stderr, "%s_rtlsim: --fifo-depths %s: depth %d is not a number from 2 to "
-                    "the built depth %ld\n", RTLSIM_NAME, list, f,
-                    f < N_FIFOS ? fifo_depths[f] : 0L);
+        if (f >= N_FIFOS)
+            break;                       // too many: the count check below
+        if (end == p || (*end && *end != ',') || v < 2 || v > fifo_depths[f]) {
+            fprintf(stderr, "%s_rtlsim: --fifo-depths %s: entry %d: FIFO %s takes a depth from "
+                    "2 to its built depth %ld\n", RTLSIM_NAME, list, f, fifo_names[f],
+                    fifo_depths[f]);
             return false;
         }
         depths.push_back(v);
         p = *end ? end + 1 : end;
     }
-    if ((int)depths.size() != N_FIFOS) {
-        fprintf(stderr, "%s_rtlsim: --fifo-depths %s: %zu depths for %d FIFOs\n", RTLSIM_NAME,
-                list, depths.size(), (int)N_FIFOS);
+    if ((int)depths.size() != N_FIFOS || *p) {
+        fprintf(stderr, "%s_rtlsim: --fifo-depths %s: %s depths for %d FIFOs\n", RTLSIM_NAME,
+                list, *p ? "more" : "fewer", (int)N_FIFOS);
         return false;
     }
     return true;

@@ -254,9 +254,10 @@ static void compute_node(const Dataflow *df, int k, TextBuf *b)
     tb_puts(b, "];\n");
 }
 
-/* The edge into input `in` of layer k (n_layers: the host's output): from
- * the compute layer (or the host) behind its FIFOs and width converters,
- * labelled with them, nearest the producer first. */
+/* The edge from `producer` into layer k (n_layers: the host's output),
+ * drawn from the compute layer (or the host) behind the FIFOs and width
+ * converters on the way, labelled with them, nearest the producer first;
+ * red when one of them is as slow as the bottleneck. */
 static void edge_into(const Dataflow *df, int k, int producer, TextBuf *b)
 {
     int chain[64], n = 0;
@@ -280,7 +281,7 @@ static void edge_into(const Dataflow *df, int k, int producer, TextBuf *b)
         else
             tb_printf(b, "%sDWC %d -> %d b", i < n - 1 ? "\\n" : "", l->in.bits, l->out.bits);
     }
-    if (n == 0)
+    if (n == 0 && (producer >= 0 || k < df->n_layers))
         tb_printf(b, "%d b", producer >= 0 ? df->layers[producer].out.bits
                              : df->layers[k].in.bits);
     tb_puts(b, "\"");

@@ -310,7 +310,7 @@ START_TEST(tfc_w1a1_smallest_fifos)
     }
     ck_assert_int_eq(shell("cd '%s' && probe/rtl/tfc_1w1a_rtlsim --quiet --random 2 "
                            "--fifo-depths 2,2,1,2 2> bad.log", dir), 2);
-    ck_assert_int_eq(shell("grep -q 'depth 2 is not a number from 2 to the built depth 32' "
+    ck_assert_int_eq(shell("grep -q 'entry 2: FIFO l5_fifo_2 takes a depth from 2 to its built depth 32' "
                            "'%s/bad.log'", dir), 0);
     ck_assert_int_eq(shell("cd '%s' && build/rtl/tfc_1w1a_rtlsim --quiet --random 2 "
                            "--fifo-depths 2,2,2,2 2> plain.log", dir), 2);
