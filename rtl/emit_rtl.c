@@ -69,11 +69,15 @@ static void emit_makefile(const char *name, const char **mods, int n_mods, TextB
     tb_printf(b, "#   make sim            ./%s_rtlsim IN.npy OUT.npy (Verilator; writes rtlsim.json\n"
               "#                       beside OUT.npy)\n", name);
     tb_puts(b, "#   make sim TRACE=1    the same with waveforms: run it with +trace for a .vcd\n");
+    tb_puts(b, "#   make sim FIFO_LIMITS=1   a run-time depth limit per FIFO (--fifo-depths), for\n"
+               "#                       FIFO sizing; build it in a copy of this directory\n");
+    tb_puts(b, "#   make sim THREADS=2  a multithreaded model (Verilator --threads; faster only on idle\n"
+               "#                       cores, docs/rtl.md)\n");
     tb_puts(b, "#   make lint           verilator --lint-only -Wall on the design\n");
     tb_printf(b, "#   make synth          yosys synth_xilinx (7-series): synth/%s_top.stat, per module\n\n",
               name);
     tb_printf(b, "NAME = %s\n", name);
-    tb_puts(b, "VERILATOR = verilator\nYOSYS = yosys\nJOBS = 2\nTRACE =\n");
+    tb_puts(b, "VERILATOR = verilator\nYOSYS = yosys\nJOBS = 2\nTRACE =\nFIFO_LIMITS =\nTHREADS =\n");
     tb_puts(b, "CC = cc\nCFLAGS = -O2\n");
     tb_puts(b, "STRICT = -std=c99 -Wall -Wextra -Werror -pedantic -ffp-contract=off\n");
     tb_puts(b, "VERILOG = $(NAME)_top.v");
@@ -82,7 +86,8 @@ static void emit_makefile(const char *name, const char **mods, int n_mods, TextB
     tb_puts(b, "\nHOST = host.c npy_io.c\n\n");
     tb_puts(b, "VFLAGS = --cc --exe --build -j $(JOBS) --top-module $(NAME)_top -Mdir obj_dir \\\n"
                "         -O3 --x-assign fast --x-initial fast --no-timing \\\n"
-               "         -MAKEFLAGS OPT_FAST=-O2 $(if $(TRACE),--trace,)\n\n");
+               "         -MAKEFLAGS OPT_FAST=-O2 $(if $(TRACE),--trace,) $(if $(THREADS),--threads $(THREADS),) \\\n"
+               "         $(if $(FIFO_LIMITS),+define+QNN_FIFO_RUNTIME_LIMIT -CFLAGS -DRTLSIM_FIFO_LIMITS,)\n\n");
     tb_puts(b, "sim: $(NAME)_rtlsim\n\n");
     tb_puts(b, "obj_dir/host.o: host.c host.h model.h\n\tmkdir -p obj_dir\n"
                "\t$(CC) $(STRICT) $(CFLAGS) -c -o $@ host.c\n\n");

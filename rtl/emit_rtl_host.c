@@ -253,6 +253,17 @@ static void emit_design_h(const Host *h, TextBuf *b)
             tb_printf(b, "    case %d: return t->rootp->%s_top__DOT__%s_occupancy;\n", f++, n, inst);
         }
     tb_puts(b, "    default: (void)t; return 0;\n    }\n}\n\n");
+    /* FIFO sizing's build (make sim FIFO_LIMITS=1, qnn_fifo.v) */
+    tb_puts(b, "#ifdef RTLSIM_FIFO_LIMITS\n"
+               "static inline void set_fifo_limit(Top *t, int f, unsigned limit)\n{\n"
+               "    switch (f) {\n");
+    for (int k = 0, f = 0; k < df->n_layers; k++)
+        if (df->layers[k].kind == LAYER_FIFO) {
+            rtl_instance_name(df, k, inst, sizeof inst);
+            tb_printf(b, "    case %d: t->rootp->%s_top__DOT__%s__DOT__limit = limit; break;\n",
+                      f++, n, inst);
+        }
+    tb_puts(b, "    default: (void)t; (void)limit;\n    }\n}\n#endif\n\n");
     /* beats <-> signals */
     tb_puts(b, "static inline void put_input(Top *t, const uint32_t *w)\n{\n");
     if (sig_type(first->in.bits))

@@ -274,6 +274,10 @@ static bool emit_mvau(const Dataflow *df, const Layer *l, const char *inst, Inst
     } else {
         param(x, "WEIGHT_FILE", "\"%s\"", wfile);
     }
+    /* the memory the estimate counts (estimate.c, estimate_mvau: LUTs up
+     * to 128 words, else block RAM), so synthesis follows the estimate */
+    param(x, "WEIGHT_RAM_STYLE", "\"%s\"", l->mh * l->mw / ((int64_t)l->pe * l->simd) > 128
+                                               ? "block" : "distributed");
     return emit_weights(df, l, wfile, out, d);
 }
 

@@ -13,7 +13,8 @@
  * FIFO also cuts the combinational ready path between its neighbours.
  *
  * occupancy counts the beats held (RAM and output register), 0..DEPTH;
- * the simulation records its maximum to size FIFOs.
+ * the simulation records its maximum to size FIFOs. Defining
+ * QNN_FIFO_RUNTIME_LIMIT (simulation only) adds a run-time depth limit.
  */
 module qnn_fifo #(
     // beat width in bits
@@ -83,7 +84,15 @@ reg                   out_valid_reg = 1'b0;
 reg [DATA_WIDTH-1:0]  out_data_reg;
 
 // accept while fewer than DEPTH beats are held in total
+`ifdef QNN_FIFO_RUNTIME_LIMIT
+// FIFO sizing's simulations only (rtl/rtl_fifo_sizing.c): the harness sets
+// `limit` (<= DEPTH) and the FIFO then behaves, cycle for cycle, as one of
+// depth `limit`, so one Verilated build tries many depths
+reg [COUNT_WIDTH-1:0] limit /* verilator public_flat_rw */ = FULL;
+assign s_axis_tready = occupancy_reg < limit;
+`else
 assign s_axis_tready = occupancy_reg != FULL;
+`endif
 assign m_axis_tdata  = out_data_reg;
 assign m_axis_tvalid = out_valid_reg;
 assign occupancy     = occupancy_reg;

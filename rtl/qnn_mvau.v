@@ -70,7 +70,11 @@ module qnn_mvau #(
     parameter OUT_BIPOLAR = 0,
     // $readmemh files (layouts above)
     parameter WEIGHT_FILE = "weights.hex",
-    parameter THRESH_FILE = "thresholds.hex"
+    parameter THRESH_FILE = "thresholds.hex",
+    // the weight memory's ram_style: "block", "distributed" (LUTs), or
+    // "auto" (no attribute: the synthesis tool decides); the emitter
+    // passes the kind the estimate assumes (docs/dataflow.md)
+    parameter WEIGHT_RAM_STYLE = "auto"
 ) (
     input  wire                   clk,
     input  wire                   rst,
@@ -86,6 +90,12 @@ module qnn_mvau #(
     input  wire                   m_axis_tready
 );
 
+// string comparisons widen the shorter string: fine here, not a width bug
+/* verilator lint_off WIDTH */
+localparam W_BLOCK = WEIGHT_RAM_STYLE == "block";
+localparam W_DISTRIBUTED = WEIGHT_RAM_STYLE == "distributed";
+localparam W_AUTO = WEIGHT_RAM_STYLE == "auto";
+/* verilator lint_on WIDTH */
 localparam SF = MW / SIMD;                  // input beats per vector
 localparam NF = MH / PE;                    // output beats per vector
 localparam SF_WIDTH = SF > 1 ? $clog2(SF) : 1;
@@ -124,14 +134,16 @@ initial begin
         $display("Error: without thresholds OUT_BITS must equal ACC_BITS (instance %m)");
         $finish;
     end
+    if (!W_BLOCK && !W_DISTRIBUTED && !W_AUTO) begin
+        $display("Error: WEIGHT_RAM_STYLE must be \"block\", \"distributed\" or \"auto\" (instance %m)");
+        $finish;
+    end
     if (N_THRESHOLDS < 0) begin
         $display("Error: N_THRESHOLDS must be 0 or more (instance %m)");
         $finish;
     end
 end
 
-reg [W_WORD-1:0] weights [0:NF*SF-1];
-initial $readmemh(WEIGHT_FILE, weights);
 
 // The accumulator stream between the MAC pipeline and the activation.
 reg                   acc_valid_reg = 1'b0;
@@ -175,10 +187,30 @@ end
 reg [W_WORD-1:0]  w_rdata_reg;
 wire [IN_BEAT-1:0] ibuf_rdata;
 
-always @(posedge clk) begin
-    if (en)
-        w_rdata_reg <= weights[waddr_reg];
+// The weight ROM in three spellings: an attribute value has to be a literal.
+generate
+if (W_BLOCK) begin : g_weights_block
+    (* ram_style = "block" *)
+    reg [W_WORD-1:0] weights [0:NF*SF-1];
+    initial $readmemh(WEIGHT_FILE, weights);
+    always @(posedge clk)
+        if (en)
+            w_rdata_reg <= weights[waddr_reg];
+end else if (W_DISTRIBUTED) begin : g_weights_distributed
+    (* ram_style = "distributed" *)
+    reg [W_WORD-1:0] weights [0:NF*SF-1];
+    initial $readmemh(WEIGHT_FILE, weights);
+    always @(posedge clk)
+        if (en)
+            w_rdata_reg <= weights[waddr_reg];
+end else begin : g_weights_auto
+    reg [W_WORD-1:0] weights [0:NF*SF-1];
+    initial $readmemh(WEIGHT_FILE, weights);
+    always @(posedge clk)
+        if (en)
+            w_rdata_reg <= weights[waddr_reg];
 end
+endgenerate
 
 generate
 if (NF > 1) begin : g_ibuf

@@ -13,6 +13,7 @@ packages=(
   libcjson-dev                                         # every JSON file qonnxc writes or reads (src/emit/json_doc.h)
   libonnx-testdata                                     # ONNX's per-operator conformance tests
   graphviz                                             # dataflow.svg (qonnxc report)
+  librsvg2-bin                                         # rsvg-convert: dataflow.svg -> .png, to look at it
   clang-14 libfuzzer-14-dev libclang-rt-14-dev         # fuzz targets (fuzz/run.sh)
   verilator yosys iverilog                             # rtl/ library: simulation, lint, synthesis check
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm  # mcu target: Cortex-M build, run under qemu

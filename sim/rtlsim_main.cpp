@@ -18,6 +18,9 @@
 //   --progress-fd N   also "progress DONE TOTAL CYCLES EST_CYCLES" lines on
 //                     file descriptor N, for qonnxc verify's status line:
 //                     at most one a second, and after the last frame
+//   --fifo-depths D0,D1,...  every FIFO behaves as one of depth Dk (2 <= Dk
+//                     <= its built depth); needs `make sim FIFO_LIMITS=1`
+//                     (FIFO sizing tries many depths on one build)
 //   +trace            write <name>_rtlsim.vcd (needs `make sim TRACE=1`)
 //
 // All frames are streamed back to back: the input beats are offered every
@@ -61,6 +64,7 @@ static double seconds_since(Clock::time_point t0)
 
 struct Options {
     long long watchdog = 0;
+    std::vector<long> fifo_depths;   // --fifo-depths, empty: the built depths
     int progress_fd = -1;
     bool never_ready = false, quiet = false, trace = false;
 };
@@ -191,11 +195,19 @@ static int simulate(const int32_t *in, long frames, int32_t *out, const Options 
             close(here);
         }
     }
+#ifdef RTLSIM_FIFO_LIMITS
+    // after the first eval, which runs the initializers (limit = DEPTH)
+    for (size_t f = 0; f < o.fifo_depths.size(); f++)
+        set_fifo_limit(top.get(), (int)f, (unsigned)o.fifo_depths[f]);
+#endif
     const long long total_in = (long long)frames * IN_BEATS, total_out = (long long)frames * OUT_BEATS;
     std::vector<uint32_t> beat(IN_WORDS), obeat(OUT_WORDS);
     long long in_beats = 0, out_beats = 0, cycle = 0, last_out = 0, first_in = -1;
     long long watchdog = o.watchdog > 0 ? o.watchdog : 4 * EST_LATENCY + 4 * EST_CYCLES + 100000;
     double last_print = 0, last_progress = 0;
+    // The rising edge; the falling edge is evaluated together with the
+    // next cycle's inputs (one eval fewer per cycle: nothing in the design
+    // reacts to it), or at once when tracing, for the waveform.
     auto tick = [&]() {
         top->clk = 1;
         top->eval();
@@ -204,26 +216,34 @@ static int simulate(const int32_t *in, long frames, int32_t *out, const Options 
             tfp->dump(2 * (uint64_t)cycle + 1);
 #endif
         top->clk = 0;
-        top->eval();
         cycle++;
 #if VM_TRACE
-        if (tfp)
+        if (tfp) {
+            top->eval();
             tfp->dump(2 * (uint64_t)cycle);
+        }
 #endif
     };
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 4; k++) {
         tick();
+        top->eval();
+    }
     top->rst = 0;
     cycle = 0;
     int rc = 0;
+    long long beat_built = -1;       // the input beat now on s_axis_tdata
     while (out_beats < total_out) {
         // drive the inputs of this cycle
         if (in_beats < total_in) {
-            long long f = in_beats / IN_BEATS, b = in_beats % IN_BEATS;
-            std::fill(beat.begin(), beat.end(), 0u);
-            for (int k = 0; k < IN_PER_BEAT; k++)
-                put_elem(beat.data(), k, IN_ELEM_BITS, in[f * RTL_IN_ELEMS + b * IN_PER_BEAT + k]);
-            put_input(top.get(), beat.data());
+            if (beat_built != in_beats) {
+                long long f = in_beats / IN_BEATS, b = in_beats % IN_BEATS;
+                std::fill(beat.begin(), beat.end(), 0u);
+                for (int k = 0; k < IN_PER_BEAT; k++)
+                    put_elem(beat.data(), k, IN_ELEM_BITS,
+                             in[f * RTL_IN_ELEMS + b * IN_PER_BEAT + k]);
+                put_input(top.get(), beat.data());
+                beat_built = in_beats;
+            }
             top->s_axis_tvalid = 1;
         } else {
             top->s_axis_tvalid = 0;
@@ -296,7 +316,7 @@ static int simulate(const int32_t *in, long frames, int32_t *out, const Options 
     return rc;
 }
 
-static bool write_json(const char *path, long frames, const Result &r)
+static bool write_json(const char *path, long frames, const Result &r, const Options &o)
 {
     std::string tmp = std::string(path) + ".tmp";
     FILE *f = fopen(tmp.c_str(), "w");
@@ -315,7 +335,8 @@ static bool write_json(const char *path, long frames, const Result &r)
     fprintf(f, "  \"fifos\": [");
     for (int k = 0; k < N_FIFOS; k++)
         fprintf(f, "%s\n    {\"name\": \"%s\", \"depth\": %ld, \"max_occupancy\": %u}",
-                k ? "," : "", fifo_names[k], fifo_depths[k], r.max_occ[k]);
+                k ? "," : "", fifo_names[k],
+                o.fifo_depths.empty() ? fifo_depths[k] : o.fifo_depths[k], r.max_occ[k]);
     fprintf(f, "%s]\n}\n", N_FIFOS ? "\n  " : "");
     if (fclose(f) != 0 || rename(tmp.c_str(), path) != 0) {
         perror(path);
@@ -359,6 +380,39 @@ extern "C" int RTLSIM_RUN_INT(const int32_t *in, int32_t *out)
     return 0;
 }
 
+// --fifo-depths: one depth per FIFO, each 2 .. its built depth
+static bool parse_fifo_depths(const char *list, std::vector<long> &depths)
+{
+#ifndef RTLSIM_FIFO_LIMITS
+    fprintf(stderr, "%s_rtlsim: --fifo-depths %s: this simulation has fixed FIFO depths (build "
+            "it with `make sim FIFO_LIMITS=1`)\n", RTLSIM_NAME, list);
+    return false;
+#else
+    const char *p = list;
+    while (*p) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        int f = (int)depths.size();
+        if (f >= N_FIFOS)
+            break;                       // too many: the count check below
+        if (end == p || (*end && *end != ',') || v < 2 || v > fifo_depths[f]) {
+            fprintf(stderr, "%s_rtlsim: --fifo-depths %s: entry %d: FIFO %s takes a depth from "
+                    "2 to its built depth %ld\n", RTLSIM_NAME, list, f, fifo_names[f],
+                    fifo_depths[f]);
+            return false;
+        }
+        depths.push_back(v);
+        p = *end ? end + 1 : end;
+    }
+    if ((int)depths.size() != N_FIFOS || *p) {
+        fprintf(stderr, "%s_rtlsim: --fifo-depths %s: %s depths for %d FIFOs\n", RTLSIM_NAME,
+                list, *p ? "more" : "fewer", (int)N_FIFOS);
+        return false;
+    }
+    return true;
+#endif
+}
+
 int main(int argc, char **argv)
 {
     Options o;
@@ -382,7 +436,10 @@ int main(int argc, char **argv)
             o.quiet = true;
         else if (!strcmp(a, "--progress-fd") && k + 1 < argc)
             o.progress_fd = atoi(argv[++k]);
-        else if (!strcmp(a, "+trace"))
+        else if (!strcmp(a, "--fifo-depths") && k + 1 < argc) {
+            if (!parse_fifo_depths(argv[++k], o.fifo_depths))
+                return 2;
+        } else if (!strcmp(a, "+trace"))
             o.trace = true;
         else if (a[0] == '+')
             continue;                     // for Verilator (+verilator+...)
@@ -395,7 +452,7 @@ int main(int argc, char **argv)
     }
     if (npaths < 0 || (random_frames <= 0 && npaths != 2) || (random_frames > 0 && npaths != 0)) {
         fprintf(stderr, "usage: %s [--int] [--json PATH] [--watchdog N] [--output-never-ready] "
-                "[--quiet] [--progress-fd N] [+trace] IN.npy OUT.npy\n"
+                "[--quiet] [--progress-fd N] [--fifo-depths D0,D1,...] [+trace] IN.npy OUT.npy\n"
                 "       %s --random N [--json PATH] ...\n",
                 argv[0], argv[0]);
         return 2;
@@ -450,7 +507,7 @@ int main(int argc, char **argv)
         json_path = (slash == std::string::npos ? std::string() : json_path.substr(0, slash + 1)) +
                     "rtlsim.json";
     }
-    if (!json_path.empty() && !write_json(json_path.c_str(), frames, r))
+    if (!json_path.empty() && !write_json(json_path.c_str(), frames, r, o))
         return 1;
     if (paths[1]) {
         bool ok;

@@ -161,47 +161,180 @@ static void dot_escaped(TextBuf *b, const char *s)
     }
 }
 
+/* The layers feeding layer k's inputs, in input order (k == n_layers: the
+ * host's output); -1 is the host's input. A chain has one: the layer before.
+ * The one place the drawing knows the graph's shape (a DAG replaces it). */
+static int layer_producers(const Dataflow *df, int k, int *producers, int max)
+{
+    (void)df;
+    if (max < 1)
+        return 0;
+    producers[0] = k - 1;
+    return 1;
+}
+
+static bool is_buffer(const Layer *l)
+{
+    return l->kind == LAYER_FIFO || l->kind == LAYER_DWC;
+}
+
+/* Long networks are drawn in rows of ROW_LAYERS compute layers, as text
+ * wraps: a row's first boxes share a column with the rows above, and the
+ * edge from a row's end to the next row's start does not set columns. */
+enum { ROW_LAYERS = 6, WRAP_ABOVE = 8 };
+
+/* The position of layer k among the compute layers (the host's input
+ * before them, its output after them). */
+static int compute_position(const Dataflow *df, int k)
+{
+    int pos = 0;
+    for (int i = 0; i < k && i < df->n_layers; i++)
+        pos += !is_buffer(&df->layers[i]);
+    return k < 0 ? -1 : pos;
+}
+
+static int compute_count(const Dataflow *df)
+{
+    return compute_position(df, df->n_layers);
+}
+
+static int row_of(const Dataflow *df, int k)
+{
+    if (compute_count(df) <= WRAP_ABOVE)
+        return 0;
+    int pos = compute_position(df, k);
+    return pos < 0 ? 0 : pos / ROW_LAYERS;
+}
+
+/* rank=same groups: the layers at one position of their rows */
+static void row_columns(const Dataflow *df, TextBuf *b)
+{
+    int n = compute_count(df);
+    if (n <= WRAP_ABOVE)
+        return;
+    for (int col = 0; col < ROW_LAYERS; col++) {
+        tb_puts(b, "  { rank=same;");
+        for (int k = 0; k < df->n_layers; k++)
+            if (!is_buffer(&df->layers[k]) && compute_position(df, k) % ROW_LAYERS == col)
+                tb_printf(b, " L%d;", k);
+        tb_puts(b, " }\n");
+    }
+}
+
+/* The node of layer k, or of the host's input (k < 0). */
+static void node_name(const Dataflow *df, int k, TextBuf *b)
+{
+    if (k < 0)
+        tb_puts(b, "host_in");
+    else if (k >= df->n_layers)
+        tb_puts(b, "host_out");
+    else
+        tb_printf(b, "L%d", k);
+}
+
+static void compute_node(const Dataflow *df, int k, TextBuf *b)
+{
+    const Layer *l = &df->layers[k];
+    char dt_in[16], dt_out[16];
+    tb_printf(b, "  L%d [label=\"", k);
+    dot_escaped(b, l->name);
+    tb_printf(b, "\\n%s", layer_kind_name(l->kind));
+    if (l->kind == LAYER_MVAU)
+        tb_printf(b, "  PE %d  SIMD %d", l->pe, l->simd);
+    else if (l->kind == LAYER_SWG)
+        tb_printf(b, "  SIMD %d", l->simd);
+    else
+        tb_printf(b, "  PE %d", l->pe);
+    tb_printf(b, "\\n%s -> %s\\n%lld cycles%s\\n%lld LUT  %lld BRAM18  %lld DSP\"",
+              qc_dtype_name(l->in.dt, dt_in), qc_dtype_name(l->out.dt, dt_out),
+              (long long)l->cycles, is_bottleneck(df, k) ? " (bottleneck)" : "",
+              (long long)l->luts, (long long)l->bram18, (long long)l->dsp);
+    if (is_bottleneck(df, k))
+        tb_puts(b, ", style=\"filled,bold\", fillcolor=\"#f4a0a0\", penwidth=2");
+    tb_puts(b, "];\n");
+}
+
+/* The edge from `producer` into layer k (n_layers: the host's output),
+ * drawn from the compute layer (or the host) behind the FIFOs and width
+ * converters on the way, labelled with them, nearest the producer first;
+ * red when one of them is as slow as the bottleneck. */
+static void edge_into(const Dataflow *df, int k, int producer, TextBuf *b)
+{
+    int chain[64], n = 0;
+    bool slow = false;
+    while (producer >= 0 && is_buffer(&df->layers[producer]) && n < 64) {
+        chain[n++] = producer;
+        slow = slow || is_bottleneck(df, producer);
+        int up[4];
+        producer = layer_producers(df, producer, up, 4) > 0 ? up[0] : -1;
+    }
+    tb_puts(b, "  ");
+    node_name(df, producer, b);
+    tb_puts(b, " -> ");
+    node_name(df, k, b);
+    tb_puts(b, " [label=\"");
+    for (int i = n - 1; i >= 0; i--) {
+        const Layer *l = &df->layers[chain[i]];
+        if (l->kind == LAYER_FIFO)
+            tb_printf(b, "%sFIFO %lld x %d b", i < n - 1 ? "\\n" : "", (long long)l->depth,
+                      l->in.bits);
+        else
+            tb_printf(b, "%sDWC %d -> %d b", i < n - 1 ? "\\n" : "", l->in.bits, l->out.bits);
+    }
+    if (n == 0 && (producer >= 0 || k < df->n_layers))
+        tb_printf(b, "%d b", producer >= 0 ? df->layers[producer].out.bits
+                             : df->layers[k].in.bits);
+    tb_puts(b, "\"");
+    if (row_of(df, producer) != row_of(df, k))
+        tb_puts(b, ", constraint=false");
+    if (slow)
+        tb_puts(b, ", color=\"#d04040\", fontcolor=\"#d04040\", penwidth=2");
+    tb_puts(b, "];\n");
+}
+
+static void legend(TextBuf *b)
+{
+    tb_puts(b, "  subgraph cluster_legend {\n    label=\"legend\"; fontsize=10; color=\"#999999\";\n"
+               "    legend [shape=plaintext, fontsize=9, label=<"
+               "<table border=\"0\" cellspacing=\"2\">"
+               "<tr><td align=\"left\">box: layer name, kind and folding, datatypes in -&gt; out,"
+               "</td></tr>"
+               "<tr><td align=\"left\">cycles per frame, estimated LUT / BRAM18 / DSP</td></tr>"
+               "<tr><td align=\"left\" bgcolor=\"#f4a0a0\">red: the bottleneck (every layer "
+               "tied at the slowest)</td></tr>"
+               "<tr><td align=\"left\">edge: FIFO depth x beat width (bits), width converter "
+               "(DWC) bits in -&gt; out</td></tr>"
+               "</table>>];\n  }\n");
+}
+
 void dataflow_dot(const Dataflow *df, TextBuf *b)
 {
-    tb_puts(b, "digraph dataflow {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\", "
-               "fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n");
+    int compute = compute_count(df);
+    tb_puts(b, "digraph dataflow {\n  rankdir=LR;\n  labelloc=t;\n  fontname=\"Helvetica\";\n"
+               "  label=\"");
+    dot_escaped(b, df->path ? df->path : "dataflow");
+    tb_printf(b, ": %d layers at %g MHz, %lld cycles per frame (%.2f fps), latency %lld cycles"
+              "\\n%lld LUT  %lld BRAM18  %lld DSP (estimates)\";\n", compute, df->clock_mhz,
+              (long long)df->bottleneck_cycles, df->fps, (long long)df->latency_cycles,
+              (long long)df->total_luts, (long long)df->total_bram18, (long long)df->total_dsp);
+    tb_puts(b, "  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n"
+               "  edge [fontname=\"Helvetica\", fontsize=9];\n");
     tb_puts(b, "  host_in [shape=ellipse, label=\"host: InputQuant\"];\n");
-    for (int k = 0; k < df->n_layers; k++) {
-        const Layer *l = &df->layers[k];
-        char dt_in[16], dt_out[16];
-        tb_printf(b, "  L%d [label=\"", k);
-        dot_escaped(b, l->name);
-        tb_printf(b, "\\n%s", layer_kind_name(l->kind));
-        if (l->kind == LAYER_MVAU)
-            tb_printf(b, "  PE %d  SIMD %d", l->pe, l->simd);
-        else if (l->kind == LAYER_SWG)
-            tb_printf(b, "  SIMD %d", l->simd);
-        else if (l->kind == LAYER_FIFO)
-            tb_printf(b, "  depth %lld", (long long)l->depth);
-        else if (l->kind != LAYER_DWC)
-            tb_printf(b, "  PE %d", l->pe);
-        tb_printf(b, "\\nin %d b (%s)  out %d b (%s)\\n%lld cycles\"", l->in.bits,
-                  qc_dtype_name(l->in.dt, dt_in), l->out.bits, qc_dtype_name(l->out.dt, dt_out),
-                  (long long)l->cycles);
-        if (is_bottleneck(df, k))
-            tb_puts(b, ", style=\"filled,bold\", fillcolor=\"#f4a0a0\", penwidth=2");
-        else if (l->kind == LAYER_FIFO || l->kind == LAYER_DWC)
-            tb_puts(b, ", style=\"rounded,filled\", fillcolor=\"#eeeeee\"");
-        tb_puts(b, "];\n");
-    }
-    tb_puts(b, "  host_out [shape=ellipse, label=\"host: ");
-    tb_puts(b, df->labels_out ? "labels" : "OutputAffine");
-    tb_puts(b, "\"];\n");
+    for (int k = 0; k < df->n_layers; k++)
+        if (!is_buffer(&df->layers[k]))
+            compute_node(df, k, b);
+    tb_printf(b, "  host_out [shape=ellipse, label=\"host: %s\"];\n",
+              df->labels_out ? "labels" : "OutputAffine");
     for (int k = 0; k <= df->n_layers; k++) {
-        if (k == 0)
-            tb_puts(b, "  host_in");
-        else
-            tb_printf(b, "  L%d", k - 1);
-        if (k == df->n_layers)
-            tb_puts(b, " -> host_out;\n");
-        else
-            tb_printf(b, " -> L%d;\n", k);
+        if (k < df->n_layers && is_buffer(&df->layers[k]))
+            continue;
+        int producers[8];
+        int n = layer_producers(df, k, producers, 8);
+        for (int i = 0; i < n; i++)
+            edge_into(df, k, producers[i], b);
     }
+    row_columns(df, b);
+    legend(b);
     tb_puts(b, "}\n");
 }
 

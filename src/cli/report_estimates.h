@@ -4,9 +4,11 @@
  *                    datatypes, cycles, latency, luts, bram18, dsp,
  *                    weight_bits, target_missed; network: bottleneck_layer,
  *                    bottleneck_cycles, fps, latency_cycles, totals
- *   dataflow.dot/svg one box per layer (kind, folding, stream widths,
- *                    cycles), the bottleneck highlighted (every layer
- *                    when several tie); the SVG is drawn
+ *   dataflow.dot/svg left to right, a title with the network's estimates,
+ *                    one box per compute layer (kind, folding, datatypes,
+ *                    cycles, LUT/BRAM18/DSP), FIFOs and width converters
+ *                    as edge labels, the bottleneck filled red (every
+ *                    layer when several tie), a legend; the SVG is drawn
  *                    by Graphviz's `dot`
  *   a text table     what `qonnxc report` prints; every layer as slow as
  *                    the slowest is marked a bottleneck

@@ -15,9 +15,10 @@
  * gives; CNV-W1A2 with the config's FIFO depth of 32 as it is, which is
  * slower than the estimate but must stay bit-exact).
  *
- * FIFOs: --size-fifos on TFC-W1A1; TFC-W1A1 with every FIFO at the
+ * FIFOs: --size-fifos on TFC-W1A1 (fewer bits than max-occupancy sizing,
+ * within 1 % of the deep FIFOs' cycles); TFC-W1A1 with every FIFO at the
  * smallest depth qnn_fifo implements (2) still completes bit-exact, only
- * slower (a chain of modules, each draining into the next, cannot
+ * slower, and the run-time depth limit FIFO sizing uses gives the same run (a chain of modules, each draining into the next, cannot
  * deadlock); depths the config or qnn_fifo cannot take are build errors.
  * The watchdog: since small FIFOs cannot stall the chain, the stall is an
  * output that never becomes ready (--output-never-ready); the simulation
@@ -225,6 +226,28 @@ START_TEST(tfc_w1a1_cycles_and_watchdog)
     long long cycles = simulate(dir, "TFC_1W1A", 0);
     ck_assert_msg(cycles * 100 <= 64 * 105 && cycles * 100 >= 64 * 95,
                   "TFC-W1A1: %lld cycles per frame, estimate 64", cycles);
+    /* the search ends at or below max-occupancy sizing (fewer bits: TFC's
+     * max occupancies 1, 6, 7, 1 give 208 bits, the search 112), within 1 %
+     * of the deep FIFOs' cycles */
+    char log[4200];
+    snprintf(log, sizeof log, "%s/build.log", dir);
+    FILE *f = fopen(log, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[512];
+    long long before = -1, after = -1, sized = -1, deep = -1;
+    while (fgets(line, sizeof line, f)) {
+        const char *at = strstr(line, "FIFO bits: max-occupancy sizing ");
+        if (at)
+            sscanf(at, "FIFO bits: max-occupancy sizing %lld, sized %lld", &before, &after);
+        at = strstr(line, "sized FIFOs: ");
+        if (at)
+            sscanf(at, "sized FIFOs: %lld cycles per frame (deep %lld)", &sized, &deep);
+    }
+    fclose(f);
+    ck_assert_msg(before > 0 && after > 0 && after <= before, "FIFO bits %lld -> %lld", before,
+                  after);
+    ck_assert_msg(deep == 64 && sized >= deep && sized * 100 <= deep * 101,
+                  "sized %lld, deep %lld cycles per frame", sized, deep);
     /* an output that never becomes ready: the watchdog, exit 3, names m_axis */
     int rc = shell("cd '%s' && timeout 60 build/rtl/tfc_1w1a_rtlsim --quiet --output-never-ready "
                    "--watchdog 5000 '%s/models/TFC_1W1A/inputs.npy' wd.npy 2> wd.log", dir,
@@ -263,6 +286,36 @@ START_TEST(tfc_w1a1_smallest_fifos)
     ck_assert_int_eq(json_int(json, "estimated_cycles_per_frame"), 64);
     ck_assert_msg(cycles >= 64, "TFC-W1A1 with depth-2 FIFOs: %lld cycles per frame, faster "
                   "than its bottleneck layer (64)", cycles);
+    /* FIFO sizing's build (make sim FIFO_LIMITS=1) of the config's depth-32
+     * design, run with every FIFO limited to 2 beats (--fifo-depths), is the
+     * depth-2 design cycle for cycle: the same cycles per frame and maximum
+     * occupancies, the same outputs. The plain build refuses the option. */
+    ck_assert_int_eq(shell("'%s' build '%s/models/TFC_1W1A/model.onnx' -c "
+                           "'%s/../configs/TFC_1W1A.yaml' --target rtl -o '%s/probe' > /dev/null "
+                           "&& make -s -C '%s/probe/rtl' sim FIFO_LIMITS=1 > '%s/probe.log' 2>&1",
+                           QONNXC_BIN, TESTS_DIR, TESTS_DIR, dir, dir, dir), 0);
+    ck_assert_int_eq(shell("cd '%s' && mkdir -p lim && probe/rtl/tfc_1w1a_rtlsim --quiet "
+                           "--int --fifo-depths 2,2,2,2 '%s/models/TFC_1W1A/inputs.npy' "
+                           "lim/rtl_int.npy && cmp -s lim/rtl_int.npy rtl_int.npy", dir,
+                           TESTS_DIR), 0);
+    char lim_json[4200];
+    snprintf(lim_json, sizeof lim_json, "%s/lim/rtlsim.json", dir);
+    ck_assert_int_eq(json_int(lim_json, "cycles_per_frame"), cycles);
+    long long lim_depth[16], lim_occ[16];
+    ck_assert_int_eq(json_ints(lim_json, "depth", lim_depth, 16), n);
+    ck_assert_int_eq(json_ints(lim_json, "max_occupancy", lim_occ, 16), n);
+    for (int k = 0; k < n; k++) {
+        ck_assert_int_eq(lim_depth[k], 2);
+        ck_assert_int_eq(lim_occ[k], occ[k]);
+    }
+    ck_assert_int_eq(shell("cd '%s' && probe/rtl/tfc_1w1a_rtlsim --quiet --random 2 "
+                           "--fifo-depths 2,2,1,2 2> bad.log", dir), 2);
+    ck_assert_int_eq(shell("grep -q 'entry 2: FIFO l5_fifo_2 takes a depth from 2 to its built depth 32' "
+                           "'%s/bad.log'", dir), 0);
+    ck_assert_int_eq(shell("cd '%s' && build/rtl/tfc_1w1a_rtlsim --quiet --random 2 "
+                           "--fifo-depths 2,2,2,2 2> plain.log", dir), 2);
+    ck_assert_int_eq(shell("grep -q 'this simulation has fixed FIFO depths' '%s/plain.log'",
+                           dir), 0);
     shell("rm -rf '%s'", dir);
 }
 END_TEST
