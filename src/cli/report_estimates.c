@@ -162,15 +162,22 @@ static void dot_escaped(TextBuf *b, const char *s)
 }
 
 /* The layers feeding layer k's inputs, in input order (k == n_layers: the
- * host's output); -1 is the host's input. A chain has one: the layer before.
- * The one place the drawing knows the graph's shape (a DAG replaces it). */
+ * host's output); -1 is the host's input. The DAG's edges (Layer.src): a
+ * chain's layer has one, the layer before it; a JOIN has two. */
 static int layer_producers(const Dataflow *df, int k, int *producers, int max)
 {
-    (void)df;
-    if (max < 1)
-        return 0;
-    producers[0] = k - 1;
-    return 1;
+    if (k >= df->n_layers) {
+        /* the host's output reads the last layer */
+        if (max < 1)
+            return 0;
+        producers[0] = df->n_layers - 1;
+        return 1;
+    }
+    const Layer *l = &df->layers[k];
+    int n = 0;
+    for (int i = 0; i < l->n_inputs && n < max; i++)
+        producers[n++] = l->src[i];   /* DATAFLOW_INPUT (-1): the host's input */
+    return n;
 }
 
 static bool is_buffer(const Layer *l)
