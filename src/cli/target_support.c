@@ -75,7 +75,7 @@ void target_support_print(Graph *g, const char *model_path, FILE *out)
         } else {
             OutTree tree;
             outtree_init(&tree);
-            TargetInput in = { g, have_df ? &df : NULL, model_path, name, NULL };
+            TargetInput in = { g, have_df ? &df : NULL, model_path, name, NULL, &cfg };
             targets[t].emit(&in, &tree, &d);
             outtree_free(&tree);
         }

@@ -86,6 +86,8 @@ static const Config configs[] = {
     { "dwc_up", "qnn_dwc", NULL, "IN_BITS=6 OUT_BITS=30", "BEATS=40", -1 },
     { "fifo", "qnn_fifo", NULL, "DATA_WIDTH=12 DEPTH=7 RAM_STYLE=\"distributed\"", "BEATS=200", -1 },
     { "fifo_block", "qnn_fifo", NULL, "DATA_WIDTH=70 DEPTH=16 RAM_STYLE=\"block\"", "BEATS=200", -1 },
+    /* the iCE40 form (no LUT RAM there) */
+    { "fifo_registers", "qnn_fifo", NULL, "DATA_WIDTH=5 DEPTH=3 RAM_STYLE=\"registers\"", "BEATS=200", -1 },
 };
 #define N_CONFIGS ((int)(sizeof configs / sizeof configs[0]))
 
