@@ -134,10 +134,14 @@ static void over(char *why, size_t size, size_t *used, const char *what, int64_t
 {
     if (need <= have || *used >= size)
         return;
-    *used += (size_t)snprintf(why + *used, size - *used, "%s%s: %lld of %lld %s, %lld over (%.0f %%)",
-                              *used ? "; " : "", what, (long long)need, (long long)have, unit,
-                              (long long)(need - have),
-                              have ? 100.0 * (double)need / (double)have : 0.0);
+    const char *sep = *used ? "; " : "";
+    if (have == 0)
+        *used += (size_t)snprintf(why + *used, size - *used, "%s%s: %lld of 0 %s (the device "
+                                  "has none)", sep, what, (long long)need, unit);
+    else
+        *used += (size_t)snprintf(why + *used, size - *used, "%s%s: %lld of %lld %s, %lld over "
+                                  "(%.0f %%)", sep, what, (long long)need, (long long)have, unit,
+                                  (long long)(need - have), 100.0 * (double)need / (double)have);
 }
 
 bool ice40_fits(const Ice40Estimate *e, const Ice40Device *dev, char *why, size_t size)
