@@ -174,7 +174,7 @@ static TextBuf *add_file(OutTree *out, const char *fmt, const char *name, const 
     return b;
 }
 
-/* The embedded files the target copies verbatim (rtl/ice40/). */
+/* The embedded files the target copies verbatim (boards/ice40/). */
 static const char *const verbatim[] = {
     "qnn_uart.v", "uart_frames.c", "uart_frames.h", "uart_link.h", "uart_main.c",
     "ice40_serial.c", "gatesim_main.cpp", "ice40_report.c",
@@ -192,7 +192,7 @@ bool emit_ice40(const Dataflow *df, const BuildConfig *cfg, const char *model_pa
     bool ok = emit_design(&x, model_path, mods, &n_mods, out, d);
     for (size_t k = 0; ok && k < sizeof verbatim / sizeof verbatim[0]; k++) {
         char from[128];
-        snprintf(from, sizeof from, "rtl/ice40/%s", verbatim[k]);
+        snprintf(from, sizeof from, "boards/ice40/%s", verbatim[k]);
         snprintf(path, sizeof path, "ice40/%s", verbatim[k]);
         ok = rtl_copy_source(from, path, out, d);
     }
