@@ -71,6 +71,13 @@ int64_t ice40_ebr_for(int64_t depth, int64_t width)
     return best;
 }
 
+int64_t ice40_ibuf_bits(const Layer *l)
+{
+    if (l->kind != LAYER_MVAU || l->mh / l->pe <= 1)
+        return 0;
+    return (l->mw / l->simd) * l->simd * (int64_t)l->in.dt.bits;
+}
+
 /* A synchronous-read memory: yosys puts it into EBR unless it is small
  * (then flip-flops and LUTs, about one LUT4 per 4 bits for the read mux). */
 #define ICE40_MIN_EBR_BITS 1024
@@ -94,8 +101,15 @@ Ice40LayerEstimate ice40_estimate_layer(const Layer *l)
     case LAYER_MVAU: {
         int64_t nf = l->mh / l->pe, sf = l->mw / l->simd;
         memory(nf * sf, (int64_t)l->pe * l->simd * l->wdt.bits, &e);
+        int64_t ibuf = ice40_ibuf_bits(l);
+        if (ibuf > ICE40_LOGIC_IBUF_BITS)
+            e.ebr += ice40_ebr_for(sf, (int64_t)l->simd * l->in.dt.bits);
+        else
+            e.lut4 += ibuf / 2;    /* the read mux; the bits are flip-flops */
+        /* per-channel thresholds: a ROM of NF words, which yosys keeps in
+         * LUTs (a LUT4 per 4 bits) */
         if (l->n_thresholds && l->thresholds_per_channel != 1)
-            memory(nf, (int64_t)l->pe * l->n_thresholds * l->acc_dt.bits, &e);
+            e.lut4 += (nf * l->pe * l->n_thresholds * l->acc_dt.bits + 3) / 4;
         break;
     }
     case LAYER_FIFO: {

@@ -45,6 +45,13 @@ typedef struct Ice40Estimate {
     int64_t lut4, ebr, spram, dsp;   /* the design with its board top */
 } Ice40Estimate;
 
+/* An MVAU's input buffer (qnn_mvau's g_ibuf: SF words of SIMD input
+ * elements, when NF > 1) of at most this many bits goes into flip-flops:
+ * yosys would spend an EBR on even a few bytes of RAM. */
+#define ICE40_LOGIC_IBUF_BITS 2048
+/* The buffer's bits; 0 when the layer has none. */
+int64_t ice40_ibuf_bits(const Layer *l);
+
 /* EBR blocks (4 kbit; 256x16, 512x8, 1024x4 or 2048x2) for a memory of
  * depth words of width bits. */
 int64_t ice40_ebr_for(int64_t depth, int64_t width);

@@ -57,7 +57,7 @@ const Target targets[] = {
     { "npu", false, emit_npu_target, NULL, "", "; npu/layers.json", false, "%" },
     { "ice40", true, emit_ice40_target, "gatesim", "_gatesim",
       " (the netlist); make alone: the bitstream and report.json", false,
-      "gatesim_obj runner_obj %_gatesim %_gatesim.v %_serial %.json %.asc %.bin %.stat layers.txt ice40_report "
+      "gatesim_obj runner_obj %_gatesim %_gatesim.v %_serial %.json %.asc %.bin layers.txt ice40_report "
       "report.json report.json.tmp nextpnr_report.json *.log" },
 };
 const int n_targets = (int)(sizeof targets / sizeof targets[0]);

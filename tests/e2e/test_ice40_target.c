@@ -108,6 +108,9 @@ START_TEST(small_mlp_to_bitstream_and_gatesim)
     snprintf(a, sizeof a, "%s/ref.npy", dir);
     snprintf(b, sizeof b, "%s/gatesim.npy", dir);
     assert_same_files(a, b);
+
+    /* the board's runner compiles (-Werror); it needs the board to run */
+    ck_assert_int_eq(run_shell("make -s -C '%s/out/ice40' serial > /dev/null 2>&1", dir), 0);
     rm_rf(dir);
     free(dir);
 }
@@ -181,7 +184,9 @@ static Suite *suite(void)
 {
     Suite *s = suite_create("ice40_target");
     TCase *tc = tcase_create("ice40");
-    tcase_set_timeout(tc, 300);
+    /* about 2 minutes on an idle 2-core machine (two syntheses, place and
+     * route, the netlist in Verilator); more when the machine is shared */
+    tcase_set_timeout(tc, 900);
     tcase_add_test(tc, config_errors);
     tcase_add_test(tc, too_big_is_refused_before_synthesis);
     tcase_add_test(tc, small_mlp_to_bitstream_and_gatesim);
