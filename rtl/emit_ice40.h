@@ -8,6 +8,8 @@
  *   qnn_uart.v         the UART and the byte/beat conversions
  *   <name>.pcf         the board's pins
  *   fit.txt            the resource estimate against the device
+ *   memories.ys        yosys: the small RAMs kept out of EBR
+ *   layers.ys          yosys: LUT4 and EBR per layer, for report.json
  *   uart_*.{c,h}, ice40_serial.c, gatesim_main.cpp, gatesim_design.h,
  *   host.c, host.h, model.h, npy_io.c, ref_main.c.inc
  *                      the frame runners: over a serial port, or through
