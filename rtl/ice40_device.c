@@ -105,7 +105,7 @@ Ice40LayerEstimate ice40_estimate_layer(const Layer *l)
         if (ibuf > ICE40_LOGIC_IBUF_BITS)
             e.ebr += ice40_ebr_for(sf, (int64_t)l->simd * l->in.dt.bits);
         else
-            e.lut4 += ibuf / 2;    /* the read mux; the bits are flip-flops */
+            e.lut4 += ibuf + ibuf / 4;  /* a logic cell per flip-flop; the read mux */
         /* per-channel thresholds: a ROM of NF words, which yosys keeps in
          * LUTs (a LUT4 per 4 bits) */
         if (l->n_thresholds && l->thresholds_per_channel != 1)
@@ -114,7 +114,9 @@ Ice40LayerEstimate ice40_estimate_layer(const Layer *l)
     }
     case LAYER_FIFO: {
         if (!strcmp(rtl_fifo_ram_style(l, RTL_ICE40), "registers")) {
-            logic = 2 * 8 + l->depth * l->in.bits / 2;  /* pointers; the read mux */
+            /* pointers and control; a logic cell per flip-flop */
+            logic = 0;
+            e.lut4 += 16 + l->depth * l->in.bits;
         } else {
             logic = 40;
             e.ebr += ice40_ebr_for(l->depth, l->in.bits);
