@@ -133,8 +133,9 @@ static void emit_makefile(const Ice40Design *x, const char **mods, int n_mods, b
     /* the estimate stops a design that cannot fit before the tools run */
     tb_puts(b, "fit: fit.txt\n\t@cat fit.txt\n");
     if (!fits)
-        tb_puts(b, "\t@echo 'ice40: the design does not fit; fold it further (docs/ice40.md)' >&2; "
-                   "exit 2\n");
+        tb_puts(b, "\t@if [ -z \"$(FORCE_FIT)\" ]; then echo 'ice40: the estimate does not fit; "
+                   "fold further, or make FORCE_FIT=1 to try anyway (docs/ice40.md)' >&2; "
+                   "exit 2; fi\n");
     tb_puts(b, "\n");
     tb_printf(b, "$(NAME).json: $(DESIGN) $(MEMS) memories.ys layers.ys | fit\n"
               "\trm -f layers.txt\n"

@@ -89,8 +89,11 @@ static void memory(int64_t depth, int64_t width, Ice40LayerEstimate *e)
         e->lut4 += (depth * width + 3) / 4;
 }
 
-/* LUT4s per LUT6 of the Xilinx model's logic (estimate.c) */
-#define ICE40_LUT4_PER_LUT6 1.5
+/* logic cells per LUT6 of the Xilinx model's logic (estimate.c). With 1.0
+ * the whole estimate is conservative: TFC-W1A1 (4,8)(2,8)(2,8)(1,8) is
+ * estimated at 1.9 times the logic cells nextpnr placed, TFC-W2A2 with
+ * PE 1, SIMD 8 at 1.3 times (docs/ice40.md, "Measured"). */
+#define ICE40_CELLS_PER_LUT6 1.0
 
 Ice40LayerEstimate ice40_estimate_layer(const Layer *l)
 {
@@ -126,7 +129,7 @@ Ice40LayerEstimate ice40_estimate_layer(const Layer *l)
     default:
         break;
     }
-    e.lut4 += (int64_t)llround(ICE40_LUT4_PER_LUT6 * (double)logic);
+    e.lut4 += (int64_t)llround(ICE40_CELLS_PER_LUT6 * (double)logic);
     return e;
 }
 
