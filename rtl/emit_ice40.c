@@ -173,9 +173,10 @@ static void emit_makefile(const Ice40Design *x, const char **mods, int n_mods, b
     tb_printf(b, "serial: $(NAME)_serial\n\n"
               "$(NAME)_serial: ice40_serial.c $(RUNNER) $(RUNNER_H)\n"
               "\t$(CC) $(STRICT) $(CFLAGS) -o $@ ice40_serial.c $(RUNNER) -lm\n\n");
-    tb_printf(b, "clean:\n\trm -rf gatesim_obj $(NAME)_gatesim $(NAME)_gatesim.v $(NAME)_serial "
-              "$(NAME).json $(NAME).asc $(NAME).bin layers.txt ice40_report report.json "
-              "report.json.tmp nextpnr_report.json *.log\n\n");
+    /* the same list as the target table's make_products (src/cli/targets.c) */
+    tb_printf(b, "clean:\n\trm -rf gatesim_obj runner_obj %s_gatesim %s_gatesim.v %s_serial "
+              "%s.json %s.asc %s.bin layers.txt ice40_report report.json report.json.tmp "
+              "nextpnr_report.json *.log\n\n", n, n, n, n, n, n);
     tb_puts(b, ".PHONY: all fit gatesim serial clean\n");
 }
 
