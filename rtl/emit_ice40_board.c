@@ -2,6 +2,7 @@
  * <name>_board, which is the UART, the byte/beat conversions, the reset
  * and the accelerator) and the design headers of its frame runners. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,21 @@
  * about 4 % between both ends). */
 #define ICE40_MAX_BAUD_ERROR 0.02
 
+/* A setting of the configuration the target cannot use: exit code 2, as
+ * for every bad configuration. */
+static bool config_error(Diag *d, const char *model_path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool config_error(Diag *d, const char *model_path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_verror(d, model_path, NULL, NULL, fmt, ap);
+    va_end(ap);
+    diag_set_exit(d, EXIT_USAGE);
+    return false;
+}
+
 bool ice40_design_init(Ice40Design *x, const Dataflow *df, const BuildConfig *cfg,
                        const char *name, const char *model_path, Diag *d)
 {
@@ -19,7 +35,7 @@ bool ice40_design_init(Ice40Design *x, const Dataflow *df, const BuildConfig *cf
     x->name = name;
     x->dev = ice40_device(cfg->device);
     if (!x->dev)
-        return diag_error(d, model_path, NULL, NULL, "ice40 target: device '%s' is unknown "
+        return config_error(d, model_path, "ice40 target: device '%s' is unknown "
                           "(up5k, hx8k)", cfg->device);
     x->package = cfg->package ? cfg->package : x->dev->package;
     x->board = !strcmp(x->package, x->dev->package);
@@ -28,7 +44,7 @@ bool ice40_design_init(Ice40Design *x, const Dataflow *df, const BuildConfig *cf
     x->run_mhz = ICE40_OSC_MHZ;
     if (x->pll) {
         if (!ice40_pll(df->clock_mhz, &x->pll_cfg))
-            return diag_error(d, model_path, NULL, NULL, "ice40 target: clock_mhz %g: the "
+            return config_error(d, model_path, "ice40 target: clock_mhz %g: the "
                               "iCE40 PLL makes 16 to 275 MHz from the 12 MHz oscillator (the "
                               "nearest it makes is %.3f MHz); or ask for 12 (the oscillator)",
                               df->clock_mhz, x->pll_cfg.out_mhz);
@@ -38,7 +54,7 @@ bool ice40_design_init(Ice40Design *x, const Dataflow *df, const BuildConfig *cf
     x->clks_per_bit = lround(x->run_mhz * 1e6 / (double)x->baud);
     double actual = x->run_mhz * 1e6 / (double)(x->clks_per_bit ? x->clks_per_bit : 1);
     if (x->clks_per_bit < 4 || fabs(actual - (double)x->baud) > ICE40_MAX_BAUD_ERROR * x->baud)
-        return diag_error(d, model_path, NULL, NULL, "ice40 target: uart_baud %ld: at %.3f MHz "
+        return config_error(d, model_path, "ice40 target: uart_baud %ld: at %.3f MHz "
                           "the UART makes %.0f baud (%ld clock cycles a bit), more than 2 %% off "
                           "or fewer than 4 cycles; choose a baud rate that divides the clock",
                           x->baud, x->run_mhz, actual, x->clks_per_bit);

@@ -10,10 +10,10 @@
 static const Ice40Device devices[] = {
     /* iCEBreaker: 12 MHz on pin 35, the FTDI's UART on 6 (RX) and 9 (TX),
      * the red LED on 11 */
-    { "up5k", "sg48", 5280, 30, 4, 8, "iCEBreaker", "35", "6", "9", "11", true },
+    { "up5k", "sg48", "sg48 uwg30", 5280, 30, 4, 8, "iCEBreaker", "35", "6", "9", "11", true },
     /* iCE40-HX8K breakout board: 12 MHz on J3, the FTDI's UART on B10 (RX)
      * and B12 (TX), LED D2 on B5 */
-    { "hx8k", "ct256", 7680, 32, 0, 0, "iCE40-HX8K breakout", "J3", "B10", "B12", "B5", false },
+    { "hx8k", "ct256", "ct256 cm225 cb132 bg121 tq144 cm121 cm81", 7680, 32, 0, 0, "iCE40-HX8K breakout", "J3", "B10", "B12", "B5", false },
 };
 
 const Ice40Device *ice40_device(const char *name)
@@ -24,6 +24,18 @@ const Ice40Device *ice40_device(const char *name)
         if (!strcmp(devices[k].name, name))
             return &devices[k];
     return NULL;
+}
+
+bool ice40_has_package(const Ice40Device *dev, const char *package)
+{
+    size_t n = strlen(package);
+    for (const char *s = dev->packages; *s;) {
+        size_t len = strcspn(s, " ");
+        if (len == n && !strncmp(s, package, n))
+            return true;
+        s += len + (s[len] == ' ');
+    }
+    return false;
 }
 
 /* icepll's search (SIMPLE feedback): PFD 10..133 MHz, VCO 533..1066 MHz,

@@ -15,6 +15,7 @@
 typedef struct Ice40Device {
     const char *name;          /* "up5k", nextpnr-ice40's --up5k */
     const char *package;       /* the default package (the board's) */
+    const char *packages;      /* every package nextpnr-ice40 knows for it, space-separated */
     int64_t lut4, ebr, spram, dsp;
     const char *board;         /* the board whose pins the .pcf names, or NULL */
     const char *clk_pin, *rx_pin, *tx_pin, *led_pin;
@@ -24,6 +25,9 @@ typedef struct Ice40Device {
 /* The device the configuration names (NULL: up5k); NULL if unknown (the
  * configuration parser has already refused that). */
 const Ice40Device *ice40_device(const char *name);
+
+/* Whether `package` is one of dev->packages. */
+bool ice40_has_package(const Ice40Device *dev, const char *package);
 
 /* The board oscillator: 12 MHz on the iCEBreaker and the HX8K breakout. */
 #define ICE40_OSC_MHZ 12.0

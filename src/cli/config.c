@@ -1,6 +1,7 @@
 /* Build configurations (config.h): YAML through libyaml's document API,
  * which keeps each node's line for the messages. */
 #include "config.h"
+#include "ice40_device.h"
 #include "targets.h"
 
 #include <errno.h>
@@ -301,44 +302,22 @@ static bool get_name(Parse *p, const yaml_node_t *n, const char *key, const char
     return *out ? true : perr(p, n, "out of memory");
 }
 
-/* The iCE40 devices and the packages nextpnr-ice40 places them in. */
-static const struct {
-    const char *device, *packages;
-} ice40_devices[] = {
-    { "up5k", "sg48 uwg30" },
-    { "hx8k", "ct256 cm225 cb132 bg121 tq144 cm121 cm81" },
-};
-
-static bool word_in(const char *word, const char *list)
-{
-    size_t n = strlen(word);
-    for (const char *s = list; *s;) {
-        size_t len = strcspn(s, " ");
-        if (len == n && !strncmp(s, word, n))
-            return true;
-        s += len + (s[len] == ' ');
-    }
-    return false;
-}
-
-/* device is one of ice40_devices and package one of its packages; the
- * nodes are the keys' (for the line), NULL when not set. */
+/* device is an iCE40 of ice40_device.h and package one of its packages;
+ * the nodes are the keys' (for the line), NULL when not set. */
 static bool check_device(Parse *p, const yaml_node_t *device_node,
                          const yaml_node_t *package_node)
 {
     const BuildConfig *c = p->c;
-    const char *device = c->device ? c->device : "up5k";
     if (!device_node && !package_node)
         return true;
-    for (size_t k = 0; k < sizeof ice40_devices / sizeof ice40_devices[0]; k++) {
-        if (strcmp(device, ice40_devices[k].device))
-            continue;
-        if (c->package && !word_in(c->package, ice40_devices[k].packages))
-            return perr(p, package_node, "package '%.40s' is not one of the %s's (%s)", c->package,
-                        device, ice40_devices[k].packages);
-        return true;
-    }
-    return perr(p, device_node, "device '%.40s' is not an iCE40 qonnxc knows (up5k, hx8k)", device);
+    const Ice40Device *dev = ice40_device(c->device);
+    if (!dev)
+        return perr(p, device_node, "device '%.40s' is not an iCE40 qonnxc knows (up5k, hx8k)",
+                    c->device);
+    if (c->package && !ice40_has_package(dev, c->package))
+        return perr(p, package_node, "package '%.40s' is not one of the %s's (%s)", c->package,
+                    dev->name, dev->packages);
+    return true;
 }
 
 /* Walks the document by its fixed schema, three levels at most, so that
