@@ -52,7 +52,7 @@ typedef struct Ice40Estimate {
 /* An MVAU's input buffer (qnn_mvau's g_ibuf: SF words of SIMD input
  * elements, when NF > 1) of at most this many bits goes into flip-flops:
  * yosys would spend an EBR on even a few bytes of RAM. */
-#define ICE40_LOGIC_IBUF_BITS 1024
+#define ICE40_LOGIC_IBUF_BITS 256
 /* The buffer's bits; 0 when the layer has none. */
 int64_t ice40_ibuf_bits(const Layer *l);
 
