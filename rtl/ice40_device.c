@@ -103,7 +103,7 @@ static void memory(int64_t depth, int64_t width, Ice40LayerEstimate *e)
 
 /* logic cells per LUT6 of the Xilinx model's logic (estimate.c). With 1.0
  * the whole estimate is conservative: TFC-W1A1 (4,8)(2,8)(2,8)(1,8) is
- * estimated at 1.9 times the logic cells nextpnr placed, TFC-W2A2 with
+ * estimated at 1.4 times the logic cells nextpnr placed, TFC-W2A2 with
  * PE 1, SIMD 8 at 1.3 times (docs/ice40.md, "Measured"). */
 #define ICE40_CELLS_PER_LUT6 1.0
 
