@@ -11,7 +11,7 @@
 
 /* Adds the embedded copy of the library file `rel` (rtl_sources.h) to the
  * tree at `to`. */
-static bool copy_source(const char *rel, const char *to, OutTree *out, Diag *d)
+bool rtl_copy_source(const char *rel, const char *to, OutTree *out, Diag *d)
 {
     const RtlSource *src = rtl_source_find(rel);
     if (!src) {
@@ -103,11 +103,10 @@ static void emit_makefile(const char *name, const char **mods, int n_mods, TextB
     tb_puts(b, "clean:\n\trm -rf obj_dir synth $(NAME)_rtlsim *.vcd\n\n.PHONY: sim lint synth clean\n");
 }
 
-bool emit_rtl(const Dataflow *df, const char *model_path, const char *name, OutTree *out,
-              Diag *d)
+bool rtl_emit_design(const Dataflow *df, const char *model_path, const char *name,
+                     RtlFamily family, OutTree *out, const char **mods, int *n_mods, Diag *d)
 {
     char path[160], rel[64];
-    const char *mods[8];
     snprintf(path, sizeof path, "rtl/%s_top.v", name);
     TextBuf *top = outtree_add(out, path);
     if (!top)
@@ -115,7 +114,7 @@ bool emit_rtl(const Dataflow *df, const char *model_path, const char *name, OutT
     /* the top is written into its own buffer first: outtree_add may move it */
     TextBuf text;
     tb_init(&text);
-    bool ok = emit_rtl_top(df, name, &text, out, d);
+    bool ok = emit_rtl_top_for(df, name, family, &text, out, d);
     if (ok) {
         int idx = -1;
         for (int k = 0; k < out->n; k++)
@@ -124,13 +123,21 @@ bool emit_rtl(const Dataflow *df, const char *model_path, const char *name, OutT
         tb_write(&out->files[idx].text, tb_str(&text), text.len);
     }
     tb_free(&text);
-    int n_mods = ok ? modules_used(df, mods) : 0;
-    for (int k = 0; ok && k < n_mods; k++) {
+    *n_mods = ok ? modules_used(df, mods) : 0;
+    for (int k = 0; ok && k < *n_mods; k++) {
         snprintf(rel, sizeof rel, "rtl/%s.v", mods[k]);
-        ok = copy_source(rel, rel, out, d);
+        ok = rtl_copy_source(rel, rel, out, d);
     }
-    ok = ok && copy_source("sim/rtlsim_main.cpp", "rtl/rtlsim_main.cpp", out, d);
-    ok = ok && rtl_emit_host(df, model_path, name, out, d);
+    return ok && rtl_emit_host(df, model_path, name, out, d);
+}
+
+bool emit_rtl(const Dataflow *df, const char *model_path, const char *name, OutTree *out,
+              Diag *d)
+{
+    const char *mods[RTL_MAX_MODULES];
+    int n_mods;
+    bool ok = rtl_emit_design(df, model_path, name, RTL_XILINX, out, mods, &n_mods, d);
+    ok = ok && rtl_copy_source("sim/rtlsim_main.cpp", "rtl/rtlsim_main.cpp", out, d);
     TextBuf *mk = ok ? outtree_add(out, "rtl/Makefile") : NULL;
     if (ok && !mk)
         ok = diag_error(d, model_path, NULL, NULL, "out of memory");

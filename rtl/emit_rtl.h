@@ -36,9 +36,22 @@ void rtl_instance_name(const Dataflow *df, int k, char *out, size_t size);
 bool emit_rtl(const Dataflow *df, const char *model_path, const char *name, OutTree *out,
               Diag *d);
 
+/* The FPGA family a top is for: it decides the FIFOs' buffers. */
+typedef enum RtlFamily {
+    RTL_XILINX,   /* LUT RAM up to depth 256, block RAM deeper */
+    RTL_ICE40     /* no LUT RAM: flip-flops up to RTL_ICE40_REGISTER_FIFO_BITS, EBR above */
+} RtlFamily;
+#define RTL_ICE40_REGISTER_FIFO_BITS 256
+
+/* qnn_fifo's RAM_STYLE for FIFO layer l ("distributed", "block", "registers"). */
+const char *rtl_fifo_ram_style(const Layer *l, RtlFamily family);
+
 /* The generated top alone (no host side: df->g may be NULL), and the
  * memory files of its layers into `out` under "rtl/". */
 bool emit_rtl_top(const Dataflow *df, const char *name, TextBuf *top, OutTree *out, Diag *d);
+/* The same for a family (emit_rtl_top: RTL_XILINX). */
+bool emit_rtl_top_for(const Dataflow *df, const char *name, RtlFamily family, TextBuf *top,
+                      OutTree *out, Diag *d);
 
 /* FIFO sizing (rtl/rtl_fifo_sizing.c): simulates the design with deep
  * FIFOs on `frames` random frames, sets every FIFO layer's depth to its

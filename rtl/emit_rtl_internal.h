@@ -24,6 +24,15 @@ int rtl_count_width(int64_t depth);
 bool rtl_layer_error(Diag *d, const Dataflow *df, const Layer *l, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* emit_rtl.c: the design of the rtl target for `family` into "rtl/" of
+ * out: the top, its .mem files, the library modules (their names into
+ * mods, at most RTL_MAX_MODULES) and the simulation's host side. */
+#define RTL_MAX_MODULES 16
+bool rtl_emit_design(const Dataflow *df, const char *model_path, const char *name,
+                     RtlFamily family, OutTree *out, const char **mods, int *n_mods, Diag *d);
+/* Adds the embedded copy of the library file `rel` (rtl_sources.h) at `to`. */
+bool rtl_copy_source(const char *rel, const char *to, OutTree *out, Diag *d);
+
 /* emit_rtl_host.c: everything of the simulation but the Verilog. */
 bool rtl_emit_host(const Dataflow *df, const char *model_path, const char *name, OutTree *out,
                    Diag *d);

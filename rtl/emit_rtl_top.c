@@ -281,7 +281,15 @@ static bool emit_mvau(const Dataflow *df, const Layer *l, const char *inst, Inst
     return emit_weights(df, l, wfile, out, d);
 }
 
-static bool emit_layer(const Dataflow *df, int k, TextBuf *b, OutTree *out, Diag *d)
+const char *rtl_fifo_ram_style(const Layer *l, RtlFamily family)
+{
+    if (family == RTL_ICE40)
+        return l->depth * l->in.bits <= RTL_ICE40_REGISTER_FIFO_BITS ? "registers" : "block";
+    return l->depth > 256 ? "block" : "distributed";
+}
+
+static bool emit_layer(const Dataflow *df, int k, RtlFamily family, TextBuf *b, OutTree *out,
+                       Diag *d)
 {
     const Layer *l = &df->layers[k];
     char inst[80], in[16], outs[16], occ[112], tfile[128];
@@ -405,7 +413,7 @@ static bool emit_layer(const Dataflow *df, int k, TextBuf *b, OutTree *out, Diag
         inst_begin(&x, b, "qnn_fifo");
         param(&x, "DATA_WIDTH", "%d", l->in.bits);
         param(&x, "DEPTH", "%lld", (long long)l->depth);
-        param(&x, "RAM_STYLE", "\"%s\"", l->depth > 256 ? "block" : "distributed");
+        param(&x, "RAM_STYLE", "\"%s\"", rtl_fifo_ram_style(l, family));
         tb_printf(b, "\n) %s (\n    .clk(clk),\n    .rst(rst),\n", inst);
         tb_printf(b, "    .s_axis_tdata(%s_tdata),\n    .s_axis_tvalid(%s_tvalid),\n"
                   "    .s_axis_tready(%s_tready),\n", in, in, in);
@@ -432,6 +440,12 @@ static bool check_chain(const Dataflow *df, Diag *d)
 }
 
 bool emit_rtl_top(const Dataflow *df, const char *name, TextBuf *b, OutTree *out, Diag *d)
+{
+    return emit_rtl_top_for(df, name, RTL_XILINX, b, out, d);
+}
+
+bool emit_rtl_top_for(const Dataflow *df, const char *name, RtlFamily family, TextBuf *b,
+                      OutTree *out, Diag *d)
 {
     if (!check_chain(df, d))
         return false;
@@ -476,7 +490,7 @@ bool emit_rtl_top(const Dataflow *df, const char *name, TextBuf *b, OutTree *out
         }
     tb_puts(b, "/* verilator lint_on UNUSEDSIGNAL */\n\n");
     for (int k = 0; k < df->n_layers; k++)
-        if (!emit_layer(df, k, b, out, d))
+        if (!emit_layer(df, k, family, b, out, d))
             return false;
     tb_puts(b, "endmodule\n\n`resetall\n");
     if (b->oom)

@@ -21,8 +21,9 @@ module qnn_fifo #(
     parameter DATA_WIDTH = 8,
     // beats held, at least 2 (any value, not only powers of two)
     parameter DEPTH = 16,
-    // "distributed" (LUT RAM) or "block" (block RAM): the ram_style
-    // attribute of the buffer, for Vivado and yosys
+    // "distributed" (LUT RAM), "block" (block RAM) or "registers"
+    // (flip-flops; the iCE40 has no LUT RAM): the ram_style attribute of
+    // the buffer, for Vivado and yosys
     parameter RAM_STYLE = "distributed",
     // width of the occupancy port (holds 0..DEPTH)
     parameter COUNT_WIDTH = $clog2(DEPTH + 1)
@@ -49,6 +50,7 @@ localparam ADDR_WIDTH = DEPTH > 1 ? $clog2(DEPTH) : 1;
 /* verilator lint_off WIDTH */
 localparam IS_BLOCK = RAM_STYLE == "block";
 localparam IS_DISTRIBUTED = RAM_STYLE == "distributed";
+localparam IS_REGISTERS = RAM_STYLE == "registers";
 /* verilator lint_on WIDTH */
 // sized copies of the constants the counters are compared with (so the
 // comparisons have operands of one width)
@@ -66,8 +68,8 @@ initial begin
         $display("Error: DEPTH must be at least 2 (instance %m)");
         $finish;
     end
-    if (!IS_BLOCK && !IS_DISTRIBUTED) begin
-        $display("Error: RAM_STYLE must be \"distributed\" or \"block\" (instance %m)");
+    if (!IS_BLOCK && !IS_DISTRIBUTED && !IS_REGISTERS) begin
+        $display("Error: RAM_STYLE must be \"distributed\", \"block\" or \"registers\" (instance %m)");
         $finish;
     end
     if (COUNT_WIDTH < $clog2(DEPTH + 1)) begin
@@ -106,6 +108,15 @@ wire load = ram_count_reg != 0 && (!out_valid_reg || m_axis_tready);
 generate
 if (IS_BLOCK) begin : g_block
     (* ram_style = "block" *)
+    reg [DATA_WIDTH-1:0] mem [0:DEPTH-1];
+    always @(posedge clk) begin
+        if (push)
+            mem[wr_ptr_reg] <= s_axis_tdata;
+        if (load)
+            out_data_reg <= mem[rd_ptr_reg];
+    end
+end else if (IS_REGISTERS) begin : g_registers
+    (* ram_style = "logic" *)
     reg [DATA_WIDTH-1:0] mem [0:DEPTH-1];
     always @(posedge clk) begin
         if (push)

@@ -16,6 +16,7 @@ packages=(
   librsvg2-bin                                         # rsvg-convert: dataflow.svg -> .png, to look at it
   clang-14 libfuzzer-14-dev libclang-rt-14-dev         # fuzz targets (fuzz/run.sh)
   verilator yosys iverilog                             # rtl/ library: simulation, lint, synthesis check
+  nextpnr-ice40 fpga-icestorm                          # ice40 target: place and route, bitstream
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm  # mcu target: Cortex-M build, run under qemu
   valgrind                                             # bench_mcu: callgrind instruction counts
   nodejs                                               # ONNX Runtime (npm) for the QCDQ export test and bench

@@ -11,6 +11,10 @@
  * 100 MHz). The files written are added to build.json's list, so a
  * rebuild replaces them as qonnxc's own.
  *
+ * When DIR/ice40/report.json exists (make -C DIR/ice40), what yosys and
+ * nextpnr made of each layer is printed beside the iCE40 estimates
+ * (docs/ice40.md).
+ *
  * --synth also synthesizes DIR/rtl with yosys and prints what each layer
  * became beside its estimates, into DIR/report/synth.json
  * (docs/synthesis.md). */
@@ -23,6 +27,7 @@
 #include "config.h"
 #include "pipeline.h"
 #include "report_estimates.h"
+#include "report_ice40.h"
 #include "synth_report.h"
 #include "synth_yosys.h"
 
@@ -218,9 +223,10 @@ int cmd_report(int argc, char **argv)
         TextBuf t;
         tb_init(&t);
         estimates_table(df, &t);
+        ok = ice40_report_table(df, a.dir, &t, &d);
         fputs(tb_str(&t), stdout);
         tb_free(&t);
-        ok = write_estimates_json(df, report_dir, &d) &&
+        ok = ok && write_estimates_json(df, report_dir, &d) &&
              write_dataflow_svg(df, report_dir, &dot_missing, &d);
     }
     if (ok) {

@@ -1,6 +1,7 @@
 /* Build configurations (config.h): YAML through libyaml's document API,
  * which keeps each node's line for the messages. */
 #include "config.h"
+#include "ice40_device.h"
 #include "targets.h"
 
 #include <errno.h>
@@ -14,10 +15,10 @@
 /* The keys of the top-level map and of a `folding` entry, in table order. */
 enum { ROOT_TARGETS, ROOT_CLOCK_MHZ, ROOT_TARGET_FPS, ROOT_MAX_WEIGHT_STREAM_BITS,
        ROOT_FIFO_DEPTH, ROOT_LABELS, ROOT_FOLDING, ROOT_INPUT_TYPE, ROOT_INPUT_SCALE,
-       N_ROOT_KEYS };
+       ROOT_DEVICE, ROOT_PACKAGE, ROOT_UART_BAUD, N_ROOT_KEYS };
 static const char *const root_keys[N_ROOT_KEYS] = {
     "targets", "clock_mhz", "target_fps", "max_weight_stream_bits", "fifo_depth", "labels",
-    "folding", "input_type", "input_scale",
+    "folding", "input_type", "input_scale", "device", "package", "uart_baud",
 };
 enum { ENTRY_LAYER, ENTRY_MVAU, ENTRY_PE, ENTRY_SIMD, ENTRY_FIFO_DEPTH, N_ENTRY_KEYS };
 static const char *const entry_keys[N_ENTRY_KEYS] = { "layer", "mvau", "pe", "simd",
@@ -291,6 +292,34 @@ static bool parse_input_type(Parse *p, const yaml_node_t *type, const yaml_node_
     return true;
 }
 
+/* device or package: a scalar kept in the arena. */
+static bool get_name(Parse *p, const yaml_node_t *n, const char *key, const char **out)
+{
+    if (!scalar(n) || !*scalar(n))
+        return perr(p, n, "'%s' must be a name such as %s", key,
+                    !strcmp(key, "device") ? "up5k" : "sg48");
+    *out = arena_strdup(&p->c->arena, scalar(n));
+    return *out ? true : perr(p, n, "out of memory");
+}
+
+/* device is an iCE40 of ice40_device.h and package one of its packages;
+ * the nodes are the keys' (for the line), NULL when not set. */
+static bool check_device(Parse *p, const yaml_node_t *device_node,
+                         const yaml_node_t *package_node)
+{
+    const BuildConfig *c = p->c;
+    if (!device_node && !package_node)
+        return true;
+    const Ice40Device *dev = ice40_device(c->device);
+    if (!dev)
+        return perr(p, device_node, "device '%.40s' is not an iCE40 qonnxc knows (up5k, hx8k)",
+                    c->device);
+    if (c->package && !ice40_has_package(dev, c->package))
+        return perr(p, package_node, "package '%.40s' is not one of the %s's (%s)", c->package,
+                    dev->name, dev->packages);
+    return true;
+}
+
 /* Walks the document by its fixed schema, three levels at most, so that
  * neither deep nesting nor an alias cycle (`&a [*a]`) can make it recurse. */
 static bool parse_root(Parse *p, const yaml_node_t *root)
@@ -341,15 +370,23 @@ static bool parse_root(Parse *p, const yaml_node_t *root)
         case ROOT_INPUT_SCALE:
             input_scale = v;
             break;
+        case ROOT_DEVICE:
+        case ROOT_PACKAGE:
+            ok = get_name(p, v, root_keys[key], key == ROOT_DEVICE ? &c->device : &c->package);
+            break;
+        case ROOT_UART_BAUD:
+            ok = get_int(p, v, "uart_baud", 300, 12000000, &c->uart_baud);
+            break;
         default:
             return perr(p, k, "unknown key '%s' (targets, clock_mhz, target_fps, "
                         "max_weight_stream_bits, fifo_depth, labels, folding, input_type, "
-                        "input_scale)", shown(k).s);
+                        "input_scale, device, package, uart_baud)", shown(k).s);
         }
         if (!ok)
             return false;
     }
-    return parse_input_type(p, input_type, input_scale);
+    return parse_input_type(p, input_type, input_scale) &&
+           check_device(p, seen[ROOT_DEVICE], seen[ROOT_PACKAGE]);
 }
 
 /* Whether line `line` (1-based) of text indents with a tab, which YAML

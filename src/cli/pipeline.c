@@ -102,7 +102,8 @@ static bool run_emit(Pipeline *p, const PipelineStep *s, Diag *d)
 {
     int target = s->target;
     const Target *t = &targets[target];
-    TargetInput in = { p->g, p->have_df ? &p->df : NULL, p->o.model, p->name, &p->notes };
+    TargetInput in = { p->g, p->have_df ? &p->df : NULL, p->o.model, p->name, &p->notes,
+                       p->o.cfg };
     if (t->needs_dataflow && !p->have_df) {
         diag_error(d, p->o.model, NULL, NULL, "the %s target needs the dataflow step "
                    "(a bug in qonnxc)", t->name);

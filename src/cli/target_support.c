@@ -47,8 +47,9 @@ void target_support_print(Graph *g, const char *model_path, FILE *out)
     diag_init(&integer);
     if (!streamline_graph(g, true, &integer)) {
         /* every target starts from the integer graph */
-        fprintf(out, "  ref, hls, rtl, mcu, npu: not supported: the integer graph cannot be "
-                     "built:\n");
+        char names[128];
+        target_names(names, sizeof names);
+        fprintf(out, "  %s: not supported: the integer graph cannot be built:\n", names);
         print_reasons(&integer, model_path, out);
         return;
     }
@@ -75,7 +76,7 @@ void target_support_print(Graph *g, const char *model_path, FILE *out)
         } else {
             OutTree tree;
             outtree_init(&tree);
-            TargetInput in = { g, have_df ? &df : NULL, model_path, name, NULL };
+            TargetInput in = { g, have_df ? &df : NULL, model_path, name, NULL, &cfg };
             targets[t].emit(&in, &tree, &d);
             outtree_free(&tree);
         }

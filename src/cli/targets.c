@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "emit_hls.h"
+#include "emit_ice40.h"
 #include "emit_mcu.h"
 #include "emit_ref.h"
 #include "emit_rtl.h"
@@ -34,6 +35,19 @@ static bool emit_npu_target(const TargetInput *in, OutTree *out, Diag *d)
     return emit_npu(in->g, in->model, in->name, out, in->notes, d);
 }
 
+static bool emit_ice40_target(const TargetInput *in, OutTree *out, Diag *d)
+{
+    BuildConfig defaults;
+    config_defaults(&defaults);
+    const BuildConfig *cfg = in->cfg ? in->cfg : &defaults;
+    char fit[512];
+    bool ok = emit_ice40(in->df, cfg, in->model, in->name, out, fit, sizeof fit, d);
+    if (ok && fit[0] && in->notes)
+        tb_printf(in->notes, "ice40: the estimate does not fit the %s: %s; make stops before "
+                  "synthesis (ice40/fit.txt)\n", cfg->device ? cfg->device : "up5k", fit);
+    return ok;
+}
+
 /* The order is the order build emits and verify reports them. */
 const Target targets[] = {
     { "ref", false, emit_ref_target, NULL, "", "", false, "%" },
@@ -41,6 +55,10 @@ const Target targets[] = {
     { "rtl", true, emit_rtl_target, "sim", "_rtlsim", "", true, "obj_dir synth %_rtlsim *.vcd" },
     { "mcu", false, emit_mcu_target, NULL, "", " for the host; mcu/size_report.json", false, "%" },
     { "npu", false, emit_npu_target, NULL, "", "; npu/layers.json", false, "%" },
+    { "ice40", true, emit_ice40_target, "gatesim", "_gatesim",
+      " (the netlist); make alone: the bitstream and report.json", false,
+      "gatesim_obj runner_obj %_gatesim %_gatesim.v %_serial %.json %.asc %.bin layers.txt ice40_report "
+      "report.json report.json.tmp nextpnr_report.json *.log" },
 };
 const int n_targets = (int)(sizeof targets / sizeof targets[0]);
 

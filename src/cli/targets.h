@@ -8,6 +8,7 @@
  *   rtl   yes       sim: ./<model>_rtlsim Verilog, simulated by Verilator
  *   mcu   no        ./<model>             Cortex-M C, built for the host
  *   npu   no        ./<model>             the mcu code with NPU layers
+ *   ice40 yes       <model>.bin           yosys, nextpnr-ice40, icepack: a bitstream
  *
  * A target that needs the dataflow graph is emitted from it (folded as
  * the configuration says); the others from the integer graph. */
@@ -18,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "build_config.h"
 #include "dataflow.h"
 #include "emit_util.h"
 #include "graph.h"
@@ -30,6 +32,7 @@ typedef struct TargetInput {
     const char *name;         /* the C prefix and executable name (ref_model_name) */
     TextBuf *notes;           /* what the target prints after build's line (the npu
                                  layer table), or NULL */
+    const BuildConfig *cfg;   /* the configuration (the ice40 target's device) */
 } TargetInput;
 
 typedef struct Target {

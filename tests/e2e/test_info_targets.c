@@ -1,13 +1,13 @@
 /* `qonnxc info MODEL`: the per-target support listing.
  *
- *   every vendored model: all five targets (ref, hls, rtl, mcu, npu)
+ *   every vendored model: all six targets (ref, hls, rtl, mcu, npu, ice40)
  *   "supported", as `qonnxc build --target all` builds them
  *
  *   a binarized CNN built here with two grouped XNOR convolutions (BIPOLAR
  *   inputs and weights, group 2): no C target has a grouped XNOR kernel and
  *   the dataflow lowering has no grouped convolution. ref, mcu and npu
  *   check every layer before they stop, so both layers are listed there;
- *   hls/rtl stop at the first (the dataflow lowering walks one chain,
+ *   hls/rtl/ice40 stop at the first (the dataflow lowering walks one chain,
  *   src/cli/target_support.h)
  *
  *   a model with three constructs the integer graph refuses: all three are
@@ -45,7 +45,7 @@ START_TEST(test_vendored_supported)
     ck_assert_msg(r.exit_code == 0, "%s", r.err);
     const char *t = targets_of(&r);
     ck_assert_str_eq(t, "targets:\n  ref  supported\n  hls  supported\n  rtl  supported\n"
-                        "  mcu  supported\n  npu  supported\n");
+                        "  mcu  supported\n  npu  supported\n  ice40 supported\n");
     cli_result_free(&r);
 }
 END_TEST
@@ -128,11 +128,11 @@ START_TEST(test_every_reason)
     CliResult r = run_qonnxc(args);
     ck_assert_msg(r.exit_code == 0, "%s", r.err);
     const char *t = targets_of(&r);
-    const char *names[] = { "ref", "hls", "rtl", "mcu", "npu" };
-    for (int k = 0; k < 5; k++) {
+    const char *names[] = { "ref", "hls", "rtl", "mcu", "npu", "ice40" };
+    for (int k = 0; k < 6; k++) {
         char *e = entry_of(t, names[k]);
         ck_assert_msg(strstr(e, "not supported:"), "%s", t);
-        bool all = k == 0 || k >= 3;      /* ref, mcu, npu: every layer */
+        bool all = k == 0 || k == 3 || k == 4;  /* ref, mcu, npu: every layer */
         const char *c1 = strstr(e, "node 'conv1'"), *c2 = strstr(e, "node 'conv2'");
         ck_assert_msg(c1, "%s: conv1 not listed:\n%s", names[k], t);
         ck_assert_msg(!all || c2, "%s: conv2 not listed:\n%s", names[k], t);

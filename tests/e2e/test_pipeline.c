@@ -419,10 +419,12 @@ START_TEST(test_every_target_parses)
     }
     ck_assert_uint_eq(set_of("all"), ((TargetSet)1 << n_targets) - 1);
     ck_assert_uint_eq(set_of("hls,ref,hls"), set_of("ref") | set_of("hls"));
-    /* hls and rtl are emitted from the dataflow graph, the rest from the integer graph */
+    /* hls, rtl and ice40 are emitted from the dataflow graph, the rest from
+     * the integer graph */
     for (int k = 0; k < n_targets; k++)
         ck_assert_int_eq(targets[k].needs_dataflow,
-                         !strcmp(targets[k].name, "hls") || !strcmp(targets[k].name, "rtl"));
+                         !strcmp(targets[k].name, "hls") || !strcmp(targets[k].name, "rtl") ||
+                         !strcmp(targets[k].name, "ice40"));
 }
 END_TEST
 

@@ -163,6 +163,8 @@ static const Config configs[] = {
     { "residual_block_deadlock", "dag_residual_block",
       "qnn_fork qnn_fifo qnn_swg qnn_vvau qnn_threshold qnn_add",
       "CHANNELS=4 PE=2 IFM_H=5 IFM_W=6 BITS=2 W_BITS=3 ACC_BITS=8 SKIP_DEPTH=22", "FRAMES=3", -1 },
+    /* the iCE40 form (no LUT RAM there) */
+    { "fifo_registers", "qnn_fifo", NULL, "DATA_WIDTH=5 DEPTH=3 RAM_STYLE=\"registers\"", "BEATS=200", -1 },
 };
 #define N_CONFIGS ((int)(sizeof configs / sizeof configs[0]))
 

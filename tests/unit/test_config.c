@@ -191,7 +191,7 @@ START_TEST(test_limits)
     msg = parse_fails(longname, &d);
     ck_assert_str_eq(msg, "cfg.yaml:1: unknown target "
                      "'0000000000000000000000000000000000000000...' (targets: ref, hls, rtl, "
-                     "mcu, npu)");
+                     "mcu, npu, ice40)");
 }
 END_TEST
 

@@ -10,6 +10,7 @@ void config_defaults(BuildConfig *c)
     c->clock_mhz = DEFAULT_CLOCK_MHZ;
     c->max_weight_stream_bits = DEFAULT_MAX_WEIGHT_STREAM_BITS;
     c->fifo_depth = DEFAULT_FIFO_DEPTH;
+    c->uart_baud = DEFAULT_UART_BAUD;
 }
 
 void config_free(BuildConfig *c)

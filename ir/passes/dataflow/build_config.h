@@ -14,6 +14,7 @@
 #define DEFAULT_FIFO_DEPTH 32
 #define DEFAULT_MAX_WEIGHT_STREAM_BITS 8192
 #define CONFIG_MAX_TARGETS 8
+#define DEFAULT_UART_BAUD 115200
 
 /* One entry of `folding`: selects a layer by name or the n-th MVAU. */
 typedef struct LayerConfig {
@@ -37,10 +38,14 @@ typedef struct BuildConfig {
     int n_layers;
     LayerConfig *layers;
     InputType input_type; /* bits == 0: not set */
+    /* the ice40 target (docs/ice40.md) */
+    const char *device;   /* "up5k" or "hx8k"; NULL: up5k */
+    const char *package;  /* e.g. "sg48"; NULL: the device's board package */
+    int64_t uart_baud;    /* the board top's UART */
 } BuildConfig;
 
 /* The defaults (no file): clock 100 MHz, no target fps, cap 8192 bits,
- * FIFO depth 32, no labels, no entries, no targets. */
+ * FIFO depth 32, no labels, no entries, no targets, UART at 115200 baud. */
 void config_defaults(BuildConfig *c);
 /* Releases what the parser allocated (config_load, config_parse). */
 void config_free(BuildConfig *c);
