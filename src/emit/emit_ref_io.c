@@ -250,6 +250,76 @@ static void emit_rounding_helper(QonnxRounding mode, TextBuf *code)
     }
 }
 
+/* The integer rounding runs in two loops (GCC threads a single loop's
+ * clamped constants through the rounding and leaves branches it cannot
+ * vectorize). The first ends with this clamp of t: rounding is monotone
+ * and keeps integers, so clamping t first to one step beyond [lo, hi]
+ * changes no result; it also maps NaN (flagged in `bad`) to lo - 1 and
+ * keeps the conversion to int32_t exact. */
+static void emit_clamp_t(int64_t lo, int64_t hi, const char *ind, TextBuf *code)
+{
+    tb_printf(code, "%sbad |= t != t;   /* NaN */\n", ind);
+    tb_printf(code, "%st = t >= %lld.0f ? t : %lld.0f;   /* and NaN */\n", ind, (long long)(lo - 1),
+              (long long)(lo - 1));
+    tb_printf(code, "%st = t <= %lld.0f ? t : %lld.0f;\n", ind, (long long)(hi + 1),
+              (long long)(hi + 1));
+}
+
+/* The second loop: the clamped t rounded into the int32_t q, clamped to
+ * [lo, hi], without branches or library calls. q starts as t toward zero;
+ * floor corrects it by one; the nearest modes then compare the fraction
+ * t - floor(t), computed in float as qonnx_round (ir/ops/op_quant.c) does,
+ * with one half. (The nested conditional of the tie vectorizes under GCC
+ * 12, where `|` and `&` of the comparisons did not.) */
+static void emit_int_rounding(QonnxRounding mode, int64_t lo, int64_t hi, const char *ind,
+                              TextBuf *code)
+{
+    tb_printf(code, "%sq = (int32_t)t;   /* toward zero */\n", ind);
+    switch (mode) {
+    case QROUND_HALF_EVEN:
+    case QROUND_HALF_UP:
+    case QROUND_HALF_DOWN:
+        tb_printf(code, "%sq -= (float)q > t ? 1 : 0;   /* floor */\n", ind);
+        tb_printf(code, "%sfrac = t - (float)q;\n", ind);
+        tb_printf(code, "%sq += frac > 0.5f ? 1 : frac == 0.5f ? %s : 0;   /* nearest, ties %s */\n",
+                  ind, mode == QROUND_HALF_EVEN ? "(q & 1)" : mode == QROUND_HALF_UP
+                                                                 ? "(t >= 0.0f)"
+                                                                 : "(t < 0.0f)",
+                  mode == QROUND_HALF_EVEN ? "to even" : mode == QROUND_HALF_UP ? "away from zero"
+                                                                                : "toward zero");
+        break;
+    case QROUND_FLOOR:
+        tb_printf(code, "%sq -= (float)q > t ? 1 : 0;   /* floor */\n", ind);
+        break;
+    case QROUND_CEIL:
+        tb_printf(code, "%sq += (float)q < t ? 1 : 0;   /* ceil */\n", ind);
+        break;
+    case QROUND_UP:
+        tb_printf(code, "%sq += (float)q < t ? 1 : (float)q > t ? -1 : 0;   /* away from zero */\n",
+                  ind);
+        break;
+    case QROUND_DOWN:
+        break;
+    }
+    tb_printf(code, "%sq = q < %lld ? %lld : q;\n", ind, (long long)lo, (long long)lo);
+    tb_printf(code, "%sq = q > %lld ? %lld : q;\n", ind, (long long)hi, (long long)hi);
+}
+
+/* The channels-last store of a staged input: dest[(n, s, c)] = planar[(n, c, s)]. */
+static void emit_channels_last_store(const RefTensor *x, const char *dest, TextBuf *code)
+{
+    tb_puts(code, "    /* channels-last */\n");
+    if (x->n > 1) {
+        tb_puts(code, "    for (n = 0; n < N; ++n)\n        for (s = 0; s < S; ++s)\n"
+                      "            for (c = 0; c < C; ++c)\n");
+        tb_printf(code, "                %s[(n * S + s) * C + c] = planar[(n * C + c) * S + s];\n",
+                  dest);
+    } else {
+        tb_puts(code, "    for (s = 0; s < S; ++s)\n        for (c = 0; c < C; ++c)\n");
+        tb_printf(code, "            %s[s * C + c] = planar[c * S + s];\n", dest);
+    }
+}
+
 static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *headers, Diag *d)
 {
     const Node *n = p->input_quant;
@@ -302,7 +372,15 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
         snprintf(c, sizeof c, "%s: zero point (an integer)", n->name);
         param_emit(zeropt, c, data);
     }
-    if (mode == IQ_QUANT && !sign_quant)
+    /* Vectorizable form: no branch and no library call in the loop. A NaN or
+     * a value outside the datatype sets `bad`, checked after the loop; the
+     * rounding is done in integers, which needs the clamped values (one
+     * step beyond the range) to be exact floats and int32_t: 2^24. Wider
+     * quantizers call the rounding helper and return at the first NaN. */
+    bool int_rounding = mode == IQ_QUANT && !sign_quant && lo - 1 >= -(1LL << 24) &&
+                        hi + 1 <= (1LL << 24);
+    bool fallback = mode == IQ_QUANT && !sign_quant && !int_rounding;
+    if (fallback)
         emit_rounding_helper(rounding, code);
 
     /* comment */
@@ -321,15 +399,51 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
         tb_puts(code, ", t = v / scale + zeropt, q = t >= 0 ? +1 : -1, out = q - zeropt */\n");
     else
         tb_printf(code, ",\n *   q = clamp(%s(v / scale + zeropt), %lld, %lld), out = q - zeropt\n"
-                  " * each operation in float32, as the golden executor does it */\n",
-                  rounding_fn[rounding], (long long)lo, (long long)hi);
+                  " * each operation in float32, as the golden executor does it%s */\n",
+                  rounding_fn[rounding], (long long)lo, (long long)hi,
+                  int_rounding ? ";\n * the rounding in integers, without branches, so that the loop "
+                                 "vectorizes" : "");
     bool bits_out = x->fmt == REF_BITS;
-    tb_printf(code, "static int input_quant(const float *in, %s *out)\n{\n", ref_ctype(x->fmt));
+    tb_printf(code, "static int input_quant(const float *restrict in, %s *out)\n{\n", ref_ctype(x->fmt));
     Walk w;
     const char *ind;
-    walk_fill_begin(code, x, &w, &ind, headers);
-    if (mode == IQ_QUANT)
+    walk_open(code, x, &w);
+    /* the loop writes the values in the input's (logical) order; a
+     * channels-last or bit-packed x gets them from this staging array */
+    const char *stage = "out";
+    if (bits_out) {
+        tb_printf(code, "    enum { ROWS = %lld, INNER = %lld, WORDS = %lld };\n",
+                  (long long)x->rows, (long long)x->inner, (long long)x->row_words);
+        tb_printf(code, "    static int32_t values[%lld];   /* +1 / -1, in stored order */\n",
+                  (long long)x->count);
+        headers[QH_XNOR64] = true;
+        stage = "values";
+    }
+    if (w.nested) {
+        tb_printf(code, "    static %s planar[%lld];   /* in the input's order: channels first */\n",
+                  bits_out ? "int32_t" : ref_ctype(x->fmt), (long long)x->count);
+        stage = "planar";
+    }
+    if (int_rounding)
+        tb_printf(code, "    static float staged[%lld];   /* t, clamped, in the input's order */\n",
+                  (long long)x->count);
+    if (!fallback && mode != IQ_BIPOLAR && !sign_quant)
+        tb_puts(code, "    int bad = 0;   /* a NaN, or a value outside the datatype */\n");
+    walk_vars(code, &w);
+    if (int_rounding && w.nested)
+        tb_puts(code, "    int i;\n");
+    if (bits_out)
+        tb_puts(code, "    int r;\n");
+    tb_puts(code, "\n");
+    walk_begin(code, x, &w, &ind);
+    bool half = rounding == QROUND_HALF_EVEN || rounding == QROUND_HALF_UP ||
+                rounding == QROUND_HALF_DOWN;
+    if (int_rounding)
+        tb_printf(code, "%sfloat v = in[%s], t;\n\n", ind, w.li);
+    else if (mode == IQ_QUANT)
         tb_printf(code, "%sfloat v = in[%s], t;\n%sint32_t q;\n\n", ind, w.li, ind);
+    else if (mode == IQ_INTEGER)
+        tb_printf(code, "%sfloat v = in[%s];\n%sint inside;\n\n", ind, w.li, ind);
     else
         tb_printf(code, "%sfloat v = in[%s];\n\n", ind, w.li);
     char e1[96], e2[96];
@@ -340,20 +454,26 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
         snprintf(value, sizeof value, "v >= 0.0f ? 1 : -1");
     } else if (mode == IQ_INTEGER) {
         int64_t vlo = qc_dtype_min(x->dt), vhi = qc_dtype_max(x->dt);
-        if (bits_out)
-            tb_printf(code, "%sif (v != 1.0f && v != -1.0f)\n", ind);
-        else
-            tb_printf(code, "%sif (!(v == floorf(v) && v >= %lld.0f && v <= %lld.0f))\n", ind,
-                      (long long)vlo, (long long)vhi);
-        tb_printf(code, "%s    return %s_BAD_INPUT;   /* outside the input's datatype */\n", ind,
-                  p->upper);
-        snprintf(value, sizeof value, "(int32_t)v");
+        if (bits_out) {
+            tb_printf(code, "%sinside = v == 1.0f || v == -1.0f;\n", ind);
+            tb_printf(code, "%sbad |= !inside;   /* outside the input's datatype */\n", ind);
+            snprintf(value, sizeof value, "v > 0.0f ? 1 : -1");
+        } else {
+            tb_printf(code, "%sinside = v >= %lld.0f && v <= %lld.0f;\n", ind, (long long)vlo,
+                      (long long)vhi);
+            tb_printf(code, "%sv = inside ? v : 0.0f;   /* keeps the conversion defined */\n", ind);
+            tb_printf(code, "%sbad |= !inside | ((float)(int32_t)v != v);   /* outside the input's "
+                      "datatype, or not an integer */\n", ind);
+            snprintf(value, sizeof value, "(int32_t)v");
+        }
     } else {
         tb_printf(code, "%st = v / %s;\n", ind, param_expr(scale, w.ch, e1));
         if (!zp_zero)
             tb_printf(code, "%st = t + %s;\n", ind, param_expr(zeropt, w.ch, e2));
         if (sign_quant) {
             tb_printf(code, "%sq = t >= 0.0f ? 1 : -1;\n", ind);
+        } else if (int_rounding) {
+            emit_clamp_t(lo, hi, ind, code);
         } else {
             tb_printf(code, "%sif (isnan(t))\n%s    return %s_BAD_INPUT;\n", ind, ind, p->upper);
             tb_printf(code, "%st = %s(t);\n", ind, rounding_fn[rounding]);
@@ -368,12 +488,39 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
         else
             snprintf(value, sizeof value, "q - (int32_t)%s", param_expr(zeropt, w.ch, e2));
     }
-    if (bits_out)
-        tb_printf(code, "%svalues[%s] = %s;\n", ind, w.pi, value);
+    const char *ctype = bits_out ? "int32_t" : ref_ctype(x->fmt);
+    if (int_rounding)
+        tb_printf(code, "%sstaged[%s] = t;\n", ind, w.li);
     else
-        tb_printf(code, strchr(value, ' ') ? "%sout[%s] = (%s)(%s);\n" : "%sout[%s] = (%s)%s;\n",
-                  ind, w.pi, ref_ctype(x->fmt), value);
-    walk_fill_end(p, code, x, &w);
+        tb_printf(code, strchr(value, ' ') ? "%s%s[%s] = (%s)(%s);\n" : "%s%s[%s] = (%s)%s;\n",
+                  ind, stage, w.nested || bits_out ? w.li : w.pi, ctype, value);
+    walk_end(code, &w);
+    if (!fallback && mode != IQ_BIPOLAR && !sign_quant)
+        tb_printf(code, "    if (bad)\n        return %s_BAD_INPUT;\n", p->upper);
+    if (int_rounding) {
+        /* the second loop, over the logical order; the channel of element i */
+        char ch[32];
+        if (w.nested)
+            snprintf(ch, sizeof ch, x->n > 1 ? "i / S %% C" : "i / S");
+        else
+            snprintf(ch, sizeof ch, "%s", x->rows > 1 && x->inner > 1 ? "i % C" : "i");
+        if (zp_zero)
+            snprintf(value, sizeof value, "q");
+        else
+            snprintf(value, sizeof value, "q - (int32_t)%s", param_expr(zeropt, ch, e2));
+        tb_printf(code, "    for (i = 0; i < %s; ++i) {\n", w.nested ? (x->n > 1 ? "N * C * S" : "C * S") : "COUNT");
+        tb_printf(code, "        float t = staged[i]%s;\n        int32_t q;\n\n", half ? ", frac" : "");
+        emit_int_rounding(rounding, lo, hi, "        ", code);
+        tb_printf(code, strchr(value, ' ') ? "        %s[i] = (%s)(%s);\n    }\n"
+                                           : "        %s[i] = (%s)%s;\n    }\n",
+                  stage, ctype, value);
+    }
+    if (w.nested)
+        emit_channels_last_store(x, bits_out ? "values" : "out", code);
+    if (bits_out)
+        tb_puts(code, "    for (r = 0; r < ROWS; ++r)\n"
+                      "        qc_xnor64_pack(&values[r * INNER], INNER, &out[r * WORDS]);\n");
+    tb_printf(code, "    return %s_OK;\n}\n\n", p->upper);
     return true;
 }
 
