@@ -404,10 +404,15 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
                   int_rounding ? ";\n * the rounding in integers, without branches, so that the loop "
                                  "vectorizes" : "");
     bool bits_out = x->fmt == REF_BITS;
+    /* The microcontroller targets keep RAM instead: one loop, no staging
+     * arrays (the rounding in integers all the same). */
+    bool low_ram = !strcmp(p->target, "mcu") || !strcmp(p->target, "npu");
+    bool two_loops = int_rounding && !low_ram;
     tb_printf(code, "static int input_quant(const float *restrict in, %s *out)\n{\n", ref_ctype(x->fmt));
     Walk w;
     const char *ind;
     walk_open(code, x, &w);
+    bool use_planar = w.nested && !low_ram;
     /* the loop writes the values in the input's (logical) order; a
      * channels-last or bit-packed x gets them from this staging array */
     const char *stage = "out";
@@ -419,18 +424,18 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
         headers[QH_XNOR64] = true;
         stage = "values";
     }
-    if (w.nested) {
+    if (use_planar) {
         tb_printf(code, "    static %s planar[%lld];   /* in the input's order: channels first */\n",
                   bits_out ? "int32_t" : ref_ctype(x->fmt), (long long)x->count);
         stage = "planar";
     }
-    if (int_rounding)
+    if (two_loops)
         tb_printf(code, "    static float staged[%lld];   /* t, clamped, in the input's order */\n",
                   (long long)x->count);
     if (!fallback && mode != IQ_BIPOLAR && !sign_quant)
         tb_puts(code, "    int bad = 0;   /* a NaN, or a value outside the datatype */\n");
     walk_vars(code, &w);
-    if (int_rounding && w.nested)
+    if (two_loops && w.nested)
         tb_puts(code, "    int i;\n");
     if (bits_out)
         tb_puts(code, "    int r;\n");
@@ -438,10 +443,11 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
     walk_begin(code, x, &w, &ind);
     bool half = rounding == QROUND_HALF_EVEN || rounding == QROUND_HALF_UP ||
                 rounding == QROUND_HALF_DOWN;
-    if (int_rounding)
+    if (two_loops)
         tb_printf(code, "%sfloat v = in[%s], t;\n\n", ind, w.li);
     else if (mode == IQ_QUANT)
-        tb_printf(code, "%sfloat v = in[%s], t;\n%sint32_t q;\n\n", ind, w.li, ind);
+        tb_printf(code, "%sfloat v = in[%s], t%s;\n%sint32_t q;\n\n", ind, w.li,
+                  int_rounding && half ? ", frac" : "", ind);
     else if (mode == IQ_INTEGER)
         tb_printf(code, "%sfloat v = in[%s];\n%sint inside;\n\n", ind, w.li, ind);
     else
@@ -474,6 +480,8 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
             tb_printf(code, "%sq = t >= 0.0f ? 1 : -1;\n", ind);
         } else if (int_rounding) {
             emit_clamp_t(lo, hi, ind, code);
+            if (!two_loops)
+                emit_int_rounding(rounding, lo, hi, ind, code);
         } else {
             tb_printf(code, "%sif (isnan(t))\n%s    return %s_BAD_INPUT;\n", ind, ind, p->upper);
             tb_printf(code, "%st = %s(t);\n", ind, rounding_fn[rounding]);
@@ -489,15 +497,15 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
             snprintf(value, sizeof value, "q - (int32_t)%s", param_expr(zeropt, w.ch, e2));
     }
     const char *ctype = bits_out ? "int32_t" : ref_ctype(x->fmt);
-    if (int_rounding)
+    if (two_loops)
         tb_printf(code, "%sstaged[%s] = t;\n", ind, w.li);
     else
         tb_printf(code, strchr(value, ' ') ? "%s%s[%s] = (%s)(%s);\n" : "%s%s[%s] = (%s)%s;\n",
-                  ind, stage, w.nested || bits_out ? w.li : w.pi, ctype, value);
+                  ind, stage, use_planar ? w.li : w.pi, ctype, value);
     walk_end(code, &w);
     if (!fallback && mode != IQ_BIPOLAR && !sign_quant)
         tb_printf(code, "    if (bad)\n        return %s_BAD_INPUT;\n", p->upper);
-    if (int_rounding) {
+    if (two_loops) {
         /* the second loop, over the logical order; the channel of element i */
         char ch[32];
         if (w.nested)
@@ -515,7 +523,7 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
                                            : "        %s[i] = (%s)%s;\n    }\n",
                   stage, ctype, value);
     }
-    if (w.nested)
+    if (use_planar)
         emit_channels_last_store(x, bits_out ? "values" : "out", code);
     if (bits_out)
         tb_puts(code, "    for (r = 0; r < ROWS; ++r)\n"

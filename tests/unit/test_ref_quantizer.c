@@ -11,7 +11,8 @@
  * InputQuant -> OutputAffine (A = 1, B = 0), so --int prints the quantized
  * integers. The emitted quantizer rounds in integers without branches so
  * that it vectorizes; it is built three ways: the Makefile's -O2, -O3
- * -march=native (wider vectors), and clang when installed. A wide (26-bit)
+ * -march=native (wider vectors), and clang when installed; and the mcu
+ * target's form of it (one loop, no staging arrays) at -O2. A wide (26-bit)
  * quantizer takes the emitted fallback, the float rounding helper. A NaN
  * frame exits 1, naming the frame. */
 #include <check.h>
@@ -22,6 +23,7 @@
 
 #include "cleanup.h"
 #include "e2e_util.h"
+#include "emit_mcu.h"
 #include "emit_names.h"
 #include "emit_ref.h"
 #include "emit_util.h"
@@ -110,6 +112,7 @@ static void check_quantizer(int bits, const char *rounding)
     OutTree tree;
     outtree_init(&tree);
     ck_assert_msg(emit_ref(g, "quantizer.onnx", "quantizer", &tree, &d), "%s", d.msg);
+    ck_assert_msg(emit_mcu(g, "quantizer.onnx", "quantizer", &tree, &d), "%s", d.msg);
     char path[512];
     snprintf(path, sizeof path, "%s/o", dir);
     ck_assert_msg(outtree_commit(&tree, path, &d), "%s", d.msg);
@@ -124,21 +127,23 @@ static void check_quantizer(int bits, const char *rounding)
     ck_assert_msg(exec_run_frames(g, (const Value **)&in, res, &d), "%s", d.msg);
 
     const char *clang = run_shell("command -v clang >/dev/null 2>&1") == 0 ? "clang" : NULL;
-    const char *builds[] = { "make -s", "make -s CFLAGS='-O3 -march=native'",
-                             clang ? "make -s CC=clang" : NULL };
-    for (int k = 0; k < 3; k++) {
+    /* the mcu target's quantizer is one loop without staging arrays (RAM) */
+    const char *builds[] = { "ref", "make -s", "ref", "make -s CFLAGS='-O3 -march=native'",
+                             "ref", clang ? "make -s CC=clang" : NULL, "mcu", "make -s" };
+    for (int k = 1; k < 8; k += 2) {
         if (!builds[k])
             continue;
-        ck_assert_int_eq(run_shell("cd '%s/o/ref' && rm -f quantizer && %s >/dev/null 2>&1 && "
-                                   "./quantizer --int ../../in.npy ../../int.npy", dir, builds[k]), 0);
+        ck_assert_int_eq(run_shell("cd '%s/o/%s' && rm -f quantizer && %s >/dev/null 2>&1 && "
+                                   "./quantizer --int ../../in.npy ../../int.npy", dir,
+                                   builds[k - 1], builds[k]), 0);
         NpyArray got;
         snprintf(path, sizeof path, "%s/int.npy", dir);
         ck_assert_msg(npy_read(path, &got, &d), "%s", d.msg);
         ck_assert_int_eq(got.count, res[1]->count);
         for (int64_t j = 0; j < got.count; j++)
             ck_assert_msg(((int32_t *)got.data)[j] == res[1]->i[j],
-                          "INT%d %s (%s): x = %a (t = %a): ref %d, int engine %lld", bits, rounding,
-                          builds[k], (double)in->f[j], (double)(in->f[j] / scale + zp),
+                          "INT%d %s (%s, %s): x = %a (t = %a): %d, int engine %lld", bits,
+                          rounding, builds[k - 1], builds[k], (double)in->f[j], (double)(in->f[j] / scale + zp),
                           ((int32_t *)got.data)[j], (long long)res[1]->i[j]);
         npy_free(&got);
     }
