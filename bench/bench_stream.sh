@@ -3,9 +3,12 @@
 # TFC_1W1A built with `make CFLAGS='-O3 -march=native'`:
 #   - `./tfc_1w1a IN.npy OUT.npy` on 1,000, 20,000 and 200,000 frames (the
 #     model's 64 input frames repeated; float32, 3,136 bytes a frame): wall
-#     seconds, frames/s through the whole executable, and the maximum
+#     seconds (date, around /usr/bin/time), CPU seconds (user + sys, to
+#     0.01 s), frames/s through the whole executable, and the maximum
 #     resident memory (/usr/bin/time -v), which must not grow with frames
 #   - `./tfc_1w1a --bench 5 IN.npy` on the 64 frames held in memory
+# frames_per_cpu_second is -1 where the CPU time is under 0.1 s (time -v
+# counts hundredths).
 # Needs /usr/bin/time (GNU), make, cc, python3; writes about 630 MB to $TMPDIR.
 #   bench/bench_stream.sh [QONNXC] [FRAMES...]
 set -eu
@@ -43,16 +46,17 @@ EOF
 echo '{"bench": "stream", "model": "TFC_1W1A", "cflags": "-O3 -march=native", "results": ['
 for n in $counts; do
     frames_file "$n" "$tmp/in.npy"
+    t0=$(date +%s.%N)
     /usr/bin/time -v "$exe" "$tmp/in.npy" "$tmp/out.npy" 2> "$tmp/time.txt"
+    t1=$(date +%s.%N)
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time.txt")
-    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time.txt" |
-        awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
+    wall=$(awk "BEGIN { printf \"%.3f\", $t1 - $t0 }")
     user=$(sed -n 's/.*User time (seconds): //p' "$tmp/time.txt")
     sys=$(sed -n 's/.*System time (seconds): //p' "$tmp/time.txt")
     printf '    {"frames": %s, "input_bytes": %s, "max_rss_kb": %s, "wall_seconds": %s, "cpu_seconds": %s, "frames_per_second": %.0f, "frames_per_cpu_second": %.0f},\n' \
         "$n" "$(wc -c < "$tmp/in.npy")" "$rss" "$wall" "$(awk "BEGIN { print $user + $sys }")" \
         "$(awk "BEGIN { print $n / ($wall > 0 ? $wall : 0.01) }")" \
-        "$(awk "BEGIN { c = $user + $sys; print $n / (c > 0 ? c : 0.01) }")"
+        "$(awk "BEGIN { c = $user + $sys; print c >= 0.1 ? $n / c : -1 }")"
     rm -f "$tmp/in.npy" "$tmp/out.npy"
 done
 printf '    {"in_memory": '

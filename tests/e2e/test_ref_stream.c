@@ -305,24 +305,24 @@ START_TEST(test_bad_files)
         fclose(f);
     }
     expect_refused("magic.npy", "not a .npy file");
-    snprintf(dict, sizeof dict, fmt, "<f4", "True", "3, 1, 28, 28");
-    write_npy_raw("fortran.npy", 1, dict, 64, x, FRAMES * frame_bytes);
-    expect_refused("fortran.npy", "Fortran-order");
-    snprintf(dict, sizeof dict, fmt, ">f4", "False", "3, 1, 28, 28");
-    write_npy_raw("big.npy", 1, dict, 64, x, FRAMES * frame_bytes);
-    expect_refused("big.npy", "unsupported dtype");
-    snprintf(dict, sizeof dict, fmt, "<f2", "False", "3, 1, 28, 28");
-    write_npy_raw("half.npy", 1, dict, 64, x, FRAMES * frame_bytes / 2);
-    expect_refused("half.npy", "unsupported dtype");
-    snprintf(dict, sizeof dict, fmt, "<f4", "False", "3, 28, 28");
-    write_npy_raw("shape.npy", 1, dict, 64, x, FRAMES * frame_bytes);
-    expect_refused("shape.npy", "shape does not fit");
-    snprintf(dict, sizeof dict, fmt, "<f4", "False", "3, 1, 28, x");
-    write_npy_raw("garbled.npy", 1, dict, 64, x, FRAMES * frame_bytes);
-    expect_refused("garbled.npy", "bad or too large shape");
-    snprintf(dict, sizeof dict, fmt, "<f4", "False", "99999999999999999, 1, 28, 28");
-    write_npy_raw("huge.npy", 1, dict, 64, x, FRAMES * frame_bytes);
-    expect_refused("huge.npy", "bad or too large shape");
+    /* headers that do not describe frames of this model */
+    static const struct {
+        const char *file, *descr, *fortran, *shape, *problem;
+        size_t bytes_per_element;
+    } headers[] = {
+        { "fortran.npy", "<f4", "True", "3, 1, 28, 28", "Fortran-order", 4 },
+        { "big.npy", ">f4", "False", "3, 1, 28, 28", "unsupported dtype", 4 },
+        { "half.npy", "<f2", "False", "3, 1, 28, 28", "unsupported dtype", 2 },
+        { "shape.npy", "<f4", "False", "3, 28, 28", "shape does not fit", 4 },
+        { "garbled.npy", "<f4", "False", "3, 1, 28, x", "bad or too large shape", 4 },
+        { "huge.npy", "<f4", "False", "99999999999999999, 1, 28, 28", "bad or too large shape", 4 },
+    };
+    for (size_t k = 0; k < sizeof headers / sizeof headers[0]; k++) {
+        snprintf(dict, sizeof dict, fmt, headers[k].descr, headers[k].fortran, headers[k].shape);
+        write_npy_raw(headers[k].file, 1, dict, 64, x,
+                      FRAMES * IN_SIZE * headers[k].bytes_per_element);
+        expect_refused(headers[k].file, headers[k].problem);
+    }
 
     /* a NaN in frame 300: the first chunk (256 frames) was already run and
      * written to the temporary file when it is found. TFC_2W2A's input
