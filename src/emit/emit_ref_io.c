@@ -259,8 +259,8 @@ static void emit_rounding_helper(QonnxRounding mode, TextBuf *code)
 static void emit_clamp_t(int64_t lo, int64_t hi, const char *ind, TextBuf *code)
 {
     tb_printf(code, "%sbad |= t != t;   /* NaN */\n", ind);
-    tb_printf(code, "%st = t >= %lld.0f ? t : %lld.0f;   /* and NaN */\n", ind, (long long)(lo - 1),
-              (long long)(lo - 1));
+    tb_printf(code, "%st = t >= %lld.0f ? t : %lld.0f;   /* and NaN */\n", ind,
+              (long long)(lo - 1), (long long)(lo - 1));
     tb_printf(code, "%st = t <= %lld.0f ? t : %lld.0f;\n", ind, (long long)(hi + 1),
               (long long)(hi + 1));
 }
@@ -318,6 +318,29 @@ static void emit_channels_last_store(const RefTensor *x, const char *dest, TextB
         tb_puts(code, "    for (s = 0; s < S; ++s)\n        for (c = 0; c < C; ++c)\n");
         tb_printf(code, "            %s[s * C + c] = planar[c * S + s];\n", dest);
     }
+}
+
+/* The words of a bit-packed input from `signs` (one byte per value, 0 or
+ * 1): eight bytes read as a little-endian uint64_t (byte j at bit 8j),
+ * times 0x0102040810204080, put byte j's bit at bit 56 + j and nothing else
+ * in bits 56..63 (every other product bit lands at its own position below
+ * 56 or beyond 63: no carries). */
+static void emit_pack_signs(TextBuf *code)
+{
+    tb_puts(code, "    for (r = 0; r < ROWS; ++r)\n"
+                  "        for (k = 0; k < WORDS; ++k) {\n"
+                  "            const unsigned char *s = &signs[(r * WORDS + k) * 64];\n"
+                  "            uint64_t word = 0;\n\n"
+                  "            for (g = 0; g < 8; ++g, s += 8) {\n"
+                  "                uint64_t eight = (uint64_t)s[0] | (uint64_t)s[1] << 8 | "
+                  "(uint64_t)s[2] << 16 |\n"
+                  "                                 (uint64_t)s[3] << 24 | (uint64_t)s[4] << 32 | "
+                  "(uint64_t)s[5] << 40 |\n"
+                  "                                 (uint64_t)s[6] << 48 | (uint64_t)s[7] << 56;\n\n"
+                  "                word |= (eight * 0x0102040810204080u) >> 56 << 8 * g;\n"
+                  "            }\n"
+                  "            out[r * WORDS + k] = word;\n"
+                  "        }\n");
 }
 
 static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *headers, Diag *d)
@@ -408,7 +431,8 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
      * arrays (the rounding in integers all the same). */
     bool low_ram = !strcmp(p->target, "mcu") || !strcmp(p->target, "npu");
     bool two_loops = int_rounding && !low_ram;
-    tb_printf(code, "static int input_quant(const float *restrict in, %s *out)\n{\n", ref_ctype(x->fmt));
+    tb_printf(code, "static int input_quant(const float *restrict in, %s *out)\n{\n",
+              ref_ctype(x->fmt));
     Walk w;
     const char *ind;
     walk_open(code, x, &w);
@@ -416,11 +440,18 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
     /* the loop writes the values in the input's (logical) order; a
      * channels-last or bit-packed x gets them from this staging array */
     const char *stage = "out";
+    /* A bit-packed x in the input's order: one byte per value, packed eight
+     * at a time by a multiplication (pack_signs) instead of bit by bit. */
+    bool sign_bytes = bits_out && !w.nested && !low_ram && !two_loops;
     if (bits_out) {
         tb_printf(code, "    enum { ROWS = %lld, INNER = %lld, WORDS = %lld };\n",
                   (long long)x->rows, (long long)x->inner, (long long)x->row_words);
-        tb_printf(code, "    static int32_t values[%lld];   /* +1 / -1, in stored order */\n",
-                  (long long)x->count);
+        if (sign_bytes)
+            tb_printf(code, "    static unsigned char signs[%lld];   /* 1 for +1, 0 for -1; rows "
+                      "padded with 0 to whole words */\n", (long long)(x->rows * x->row_words * 64));
+        else
+            tb_printf(code, "    static int32_t values[%lld];   /* +1 / -1, in stored order */\n",
+                      (long long)x->count);
         headers[QH_XNOR64] = true;
         stage = "values";
     }
@@ -438,7 +469,7 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
     if (two_loops && w.nested)
         tb_puts(code, "    int i;\n");
     if (bits_out)
-        tb_puts(code, "    int r;\n");
+        tb_puts(code, sign_bytes ? "    int r, k, g;\n" : "    int r;\n");
     tb_puts(code, "\n");
     walk_begin(code, x, &w, &ind);
     bool half = rounding == QROUND_HALF_EVEN || rounding == QROUND_HALF_UP ||
@@ -499,6 +530,9 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
     const char *ctype = bits_out ? "int32_t" : ref_ctype(x->fmt);
     if (two_loops)
         tb_printf(code, "%sstaged[%s] = t;\n", ind, w.li);
+    else if (sign_bytes)
+        tb_printf(code, "%ssigns[%s] = (unsigned char)((%s) > 0);\n", ind,
+                  x->rows > 1 ? "i / INNER * WORDS * 64 + i % INNER" : "i", value);
     else
         tb_printf(code, strchr(value, ' ') ? "%s%s[%s] = (%s)(%s);\n" : "%s%s[%s] = (%s)%s;\n",
                   ind, stage, use_planar ? w.li : w.pi, ctype, value);
@@ -516,8 +550,10 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
             snprintf(value, sizeof value, "q");
         else
             snprintf(value, sizeof value, "q - (int32_t)%s", param_expr(zeropt, ch, e2));
-        tb_printf(code, "    for (i = 0; i < %s; ++i) {\n", w.nested ? (x->n > 1 ? "N * C * S" : "C * S") : "COUNT");
-        tb_printf(code, "        float t = staged[i]%s;\n        int32_t q;\n\n", half ? ", frac" : "");
+        tb_printf(code, "    for (i = 0; i < %s; ++i) {\n",
+                  w.nested ? (x->n > 1 ? "N * C * S" : "C * S") : "COUNT");
+        tb_printf(code, "        float t = staged[i]%s;\n        int32_t q;\n\n",
+                  half ? ", frac" : "");
         emit_int_rounding(rounding, lo, hi, "        ", code);
         tb_printf(code, strchr(value, ' ') ? "        %s[i] = (%s)(%s);\n    }\n"
                                            : "        %s[i] = (%s)%s;\n    }\n",
@@ -525,7 +561,9 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
     }
     if (use_planar)
         emit_channels_last_store(x, bits_out ? "values" : "out", code);
-    if (bits_out)
+    if (sign_bytes)
+        emit_pack_signs(code);
+    else if (bits_out)
         tb_puts(code, "    for (r = 0; r < ROWS; ++r)\n"
                       "        qc_xnor64_pack(&values[r * INNER], INNER, &out[r * WORDS]);\n");
     tb_printf(code, "    return %s_OK;\n}\n\n", p->upper);
