@@ -305,6 +305,20 @@ static void emit_int_rounding(QonnxRounding mode, int64_t lo, int64_t hi, const 
     tb_printf(code, "%sq = q > %lld ? %lld : q;\n", ind, (long long)hi, (long long)hi);
 }
 
+/* The values per block of the two-loop quantizer: its float staging array
+ * holds one block. A divisor of the count, so that every block is whole
+ * and each loop has a constant trip count (GCC's -O2 vectorizes only loops
+ * that need no scalar epilogue): the largest up to 256 that is a multiple
+ * of 8, else of 4, else the whole count. */
+static int64_t staging_block(int64_t count)
+{
+    for (int64_t multiple = 8; multiple >= 4; multiple /= 2)
+        for (int64_t b = 256; b >= multiple; b--)
+            if (count % b == 0 && b % multiple == 0)
+                return b;
+    return count;
+}
+
 /* The channels-last store of a staged input: dest[(n, s, c)] = planar[(n, c, s)]. */
 static void emit_channels_last_store(const RefTensor *x, const char *dest, TextBuf *code)
 {
@@ -460,18 +474,33 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
                   bits_out ? "int32_t" : ref_ctype(x->fmt), (long long)x->count);
         stage = "planar";
     }
-    if (two_loops)
-        tb_printf(code, "    static float staged[%lld];   /* t, clamped, in the input's order */\n",
-                  (long long)x->count);
+    int64_t block = two_loops ? staging_block(x->count) : 0;
+    if (two_loops) {
+        tb_printf(code, "    enum { TOTAL = %lld, BLOCK = %lld };   /* values, and values a block */\n",
+                  (long long)x->count, (long long)block);
+        tb_puts(code, "    static float staged[BLOCK];   /* t, clamped, for one block */\n");
+    }
     if (!fallback && mode != IQ_BIPOLAR && !sign_quant)
         tb_puts(code, "    int bad = 0;   /* a NaN, or a value outside the datatype */\n");
     walk_vars(code, &w);
-    if (two_loops && w.nested)
-        tb_puts(code, "    int i;\n");
+    if (two_loops)
+        tb_printf(code, "    int %sbase;\n", w.nested ? "i, " : "");
     if (bits_out)
         tb_puts(code, sign_bytes ? "    int r, k, g;\n" : "    int r;\n");
     tb_puts(code, "\n");
-    walk_begin(code, x, &w, &ind);
+    if (two_loops) {
+        /* blocks of the logical order: element i, its channel */
+        tb_puts(code, "    for (base = 0; base < TOTAL; base += BLOCK) {\n"
+                      "        for (i = base; i < base + BLOCK; ++i) {\n");
+        ind = "            ";
+        snprintf(w.li, sizeof w.li, "i");
+        if (w.nested)
+            snprintf(w.ch, sizeof w.ch, x->n > 1 ? "i / S %% C" : "i / S");
+        else
+            snprintf(w.ch, sizeof w.ch, "%s", x->rows > 1 && x->inner > 1 ? "i % C" : "i");
+    } else {
+        walk_begin(code, x, &w, &ind);
+    }
     bool half = rounding == QROUND_HALF_EVEN || rounding == QROUND_HALF_UP ||
                 rounding == QROUND_HALF_DOWN;
     if (two_loops)
@@ -529,36 +558,29 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
     }
     const char *ctype = bits_out ? "int32_t" : ref_ctype(x->fmt);
     if (two_loops)
-        tb_printf(code, "%sstaged[%s] = t;\n", ind, w.li);
+        tb_printf(code, "%sstaged[i - base] = t;\n        }\n", ind);
     else if (sign_bytes)
         tb_printf(code, "%ssigns[%s] = (unsigned char)((%s) > 0);\n", ind,
                   x->rows > 1 ? "i / INNER * WORDS * 64 + i % INNER" : "i", value);
     else
         tb_printf(code, strchr(value, ' ') ? "%s%s[%s] = (%s)(%s);\n" : "%s%s[%s] = (%s)%s;\n",
                   ind, stage, use_planar ? w.li : w.pi, ctype, value);
-    walk_end(code, &w);
+    if (two_loops) {
+        /* the second loop of the block: the rounding */
+        tb_puts(code, "        for (i = base; i < base + BLOCK; ++i) {\n");
+        tb_printf(code, "            float t = staged[i - base]%s;\n            int32_t q;\n\n",
+                  half ? ", frac" : "");
+        emit_int_rounding(rounding, lo, hi, ind, code);
+        if (!zp_zero)
+            snprintf(value, sizeof value, "q - (int32_t)%s", param_expr(zeropt, w.ch, e2));
+        tb_printf(code, strchr(value, ' ') ? "%s%s[i] = (%s)(%s);\n        }\n    }\n"
+                                           : "%s%s[i] = (%s)%s;\n        }\n    }\n",
+                  ind, stage, ctype, value);
+    } else {
+        walk_end(code, &w);
+    }
     if (!fallback && mode != IQ_BIPOLAR && !sign_quant)
         tb_printf(code, "    if (bad)\n        return %s_BAD_INPUT;\n", p->upper);
-    if (two_loops) {
-        /* the second loop, over the logical order; the channel of element i */
-        char ch[32];
-        if (w.nested)
-            snprintf(ch, sizeof ch, x->n > 1 ? "i / S %% C" : "i / S");
-        else
-            snprintf(ch, sizeof ch, "%s", x->rows > 1 && x->inner > 1 ? "i % C" : "i");
-        if (zp_zero)
-            snprintf(value, sizeof value, "q");
-        else
-            snprintf(value, sizeof value, "q - (int32_t)%s", param_expr(zeropt, ch, e2));
-        tb_printf(code, "    for (i = 0; i < %s; ++i) {\n",
-                  w.nested ? (x->n > 1 ? "N * C * S" : "C * S") : "COUNT");
-        tb_printf(code, "        float t = staged[i]%s;\n        int32_t q;\n\n",
-                  half ? ", frac" : "");
-        emit_int_rounding(rounding, lo, hi, "        ", code);
-        tb_printf(code, strchr(value, ' ') ? "        %s[i] = (%s)(%s);\n    }\n"
-                                           : "        %s[i] = (%s)%s;\n    }\n",
-                  stage, ctype, value);
-    }
     if (use_planar)
         emit_channels_last_store(x, bits_out ? "values" : "out", code);
     if (sign_bytes)
