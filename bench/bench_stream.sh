@@ -56,7 +56,7 @@ for n in $counts; do
     printf '    {"frames": %s, "input_bytes": %s, "max_rss_kb": %s, "wall_seconds": %s, "cpu_seconds": %s, "frames_per_second": %.0f, "frames_per_cpu_second": %.0f},\n' \
         "$n" "$(wc -c < "$tmp/in.npy")" "$rss" "$wall" "$(awk "BEGIN { print $user + $sys }")" \
         "$(awk "BEGIN { print $n / ($wall > 0 ? $wall : 0.01) }")" \
-        "$(awk "BEGIN { c = $user + $sys; print c >= 0.1 ? $n / c : -1 }")"
+        "$(awk "BEGIN { c = $user + $sys; print (c >= 0.1 ? $n / c : -1) }")"
     rm -f "$tmp/in.npy" "$tmp/out.npy"
 done
 printf '    {"in_memory": '
