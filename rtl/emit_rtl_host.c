@@ -166,16 +166,18 @@ static void emit_npy_io(const Host *h, TextBuf *b)
     tb_puts(b, "#define main rtlsim_ref_main\n#include \"ref_main.c.inc\"\n#undef main\n\n"
                "#include \"host.h\"\n\n");
     tb_puts(b, "int rtlsim_read_frames(const char *path, float **data, long *frames)\n{\n"
-               "    Array in;\n    int i, fits;\n\n    if (!read_npy(path, &in))\n        return 0;\n"
-               "    fits = in.rank == IN_RANK + 1;\n    for (i = 0; fits && i < IN_RANK; ++i)\n"
-               "        fits = in.shape[i + 1] == in_dims[i];\n    if (!fits) {\n"
-               "        free(in.data);\n");
-    tb_printf(b, "        return fail(path, \"shape does not fit the model's input\");\n    }\n"
-              "    *data = in.data;\n    *frames = in.shape[0];\n    return 1;\n}\n\n");
+               "    NpyIn in;\n    int ok;\n\n    if (!npy_open(&in, path))\n        return 0;\n");
+    tb_printf(b, "    *data = malloc((size_t)in.frames * %s_INPUT_SIZE * sizeof **data + 1);\n", u);
+    tb_puts(b, "    ok = *data ? npy_read_frames(&in, *data, in.frames) : fail(path, \"out of memory\");\n"
+               "    *frames = in.frames;\n    npy_close(&in);\n    if (!ok) {\n        free(*data);\n"
+               "        *data = NULL;\n    }\n    return ok;\n}\n\n");
     tb_puts(b, "int rtlsim_write_frames(const char *path, const void *data, long frames, int as_int)\n{\n");
-    tb_printf(b, "    long per = as_int ? %s_INT_OUTPUT_SIZE : %s_OUTPUT_SIZE;\n\n", u, u);
-    tb_puts(b, "    return as_int ? write_npy(path, \"<i4\", frames, int_dims, INT_RANK, data, frames * per)\n"
-               "                  : write_npy(path, \"<f4\", frames, out_dims, OUT_RANK, data, frames * per);\n}\n");
+    tb_printf(b, "    long per = as_int ? %s_INT_OUTPUT_SIZE : %s_OUTPUT_SIZE;\n    NpyOut out;\n\n", u, u);
+    tb_puts(b, "    if (!(as_int ? npy_create(&out, path, \"<i4\", frames, int_dims, INT_RANK)\n"
+               "                 : npy_create(&out, path, \"<f4\", frames, out_dims, OUT_RANK)))\n"
+               "        return 0;\n"
+               "    if (!npy_write(&out, data, frames * per)) {\n        npy_abandon(&out);\n        return 0;\n    }\n"
+               "    return npy_commit(&out);\n}\n");
 }
 
 /* ---- rtlsim_design.h --------------------------------------------------------- */

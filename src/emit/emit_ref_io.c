@@ -250,6 +250,113 @@ static void emit_rounding_helper(QonnxRounding mode, TextBuf *code)
     }
 }
 
+/* The integer rounding runs in two loops (GCC threads a single loop's
+ * clamped constants through the rounding and leaves branches it cannot
+ * vectorize). The first ends with this clamp of t: rounding is monotone
+ * and keeps integers, so clamping t first to one step beyond [lo, hi]
+ * changes no result; it also maps NaN (flagged in `bad`) to lo - 1 and
+ * keeps the conversion to int32_t exact. */
+static void emit_clamp_t(int64_t lo, int64_t hi, const char *ind, TextBuf *code)
+{
+    tb_printf(code, "%sbad |= t != t;   /* NaN */\n", ind);
+    tb_printf(code, "%st = t >= %lld.0f ? t : %lld.0f;   /* and NaN */\n", ind,
+              (long long)(lo - 1), (long long)(lo - 1));
+    tb_printf(code, "%st = t <= %lld.0f ? t : %lld.0f;\n", ind, (long long)(hi + 1),
+              (long long)(hi + 1));
+}
+
+/* The second loop: the clamped t rounded into the int32_t q, clamped to
+ * [lo, hi], without branches or library calls. q starts as t toward zero;
+ * floor corrects it by one; the nearest modes then compare the fraction
+ * t - floor(t), computed in float as qonnx_round (ir/ops/op_quant.c) does,
+ * with one half. (The nested conditional of the tie vectorizes under GCC
+ * 12, where `|` and `&` of the comparisons did not.) */
+static void emit_int_rounding(QonnxRounding mode, int64_t lo, int64_t hi, const char *ind,
+                              TextBuf *code)
+{
+    tb_printf(code, "%sq = (int32_t)t;   /* toward zero */\n", ind);
+    switch (mode) {
+    case QROUND_HALF_EVEN:
+    case QROUND_HALF_UP:
+    case QROUND_HALF_DOWN:
+        tb_printf(code, "%sq -= (float)q > t ? 1 : 0;   /* floor */\n", ind);
+        tb_printf(code, "%sfrac = t - (float)q;\n", ind);
+        tb_printf(code, "%sq += frac > 0.5f ? 1 : frac == 0.5f ? %s : 0;   /* nearest, ties %s */\n",
+                  ind, mode == QROUND_HALF_EVEN ? "(q & 1)" : mode == QROUND_HALF_UP
+                                                                 ? "(t >= 0.0f)"
+                                                                 : "(t < 0.0f)",
+                  mode == QROUND_HALF_EVEN ? "to even" : mode == QROUND_HALF_UP ? "away from zero"
+                                                                                : "toward zero");
+        break;
+    case QROUND_FLOOR:
+        tb_printf(code, "%sq -= (float)q > t ? 1 : 0;   /* floor */\n", ind);
+        break;
+    case QROUND_CEIL:
+        tb_printf(code, "%sq += (float)q < t ? 1 : 0;   /* ceil */\n", ind);
+        break;
+    case QROUND_UP:
+        tb_printf(code, "%sq += (float)q < t ? 1 : (float)q > t ? -1 : 0;   /* away from zero */\n",
+                  ind);
+        break;
+    case QROUND_DOWN:
+        break;
+    }
+    tb_printf(code, "%sq = q < %lld ? %lld : q;\n", ind, (long long)lo, (long long)lo);
+    tb_printf(code, "%sq = q > %lld ? %lld : q;\n", ind, (long long)hi, (long long)hi);
+}
+
+/* The values per block of the two-loop quantizer: its float staging array
+ * holds one block. A divisor of the count, so that every block is whole
+ * and each loop has a constant trip count (GCC's -O2 vectorizes only loops
+ * that need no scalar epilogue): the largest up to 256 that is a multiple
+ * of 8, else of 4, else the whole count. */
+static int64_t staging_block(int64_t count)
+{
+    for (int64_t multiple = 8; multiple >= 4; multiple /= 2)
+        for (int64_t b = 256; b >= multiple; b--)
+            if (count % b == 0 && b % multiple == 0)
+                return b;
+    return count;
+}
+
+/* The channels-last store of a staged input: dest[(n, s, c)] = planar[(n, c, s)]. */
+static void emit_channels_last_store(const RefTensor *x, const char *dest, TextBuf *code)
+{
+    tb_puts(code, "    /* channels-last */\n");
+    if (x->n > 1) {
+        tb_puts(code, "    for (n = 0; n < N; ++n)\n        for (s = 0; s < S; ++s)\n"
+                      "            for (c = 0; c < C; ++c)\n");
+        tb_printf(code, "                %s[(n * S + s) * C + c] = planar[(n * C + c) * S + s];\n",
+                  dest);
+    } else {
+        tb_puts(code, "    for (s = 0; s < S; ++s)\n        for (c = 0; c < C; ++c)\n");
+        tb_printf(code, "            %s[s * C + c] = planar[c * S + s];\n", dest);
+    }
+}
+
+/* The words of a bit-packed input from `signs` (one byte per value, 0 or
+ * 1): eight bytes read as a little-endian uint64_t (byte j at bit 8j),
+ * times 0x0102040810204080, put byte j's bit at bit 56 + j and nothing else
+ * in bits 56..63 (every other product bit lands at its own position below
+ * 56 or beyond 63: no carries). */
+static void emit_pack_signs(TextBuf *code)
+{
+    tb_puts(code, "    for (r = 0; r < ROWS; ++r)\n"
+                  "        for (k = 0; k < WORDS; ++k) {\n"
+                  "            const unsigned char *s = &signs[(r * WORDS + k) * 64];\n"
+                  "            uint64_t word = 0;\n\n"
+                  "            for (g = 0; g < 8; ++g, s += 8) {\n"
+                  "                uint64_t eight = (uint64_t)s[0] | (uint64_t)s[1] << 8 | "
+                  "(uint64_t)s[2] << 16 |\n"
+                  "                                 (uint64_t)s[3] << 24 | (uint64_t)s[4] << 32 | "
+                  "(uint64_t)s[5] << 40 |\n"
+                  "                                 (uint64_t)s[6] << 48 | (uint64_t)s[7] << 56;\n\n"
+                  "                word |= (eight * 0x0102040810204080u) >> 56 << 8 * g;\n"
+                  "            }\n"
+                  "            out[r * WORDS + k] = word;\n"
+                  "        }\n");
+}
+
 static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *headers, Diag *d)
 {
     const Node *n = p->input_quant;
@@ -302,7 +409,15 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
         snprintf(c, sizeof c, "%s: zero point (an integer)", n->name);
         param_emit(zeropt, c, data);
     }
-    if (mode == IQ_QUANT && !sign_quant)
+    /* Vectorizable form: no branch and no library call in the loop. A NaN or
+     * a value outside the datatype sets `bad`, checked after the loop; the
+     * rounding is done in integers, which needs the clamped values (one
+     * step beyond the range) to be exact floats and int32_t: 2^24. Wider
+     * quantizers call the rounding helper and return at the first NaN. */
+    bool int_rounding = mode == IQ_QUANT && !sign_quant && lo - 1 >= -(1LL << 24) &&
+                        hi + 1 <= (1LL << 24);
+    bool fallback = mode == IQ_QUANT && !sign_quant && !int_rounding;
+    if (fallback)
         emit_rounding_helper(rounding, code);
 
     /* comment */
@@ -321,15 +436,80 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
         tb_puts(code, ", t = v / scale + zeropt, q = t >= 0 ? +1 : -1, out = q - zeropt */\n");
     else
         tb_printf(code, ",\n *   q = clamp(%s(v / scale + zeropt), %lld, %lld), out = q - zeropt\n"
-                  " * each operation in float32, as the golden executor does it */\n",
-                  rounding_fn[rounding], (long long)lo, (long long)hi);
+                  " * each operation in float32, as the golden executor does it%s */\n",
+                  rounding_fn[rounding], (long long)lo, (long long)hi,
+                  int_rounding ? ";\n * the rounding in integers, without branches, so that the loop "
+                                 "vectorizes" : "");
     bool bits_out = x->fmt == REF_BITS;
-    tb_printf(code, "static int input_quant(const float *in, %s *out)\n{\n", ref_ctype(x->fmt));
+    /* The microcontroller targets keep RAM instead: one loop, no staging
+     * arrays (the rounding in integers all the same). */
+    bool low_ram = !strcmp(p->target, "mcu") || !strcmp(p->target, "npu");
+    bool two_loops = int_rounding && !low_ram;
+    tb_printf(code, "static int input_quant(const float *restrict in, %s *out)\n{\n",
+              ref_ctype(x->fmt));
     Walk w;
     const char *ind;
-    walk_fill_begin(code, x, &w, &ind, headers);
-    if (mode == IQ_QUANT)
-        tb_printf(code, "%sfloat v = in[%s], t;\n%sint32_t q;\n\n", ind, w.li, ind);
+    walk_open(code, x, &w);
+    bool use_planar = w.nested && !low_ram;
+    /* the loop writes the values in the input's (logical) order; a
+     * channels-last or bit-packed x gets them from this staging array */
+    const char *stage = "out";
+    /* A bit-packed x in the input's order: one byte per value, packed eight
+     * at a time by a multiplication (pack_signs) instead of bit by bit. */
+    bool sign_bytes = bits_out && !w.nested && !low_ram && !two_loops;
+    if (bits_out) {
+        tb_printf(code, "    enum { ROWS = %lld, INNER = %lld, WORDS = %lld };\n",
+                  (long long)x->rows, (long long)x->inner, (long long)x->row_words);
+        if (sign_bytes)
+            tb_printf(code, "    static unsigned char signs[%lld];   /* 1 for +1, 0 for -1; rows "
+                      "padded with 0 to whole words */\n", (long long)(x->rows * x->row_words * 64));
+        else
+            tb_printf(code, "    static int32_t values[%lld];   /* +1 / -1, in stored order */\n",
+                      (long long)x->count);
+        headers[QH_XNOR64] = true;
+        stage = "values";
+    }
+    if (use_planar) {
+        tb_printf(code, "    static %s planar[%lld];   /* in the input's order: channels first */\n",
+                  bits_out ? "int32_t" : ref_ctype(x->fmt), (long long)x->count);
+        stage = "planar";
+    }
+    int64_t block = two_loops ? staging_block(x->count) : 0;
+    if (two_loops) {
+        tb_printf(code, "    enum { TOTAL = %lld, BLOCK = %lld };   /* values, and values a block */\n",
+                  (long long)x->count, (long long)block);
+        tb_puts(code, "    static float staged[BLOCK];   /* t, clamped, for one block */\n");
+    }
+    if (!fallback && mode != IQ_BIPOLAR && !sign_quant)
+        tb_puts(code, "    int bad = 0;   /* a NaN, or a value outside the datatype */\n");
+    walk_vars(code, &w);
+    if (two_loops)
+        tb_printf(code, "    int %sbase;\n", w.nested ? "i, " : "");
+    if (bits_out)
+        tb_puts(code, sign_bytes ? "    int r, k, g;\n" : "    int r;\n");
+    tb_puts(code, "\n");
+    if (two_loops) {
+        /* blocks of the logical order: element i, its channel */
+        tb_puts(code, "    for (base = 0; base < TOTAL; base += BLOCK) {\n"
+                      "        for (i = base; i < base + BLOCK; ++i) {\n");
+        ind = "            ";
+        snprintf(w.li, sizeof w.li, "i");
+        if (w.nested)
+            snprintf(w.ch, sizeof w.ch, x->n > 1 ? "i / S %% C" : "i / S");
+        else
+            snprintf(w.ch, sizeof w.ch, "%s", x->rows > 1 && x->inner > 1 ? "i % C" : "i");
+    } else {
+        walk_begin(code, x, &w, &ind);
+    }
+    bool half = rounding == QROUND_HALF_EVEN || rounding == QROUND_HALF_UP ||
+                rounding == QROUND_HALF_DOWN;
+    if (two_loops)
+        tb_printf(code, "%sfloat v = in[%s], t;\n\n", ind, w.li);
+    else if (mode == IQ_QUANT)
+        tb_printf(code, "%sfloat v = in[%s], t%s;\n%sint32_t q;\n\n", ind, w.li,
+                  int_rounding && half ? ", frac" : "", ind);
+    else if (mode == IQ_INTEGER)
+        tb_printf(code, "%sfloat v = in[%s];\n%sint inside;\n\n", ind, w.li, ind);
     else
         tb_printf(code, "%sfloat v = in[%s];\n\n", ind, w.li);
     char e1[96], e2[96];
@@ -340,20 +520,28 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
         snprintf(value, sizeof value, "v >= 0.0f ? 1 : -1");
     } else if (mode == IQ_INTEGER) {
         int64_t vlo = qc_dtype_min(x->dt), vhi = qc_dtype_max(x->dt);
-        if (bits_out)
-            tb_printf(code, "%sif (v != 1.0f && v != -1.0f)\n", ind);
-        else
-            tb_printf(code, "%sif (!(v == floorf(v) && v >= %lld.0f && v <= %lld.0f))\n", ind,
-                      (long long)vlo, (long long)vhi);
-        tb_printf(code, "%s    return %s_BAD_INPUT;   /* outside the input's datatype */\n", ind,
-                  p->upper);
-        snprintf(value, sizeof value, "(int32_t)v");
+        if (bits_out) {
+            tb_printf(code, "%sinside = v == 1.0f || v == -1.0f;\n", ind);
+            tb_printf(code, "%sbad |= !inside;   /* outside the input's datatype */\n", ind);
+            snprintf(value, sizeof value, "v > 0.0f ? 1 : -1");
+        } else {
+            tb_printf(code, "%sinside = v >= %lld.0f && v <= %lld.0f;\n", ind, (long long)vlo,
+                      (long long)vhi);
+            tb_printf(code, "%sv = inside ? v : 0.0f;   /* keeps the conversion defined */\n", ind);
+            tb_printf(code, "%sbad |= !inside | ((float)(int32_t)v != v);   /* outside the input's "
+                      "datatype, or not an integer */\n", ind);
+            snprintf(value, sizeof value, "(int32_t)v");
+        }
     } else {
         tb_printf(code, "%st = v / %s;\n", ind, param_expr(scale, w.ch, e1));
         if (!zp_zero)
             tb_printf(code, "%st = t + %s;\n", ind, param_expr(zeropt, w.ch, e2));
         if (sign_quant) {
             tb_printf(code, "%sq = t >= 0.0f ? 1 : -1;\n", ind);
+        } else if (int_rounding) {
+            emit_clamp_t(lo, hi, ind, code);
+            if (!two_loops)
+                emit_int_rounding(rounding, lo, hi, ind, code);
         } else {
             tb_printf(code, "%sif (isnan(t))\n%s    return %s_BAD_INPUT;\n", ind, ind, p->upper);
             tb_printf(code, "%st = %s(t);\n", ind, rounding_fn[rounding]);
@@ -368,12 +556,39 @@ static bool emit_input_quant(RefPlan *p, TextBuf *data, TextBuf *code, bool *hea
         else
             snprintf(value, sizeof value, "q - (int32_t)%s", param_expr(zeropt, w.ch, e2));
     }
-    if (bits_out)
-        tb_printf(code, "%svalues[%s] = %s;\n", ind, w.pi, value);
+    const char *ctype = bits_out ? "int32_t" : ref_ctype(x->fmt);
+    if (two_loops)
+        tb_printf(code, "%sstaged[i - base] = t;\n        }\n", ind);
+    else if (sign_bytes)
+        tb_printf(code, "%ssigns[%s] = (unsigned char)((%s) > 0);\n", ind,
+                  x->rows > 1 ? "i / INNER * WORDS * 64 + i % INNER" : "i", value);
     else
-        tb_printf(code, strchr(value, ' ') ? "%sout[%s] = (%s)(%s);\n" : "%sout[%s] = (%s)%s;\n",
-                  ind, w.pi, ref_ctype(x->fmt), value);
-    walk_fill_end(p, code, x, &w);
+        tb_printf(code, strchr(value, ' ') ? "%s%s[%s] = (%s)(%s);\n" : "%s%s[%s] = (%s)%s;\n",
+                  ind, stage, use_planar ? w.li : w.pi, ctype, value);
+    if (two_loops) {
+        /* the second loop of the block: the rounding */
+        tb_puts(code, "        for (i = base; i < base + BLOCK; ++i) {\n");
+        tb_printf(code, "            float t = staged[i - base]%s;\n            int32_t q;\n\n",
+                  half ? ", frac" : "");
+        emit_int_rounding(rounding, lo, hi, ind, code);
+        if (!zp_zero)
+            snprintf(value, sizeof value, "q - (int32_t)%s", param_expr(zeropt, w.ch, e2));
+        tb_printf(code, strchr(value, ' ') ? "%s%s[i] = (%s)(%s);\n        }\n    }\n"
+                                           : "%s%s[i] = (%s)%s;\n        }\n    }\n",
+                  ind, stage, ctype, value);
+    } else {
+        walk_end(code, &w);
+    }
+    if (!fallback && mode != IQ_BIPOLAR && !sign_quant)
+        tb_printf(code, "    if (bad)\n        return %s_BAD_INPUT;\n", p->upper);
+    if (use_planar)
+        emit_channels_last_store(x, bits_out ? "values" : "out", code);
+    if (sign_bytes)
+        emit_pack_signs(code);
+    else if (bits_out)
+        tb_puts(code, "    for (r = 0; r < ROWS; ++r)\n"
+                      "        qc_xnor64_pack(&values[r * INNER], INNER, &out[r * WORDS]);\n");
+    tb_printf(code, "    return %s_OK;\n}\n\n", p->upper);
     return true;
 }
 

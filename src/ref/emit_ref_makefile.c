@@ -17,6 +17,8 @@ void ref_emit_makefile(const RefPlan *p, const char *const *c_files, int n, Text
         tb_printf(out, " %s", c_files[k]);
     tb_puts(out, "\n\n");
     tb_printf(out, "%s: $(SOURCES) $(wildcard *.h)\n", p->name);
-    tb_puts(out, "\t$(CC) $(STRICT) $(CFLAGS) $(LDFLAGS) -o $@ $(SOURCES) -lm\n\n");
+    /* --bench names the flags it was built with */
+    tb_puts(out, "\t$(CC) $(STRICT) $(CFLAGS) -DQONNXC_CFLAGS='\"$(CFLAGS)\"' $(LDFLAGS) -o $@ "
+                 "$(SOURCES) -lm\n\n");
     tb_printf(out, "clean:\n\trm -f %s\n\n.PHONY: clean\n", p->name);
 }
