@@ -28,4 +28,24 @@ static inline void qc_axpy_i16(int16_t *acc, int16_t w, const int16_t *x, size_t
         acc[i] = (int16_t)(acc[i] + w * x[i]);
 }
 
+/* The same for n <= 16. GCC at -O3 unrolls a loop of up to 16 iterations
+ * completely before it vectorizes, and then vectorizes the caller's loop
+ * over the taps instead, with shuffles: ResNet-20's 16-channel layers ran at
+ * half speed (docs/ref.md, "Kernel choice"). Kept a loop, it is one vector
+ * operation. Longer rows want the unrolling: without the pragma. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define QC_AXPY_KEEP_LOOP _Pragma("GCC unroll 1")
+#else
+#define QC_AXPY_KEEP_LOOP
+#endif
+
+static inline void qc_axpy_i16_short(int16_t *acc, int16_t w, const int16_t *x, size_t n)
+{
+    size_t i;
+
+    QC_AXPY_KEEP_LOOP
+    for (i = 0; i < n; ++i)
+        acc[i] = (int16_t)(acc[i] + w * x[i]);
+}
+
 #endif

@@ -34,9 +34,13 @@
 #include "qc_xnor.h"
 #include "qc_xnor64.h"
 
-/* Largest window (inputs per output) the cols kernel takes: its weights
- * are unpacked to int16_t, K x OUT_C of them. */
-#define COLS_MAX_K 64
+/* The cost model between the cols and the conv kernel, from the per-layer
+ * times in docs/ref.md ("Kernel choice"): cols vectorizes across the output
+ * channels, so it needs enough of them to fill a vector, and its 16-bit
+ * partial sums are flushed into int32_t every `chunk` taps, which must be
+ * rare enough not to dominate. */
+#define COLS_MIN_OUT_C 16
+#define COLS_MIN_CHUNK 16
 
 typedef enum { KV_MATMUL, KV_XNOR, KV_COLS, KV_CONV } Kernel;
 
@@ -54,7 +58,30 @@ typedef struct Dot {
     int64_t patch;                     /* stored elements of a patch */
     int64_t row_len;                   /* weights: words (xnor) or bytes per output channel */
     bool copy;                         /* non-XNOR: the dot uses an unpacked working copy */
+    int64_t chunk;                     /* cols: taps whose products always sum within int16_t */
 } Dot;
+
+/* How many taps of x times w can be summed in int16_t from 0 whatever the
+ * values: every partial sum of m taps lies in [m * pmin, m * pmax] for the
+ * extreme products pmin <= 0 <= pmax, so m <= 32767 / pmax and
+ * m <= 32768 / -pmin keep it inside. Capped at k (no flush needed). */
+static int64_t int16_chunk(qc_dtype xdt, qc_dtype wdt, int64_t k)
+{
+    int64_t xs[2] = { qc_dtype_min(xdt), qc_dtype_max(xdt) };
+    int64_t ws[2] = { qc_dtype_min(wdt), qc_dtype_max(wdt) };
+    int64_t pmin = 0, pmax = 0, m = k;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) {
+            int64_t prod = xs[i] * ws[j];
+            pmin = prod < pmin ? prod : pmin;
+            pmax = prod > pmax ? prod : pmax;
+        }
+    if (pmax > 0 && INT16_MAX / pmax < m)
+        m = INT16_MAX / pmax;
+    if (pmin < 0 && -(int64_t)INT16_MIN / -pmin < m)
+        m = -(int64_t)INT16_MIN / -pmin;
+    return m;
+}
 
 int32_t ref_weight_at(const Value *w, bool conv, int64_t out_c, int64_t cg, const RefWin *win,
                       int64_t o, int64_t k)
@@ -122,8 +149,10 @@ static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
                   (qc_dtype_min(g->wdt) >= INT8_MIN && qc_dtype_max(g->wdt) <= INT8_MAX);
         g->unit = g->cg;
         g->row_len = (int64_t)qc_packed_bytes(g->wdt, (size_t)g->k);
-        if (g->conv && x->fmt == REF_I8 && g->groups == 1 && acc <= 16 && g->wdt.bits <= 15 &&
-            g->k <= COLS_MAX_K)
+        g->chunk = int16_chunk(x->dt, g->wdt, g->k);
+        if (g->conv && x->fmt == REF_I8 && g->groups == 1 && qc_dtype_min(g->wdt) >= INT16_MIN &&
+            qc_dtype_max(g->wdt) <= INT16_MAX && g->out_c >= COLS_MIN_OUT_C &&
+            g->chunk >= (g->k < COLS_MIN_CHUNK ? g->k : COLS_MIN_CHUNK))
             g->kernel = KV_COLS;
     }
     if (!g->conv)
@@ -299,11 +328,35 @@ static void emit_dot_loop(const Emit *e, const char *xs, const char *ind)
         tb_printf(e->code, "%s}\n", ind);
 }
 
+/* Whether the fused thresholds are counted across the channels
+ * (by-level thresholds, cnt[OUT_C]): every multi-level output. */
+static bool counts_by_level(const RefThresholds *th)
+{
+    return th && !th->to_bits && th->levels > 0;
+}
+
+/* The locals emit_store needs besides acc[] and o. */
+static void emit_store_decls(const Emit *e)
+{
+    if (counts_by_level(e->th))
+        tb_puts(e->code, "    int32_t cnt[OUT_C];\n    int l;\n");
+}
+
 /* Stores acc[OUT_C] as output position `pos` (an expression). */
 static void emit_store(const Emit *e, const char *pos, const char *ind)
 {
     TextBuf *b = e->code;
-    if (e->th && e->th->to_bits) {
+    const RefThresholds *th = e->th;
+    if (counts_by_level(th)) {
+        char y[96];
+        if (!strcmp(pos, "0"))
+            snprintf(y, sizeof y, "out[o]");
+        else
+            snprintf(y, sizeof y, "out[(%s) * OUT_C + o]", pos);
+        ref_count_store(b, th, "acc[o]", y, "o", "OUT_C", ref_ctype(e->out->fmt), ind);
+        return;
+    }
+    if (th && th->to_bits) {
         if (!strcmp(pos, "0"))
             tb_printf(b, "%sqc_threshold_bits64(acc, %s, OUT_C, out);\n", ind, e->th->name);
         else
@@ -433,6 +486,7 @@ static void emit_matmul(const Emit *e)
         emit_weight_copy(e);
     if (!fused)
         tb_puts(b, "    int32_t acc[OUT_C];\n");
+    emit_store_decls(e);
     const char *ind = "    ";
     char xs[48], pos[8], out_row[48];
     if (g->rows > 1) {
@@ -473,6 +527,7 @@ static void emit_xnor_conv(const Emit *e)
     tb_puts(b, "    uint64_t patch[PATCH];\n");
     if (!fused)
         tb_puts(b, "    int32_t acc[OUT_C];\n");
+    emit_store_decls(e);
     const char *kx = !g->win.padded && g->win.dw == 1 && g->groups == 1 ? "" : "kx, ";
 
     if (!pooled) {
@@ -523,7 +578,7 @@ static void emit_xnor_conv(const Emit *e)
  * inside int16_t. */
 static bool cols_offset_fits(const RefThresholds *th, const RefTensor *x, const Dot *g)
 {
-    return th && th->to_bits && qc_dtype_acc_bits(x->dt, g->wdt, g->k) <= 15;
+    return th && th->to_bits && g->chunk >= g->k && qc_dtype_acc_bits(x->dt, g->wdt, g->k) <= 15;
 }
 
 static void emit_cols_conv(const Emit *e, bool offset)
@@ -531,7 +586,12 @@ static void emit_cols_conv(const Emit *e, bool offset)
     TextBuf *b = e->code;
     const Dot *g = e->g;
     char ctor[32];
+    bool chunked = g->chunk < g->k;
+    const char *axpy = g->out_c <= 16 ? "qc_axpy_i16_short" : "qc_axpy_i16";
     emit_conv_constants(e);
+    if (chunked)
+        tb_printf(b, "    enum { CHUNK = %lld };   /* taps whose products always sum within int16_t */\n",
+                  (long long)g->chunk);
     tb_puts(b, "    /* the weights by input, weights[k][o]: unpacked from the packed rows at the\n"
                "     * first call */\n");
     tb_puts(b, "    static int16_t weights[K][OUT_C];\n    static int unpacked;\n");
@@ -539,8 +599,9 @@ static void emit_cols_conv(const Emit *e, bool offset)
     tb_puts(b, "    int8_t patch[PATCH];\n    int16_t sum[OUT_C];\n");
     if (!offset)
         tb_puts(b, "    int32_t acc[OUT_C];\n");
+    emit_store_decls(e);
     bool contiguous = !g->win.padded && g->win.dw == 1;
-    tb_printf(b, "    int oy, ox, ky, %sk, o;\n\n", contiguous ? "" : "kx, ");
+    tb_printf(b, "    int oy, ox, ky, %sk, %so;\n\n", contiguous ? "" : "kx, ", chunked ? "k0, " : "");
     tb_puts(b, "    if (!unpacked) {\n        int32_t row[K];\n\n");
     tb_puts(b, "        for (o = 0; o < OUT_C; ++o) {\n");
     tb_printf(b, "            qc_unpack(wdt, %s[o], K, row);\n", e->weights);
@@ -552,13 +613,27 @@ static void emit_cols_conv(const Emit *e, bool offset)
         tb_printf(b, "            /* the sums start at -threshold: +1 where they end >= 0 */\n"
                   "            for (o = 0; o < OUT_C; ++o)\n"
                   "                sum[o] = (int16_t)-%s[o];\n", e->th->name);
-    else
+    else if (!chunked)
         tb_puts(b, "            memset(sum, 0, sizeof sum);\n");
-    tb_puts(b, "            for (k = 0; k < K; ++k)\n"
-               "                qc_axpy_i16(sum, patch[k], weights[k], OUT_C);\n");
+    if (chunked) {
+        /* 16-bit partial sums over CHUNK taps at a time, added into acc */
+        tb_printf(b, "            memset(acc, 0, sizeof acc);\n"
+                   "            for (k0 = 0; k0 < K; k0 += CHUNK) {\n"
+                   "                int k_end = k0 + CHUNK < K ? k0 + CHUNK : K;\n\n"
+                   "                memset(sum, 0, sizeof sum);\n"
+                   "                for (k = k0; k < k_end; ++k)\n"
+                   "                    %s(sum, patch[k], weights[k], OUT_C);\n"
+                   "                for (o = 0; o < OUT_C; ++o)\n"
+                   "                    acc[o] += sum[o];\n"
+                   "            }\n", axpy);
+        emit_store(e, "oy * OUT_W + ox", "            ");
+    } else {
+        tb_printf(b, "            for (k = 0; k < K; ++k)\n"
+                   "                %s(sum, patch[k], weights[k], OUT_C);\n", axpy);
+    }
     if (offset) {
         tb_puts(b, "            qc_xnor64_pack_i16(sum, OUT_C, &out[(oy * OUT_W + ox) * OUT_WORDS]);\n");
-    } else {
+    } else if (!chunked) {
         tb_puts(b, "            for (o = 0; o < OUT_C; ++o)\n                acc[o] = sum[o];\n");
         emit_store(e, "oy * OUT_W + ox", "            ");
     }
@@ -573,6 +648,7 @@ static void emit_generic_conv(const Emit *e)
     emit_weight_copy(e);
     tb_printf(b, "    %s patch[PATCH];\n", ref_ctype(e->x->fmt));
     tb_puts(b, "    int32_t acc[OUT_C];\n");
+    emit_store_decls(e);
     bool contiguous = !g->win.padded && g->win.dw == 1 && g->groups == 1;
     tb_printf(b, "    int oy, ox, ky, %so%s;\n\n", contiguous ? "" : "kx, ", g->groups > 1 ? ", grp" : "");
     emit_weight_unpack(e);
@@ -591,6 +667,43 @@ static void emit_generic_conv(const Emit *e)
 }
 
 /* ---- the layer ----------------------------------------------------------- */
+
+/* The kernel the cost model picked for the layer, and why (the comment
+ * line "kernel: ..."). */
+static void emit_kernel_choice(const Dot *g, const RefTensor *x, TextBuf *b)
+{
+    switch (g->kernel) {
+    case KV_MATMUL:
+        tb_printf(b, "\n *   kernel: matmul (%s)", g->xnor ? "XNOR-popcount per output"
+                  : "one dot product per output");
+        return;
+    case KV_XNOR:
+        tb_puts(b, "\n *   kernel: xnor (XNOR-popcount on packed pixels)");
+        return;
+    case KV_COLS:
+        tb_printf(b, "\n *   kernel: cols, one input times its weights across the %lld channels "
+                  "in 16-bit sums", (long long)g->out_c);
+        if (g->chunk < g->k)
+            tb_printf(b, ",\n *     flushed to int32_t every %lld taps (products in int16_t "
+                      "for %lld taps at most)", (long long)g->chunk, (long long)g->chunk);
+        else
+            tb_printf(b, " (at most %u bits here)", qc_dtype_acc_bits(x->dt, g->wdt, g->k));
+        return;
+    case KV_CONV:
+        break;
+    }
+    tb_puts(b, "\n *   kernel: conv, one dot product per output channel");
+    if (x->fmt != REF_I8)
+        tb_puts(b, " (cols needs int8_t inputs)");
+    else if (g->groups > 1)
+        tb_puts(b, " (cols needs one group)");
+    else if (qc_dtype_min(g->wdt) < INT16_MIN || qc_dtype_max(g->wdt) > INT16_MAX)
+        tb_puts(b, " (cols needs weights within int16_t)");
+    else if (g->out_c < COLS_MIN_OUT_C)
+        tb_printf(b, " (cols needs %d output channels)", COLS_MIN_OUT_C);
+    else
+        tb_printf(b, " (cols would flush its 16-bit sums every %lld taps)", (long long)g->chunk);
+}
 
 static void emit_comment(const RefLayer *l, const Dot *g, const RefTensor *x, const RefTensor *out,
                          TextBuf *b)
@@ -623,9 +736,7 @@ static void emit_comment(const RefLayer *l, const Dot *g, const RefTensor *x, co
                   "values is an OR, so\n *     each window position only evaluates the channels "
                   "still at -1", l->pool->name, (long long)g->pool.kh, (long long)g->pool.kw,
                   (long long)g->pool.out_h, (long long)g->pool.out_w);
-    if (g->kernel == KV_COLS)
-        tb_printf(b, "\n *   16-bit sums (at most %u bits here), one input times its weights across "
-                  "the channels", qc_dtype_acc_bits(x->dt, g->wdt, g->k));
+    emit_kernel_choice(g, x, b);
     tb_puts(b, " */\n");
 }
 
@@ -665,8 +776,14 @@ bool ref_emit_dot(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, bool *h
             free(th.t);
         return false;
     }
-    if (has_th)
+    if (has_th && counts_by_level(&th)) {
+        if (!ref_thresholds_emit_by_level(&th, lo, hi, data)) {
+            free(th.t);
+            return diag_error(d, p->g->path, NULL, NULL, "out of memory");
+        }
+    } else if (has_th) {
         ref_thresholds_emit(&th, lo, hi, data);
+    }
     bool offset = g.kernel == KV_COLS && cols_offset_fits(has_th ? &th : NULL, x, &g);
     bool fused_bits = (g.xnor && has_th && th.to_bits) || offset;
     if (g.xnor && fused_bits)
@@ -677,8 +794,8 @@ bool ref_emit_dot(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, bool *h
         headers[g.kernel == KV_COLS ? QH_AXPY : QH_DOT] = true;
     if (!g.xnor && (g.copy || g.kernel == KV_COLS))
         headers[QH_PACK] = true;   /* qc_unpack for the working copy of the weights */
-    if (has_th && !fused_bits)
-        headers[th.to_bits ? QH_THRESHOLD_BITS : QH_THRESHOLD] = true;
+    if (has_th && !fused_bits && th.to_bits)
+        headers[QH_THRESHOLD_BITS] = true;
 
     emit_comment(l, &g, x, out, code);
     tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn,
