@@ -59,15 +59,18 @@ typedef struct Dot {
     int64_t row_len;                   /* weights: words (xnor) or bytes per output channel */
     bool copy;                         /* non-XNOR: the dot uses an unpacked working copy */
     int64_t chunk;                     /* cols: taps whose products always sum within int16_t */
+    int64_t pair_chunk;                /* pairs (AVX2, beside kernel): the same for the offset
+                                        * inputs, even; 0: no pairs kernel */
+    int64_t offset;                    /* pairs: added to the inputs to make them unsigned */
 } Dot;
 
-/* How many taps of x times w can be summed in int16_t from 0 whatever the
- * values: every partial sum of m taps lies in [m * pmin, m * pmax] for the
+/* How many taps of x in [xlo, xhi] times w can be summed in int16_t from 0
+ * whatever the values: every partial sum of m taps lies in [m * pmin, m * pmax] for the
  * extreme products pmin <= 0 <= pmax, so m <= 32767 / pmax and
  * m <= 32768 / -pmin keep it inside. Capped at k (no flush needed). */
-static int64_t int16_chunk(qc_dtype xdt, qc_dtype wdt, int64_t k)
+static int64_t int16_chunk(int64_t xlo, int64_t xhi, qc_dtype wdt, int64_t k)
 {
-    int64_t xs[2] = { qc_dtype_min(xdt), qc_dtype_max(xdt) };
+    int64_t xs[2] = { xlo, xhi };
     int64_t ws[2] = { qc_dtype_min(wdt), qc_dtype_max(wdt) };
     int64_t pmin = 0, pmax = 0, m = k;
     for (int i = 0; i < 2; i++)
@@ -90,6 +93,27 @@ int32_t ref_weight_at(const Value *w, bool conv, int64_t out_c, int64_t cg, cons
         return (int32_t)w->i[k * out_c + o];
     int64_t c = k % cg, kx = (k / cg) % win->kw, ky = k / (cg * win->kw);
     return (int32_t)w->i[((o * cg + c) * win->kh + ky) * win->kw + kx];
+}
+
+/* The pairs kernel's chunk and input offset (pair_chunk 0 when it does not
+ * apply): inputs made unsigned bytes by adding -min, int8_t weights, pairs
+ * of taps whose sums fit int16_t, and int32_t room for the offset sums and
+ * their correction, offset * (sum of a channel's weights). */
+static void pairs_geometry(const RefTensor *x, Dot *g)
+{
+    int64_t xlo = qc_dtype_min(x->dt), xhi = qc_dtype_max(x->dt);
+    int64_t wmax = -qc_dtype_min(g->wdt) > qc_dtype_max(g->wdt) ? -qc_dtype_min(g->wdt)
+                                                                 : qc_dtype_max(g->wdt);
+    g->pair_chunk = 0;
+    g->offset = xlo < 0 ? -xlo : 0;
+    if (xhi - xlo > 255 || qc_dtype_min(g->wdt) < INT8_MIN || qc_dtype_max(g->wdt) > INT8_MAX)
+        return;
+    int64_t k2 = g->k + g->k % 2;
+    if ((xhi + g->offset + g->offset) * wmax * k2 > INT32_MAX)
+        return;
+    int64_t chunk = int16_chunk(0, xhi + g->offset, g->wdt, k2) / 2 * 2;
+    if (chunk >= 2)
+        g->pair_chunk = chunk;
 }
 
 static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
@@ -149,10 +173,15 @@ static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
                   (qc_dtype_min(g->wdt) >= INT8_MIN && qc_dtype_max(g->wdt) <= INT8_MAX);
         g->unit = g->cg;
         g->row_len = (int64_t)qc_packed_bytes(g->wdt, (size_t)g->k);
-        g->chunk = int16_chunk(x->dt, g->wdt, g->k);
-        if (g->conv && x->fmt == REF_I8 && g->groups == 1 && qc_dtype_min(g->wdt) >= INT16_MIN &&
-            qc_dtype_max(g->wdt) <= INT16_MAX && g->out_c >= COLS_MIN_OUT_C &&
-            g->chunk >= (g->k < COLS_MIN_CHUNK ? g->k : COLS_MIN_CHUNK))
+        g->chunk = int16_chunk(qc_dtype_min(x->dt), qc_dtype_max(x->dt), g->wdt, g->k);
+        pairs_geometry(x, g);
+        int64_t min_chunk = g->k < COLS_MIN_CHUNK ? g->k : COLS_MIN_CHUNK;
+        bool across = g->conv && x->fmt == REF_I8 && g->groups == 1 &&
+                      g->out_c >= COLS_MIN_OUT_C;
+        if (!across || g->pair_chunk < min_chunk)
+            g->pair_chunk = 0;
+        if (across && qc_dtype_min(g->wdt) >= INT16_MIN && qc_dtype_max(g->wdt) <= INT16_MAX &&
+            g->chunk >= min_chunk)
             g->kernel = KV_COLS;
     }
     if (!g->conv)
@@ -578,7 +607,7 @@ static void emit_xnor_conv(const Emit *e)
  * inside int16_t. */
 static bool cols_offset_fits(const RefThresholds *th, const RefTensor *x, const Dot *g)
 {
-    return th && th->to_bits && g->chunk >= g->k && qc_dtype_acc_bits(x->dt, g->wdt, g->k) <= 15;
+    return th && th->to_bits && g->kernel == KV_COLS && g->chunk >= g->k && qc_dtype_acc_bits(x->dt, g->wdt, g->k) <= 15;
 }
 
 static void emit_cols_conv(const Emit *e, bool offset)
@@ -640,6 +669,68 @@ static void emit_cols_conv(const Emit *e, bool offset)
     tb_puts(b, "        }\n    }\n");
 }
 
+/* Like cols, two taps at a time (qc_axpy_pairs_u8): the window made
+ * unsigned by adding OFFSET (padding too: it is an input of 0), the sums
+ * corrected by OFFSET times each channel's weight sum. */
+static void emit_pairs_conv(const Emit *e)
+{
+    TextBuf *b = e->code;
+    const Dot *g = e->g;
+    char ctor[32];
+    emit_conv_constants(e);
+    tb_printf(b, "    enum {\n        PAIRS = %lld,   /* taps in pairs; an odd last tap pairs with a weight 0 */\n"
+              "        CHUNK = %lld%s   /* taps whose products always sum within int16_t */\n",
+              (long long)((g->k + 1) / 2), (long long)g->pair_chunk, g->offset ? "," : "");
+    if (g->offset)
+        tb_printf(b, "        OFFSET = %lld   /* makes the inputs unsigned bytes */\n",
+                  (long long)g->offset);
+    tb_puts(b, "    };\n");
+    tb_printf(b, "    /* the weights by pair of taps, weights[k / 2][o][k %% 2]%s: unpacked from\n"
+              "     * the packed rows at the first call */\n",
+              g->offset ? ", and each channel's sum" : "");
+    tb_puts(b, "    static int8_t weights[PAIRS][OUT_C][2];\n");
+    if (g->offset)
+        tb_puts(b, "    static int32_t weight_sums[OUT_C];\n");
+    tb_puts(b, "    static int unpacked;\n");
+    tb_printf(b, "    const qc_dtype wdt = %s;\n", ref_dtype_ctor(g->wdt, ctor));
+    tb_puts(b, "    int8_t patch[PATCH];\n    uint8_t taps[2 * PAIRS];\n"
+               "    int16_t sum[OUT_C];\n    int32_t acc[OUT_C];\n");
+    emit_store_decls(e);
+    bool contiguous = !g->win.padded && g->win.dw == 1;
+    tb_printf(b, "    int oy, ox, ky, %sk, k0, o;\n\n", contiguous ? "" : "kx, ");
+    tb_puts(b, "    if (!unpacked) {\n        int32_t row[K];\n\n");
+    tb_puts(b, "        for (o = 0; o < OUT_C; ++o) {\n");
+    tb_printf(b, "            qc_unpack(wdt, %s[o], K, row);\n", e->weights);
+    tb_puts(b, "            for (k = 0; k < K; ++k)\n");
+    if (g->offset)
+        tb_puts(b, "            {\n"
+                   "                weights[k / 2][o][k % 2] = (int8_t)row[k];\n"
+                   "                weight_sums[o] += row[k];\n            }\n");
+    else
+        tb_puts(b, "                weights[k / 2][o][k % 2] = (int8_t)row[k];\n");
+    tb_puts(b, "        }\n        unpacked = 1;\n    }\n");
+    tb_puts(b, "    taps[2 * PAIRS - 1] = 0;   /* K odd: the tap past the window */\n");
+    tb_puts(b, "    for (oy = 0; oy < OUT_H; ++oy) {\n        for (ox = 0; ox < OUT_W; ++ox) {\n");
+    emit_gather(e, "            ");
+    tb_printf(b, "            for (k = 0; k < K; ++k)\n"
+              "                taps[k] = (uint8_t)%s;\n", g->offset ? "(patch[k] + OFFSET)" : "patch[k]");
+    if (g->offset)
+        tb_puts(b, "            for (o = 0; o < OUT_C; ++o)\n"
+                   "                acc[o] = -OFFSET * weight_sums[o];\n");
+    else
+        tb_puts(b, "            memset(acc, 0, sizeof acc);\n");
+    tb_puts(b, "            for (k0 = 0; k0 < PAIRS; k0 += CHUNK / 2) {\n"
+               "                int k_end = k0 + CHUNK / 2 < PAIRS ? k0 + CHUNK / 2 : PAIRS;\n\n"
+               "                memset(sum, 0, sizeof sum);\n"
+               "                for (k = k0; k < k_end; ++k)   /* pair k: taps 2k and 2k + 1 */\n"
+               "                    qc_axpy_pairs_u8(sum, taps[2 * k], taps[2 * k + 1], weights[k][0], OUT_C);\n"
+               "                for (o = 0; o < OUT_C; ++o)\n"
+               "                    acc[o] += sum[o];\n"
+               "            }\n");
+    emit_store(e, "oy * OUT_W + ox", "            ");
+    tb_puts(b, "        }\n    }\n");
+}
+
 static void emit_generic_conv(const Emit *e)
 {
     TextBuf *b = e->code;
@@ -672,6 +763,16 @@ static void emit_generic_conv(const Emit *e)
  * line "kernel: ..."). */
 static void emit_kernel_choice(const Dot *g, const RefTensor *x, TextBuf *b)
 {
+    if (g->pair_chunk && g->pair_chunk < g->k)
+        tb_printf(b, "\n *   kernel, compiled for AVX2: pairs, two inputs%s times their weights "
+                  "across the\n *     %lld channels in 16-bit sums (qc_axpy_pairs_u8, vpmaddubsw), "
+                  "flushed to int32_t every %lld taps;\n *   else",
+                  g->offset ? " (made unsigned)" : "", (long long)g->out_c,
+                  (long long)g->pair_chunk);
+    else if (g->pair_chunk)
+        tb_printf(b, "\n *   kernel, compiled for AVX2: pairs, two inputs%s times their weights "
+                  "across the\n *     %lld channels in 16-bit sums (qc_axpy_pairs_u8, vpmaddubsw);"
+                  "\n *   else", g->offset ? " (made unsigned)" : "", (long long)g->out_c);
     switch (g->kernel) {
     case KV_MATMUL:
         tb_printf(b, "\n *   kernel: matmul (%s)", g->xnor ? "XNOR-popcount per output"
@@ -792,21 +893,31 @@ bool ref_emit_dot(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, bool *h
         headers[QH_XNOR64] = true;
     if (!g.xnor)
         headers[g.kernel == KV_COLS ? QH_AXPY : QH_DOT] = true;
-    if (!g.xnor && (g.copy || g.kernel == KV_COLS))
+    if (g.pair_chunk)
+        headers[QH_AXPY] = true;
+    if (!g.xnor && (g.copy || g.kernel == KV_COLS || g.pair_chunk))
         headers[QH_PACK] = true;   /* qc_unpack for the working copy of the weights */
-    if (has_th && !fused_bits && th.to_bits)
+    /* the pairs kernel stores BIPOLAR outputs from its int32_t sums */
+    if (has_th && th.to_bits && (!fused_bits || g.pair_chunk))
         headers[QH_THRESHOLD_BITS] = true;
 
     emit_comment(l, &g, x, out, code);
     tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn,
               ref_ctype(x->fmt), ref_ctype(out->fmt));
     Emit e = { code, &g, x, out, has_th ? &th : NULL, wname, g.xnor ? "WORDS" : "C" };
+    if (g.pair_chunk) {
+        tb_puts(code, "#ifdef QC_AXPY_PAIRS_AVX2\n");
+        emit_pairs_conv(&e);
+        tb_puts(code, "#else\n");
+    }
     switch (g.kernel) {
     case KV_MATMUL: emit_matmul(&e); break;
     case KV_XNOR: emit_xnor_conv(&e); break;
     case KV_COLS: emit_cols_conv(&e, offset); break;
     case KV_CONV: emit_generic_conv(&e); break;
     }
+    if (g.pair_chunk)
+        tb_puts(code, "#endif\n");
     tb_puts(code, "}\n\n");
     if (has_th)
         free(th.t);

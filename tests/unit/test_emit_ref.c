@@ -438,8 +438,8 @@ static void run_engine(Graph *g, const Value *in, Value **out_f, Value **out_i)
 /* Emits for `target` ("ref" or "mcu"), builds and runs g on `frames` random
  * frames in [lo, hi) (integers when `integers`), and compares with the int
  * engine. */
-static void check_graph_on(OnnxBuilder *b, const char *target, const char *name, int frames,
-                           float lo, float hi, bool integers)
+static void check_graph_built(OnnxBuilder *b, const char *target, const char *cflags,
+                              const char *name, int frames, float lo, float hi, bool integers)
 {
     Graph *g = load(b);
     char dir[256], path[512];
@@ -455,8 +455,11 @@ static void check_graph_on(OnnxBuilder *b, const char *target, const char *name,
     snprintf(path, sizeof path, "%s/build", dir);
     ck_assert_msg(outtree_commit(&tree, path, &d), "%s", d.msg);
     outtree_free(&tree);
-    sh("make -s -C %s/build/%s > %s/make.log 2>&1 || (cat %s/make.log; false)", dir, target, dir,
-       dir);
+    sh("make -s -C %s/build/%s%s%s%s > %s/make.log 2>&1 || (cat %s/make.log; false)", dir, target,
+       cflags ? " CFLAGS='" : "", cflags ? cflags : "", cflags ? "'" : "", dir, dir);
+    if (cflags && strstr(cflags, "avx2"))
+        /* the vector path of qc_axpy_pairs_u8 is in the executable */
+        sh("objdump -d %s/build/%s/%s | grep -q vpmaddubsw", dir, target, name);
 
     Shape s = g->inputs[0]->shape;
     s.dims[0] = frames;
@@ -500,6 +503,12 @@ static void check_graph_on(OnnxBuilder *b, const char *target, const char *name,
         ck_assert(remove_tree(dir));
     else
         printf("kept %s\n", dir);
+}
+
+static void check_graph_on(OnnxBuilder *b, const char *target, const char *name, int frames,
+                           float lo, float hi, bool integers)
+{
+    check_graph_built(b, target, NULL, name, frames, lo, hi, integers);
 }
 
 static void check_graph(OnnxBuilder *b, const char *name, int frames, float lo, float hi,
@@ -568,16 +577,25 @@ END_TEST
 /* Every file of one emission, concatenated with its path. */
 static char *emit_all(OnnxBuilder *b, const char *name);
 
-/* The cols kernel, for every weight encoding of 2 to 4 bits, against the
- * int engine on random frames and on frames at the inputs' extremes (with
- * the extreme weights of channels 0 and 1, the largest 16-bit partial sums:
- * a chunk one tap longer than proven overflows int16_t there). */
+/* The cols kernel, and where the host has AVX2 the pairs kernel in the same
+ * run (the same layers compiled with -mavx2), for every weight encoding of
+ * 2 to 4 bits, against the int engine on random frames and on frames at the
+ * inputs' extremes (with the extreme weights of channels 0 and 1, the
+ * largest 16-bit partial sums: a chunk one tap longer than proven overflows
+ * int16_t there). */
 START_TEST(test_cols_kernels)
 {
     static const struct { const char *dt; int64_t lo, hi; } enc[] = {
         { "INT2", -2, 1 }, { "UINT2", 0, 3 }, { "INT3", -4, 3 }, { "TERNARY", -1, 1 },
         { "INT4", -8, 7 }, { "BIPOLAR", -1, 1 },
     };
+#if defined(__x86_64__) && defined(__GNUC__)
+    bool vector_path = __builtin_cpu_supports("avx2");
+#else
+    bool vector_path = false;
+#endif
+    if (!vector_path)
+        printf("test_cols_kernels: no AVX2 on this host; the portable path only\n");
     for (size_t k = 0; k < sizeof enc / sizeof enc[0]; k++) {
         OnnxBuilder *b = cols_kernels(enc[k].dt, enc[k].lo, enc[k].hi);
         if (k == 0) {
@@ -590,12 +608,25 @@ START_TEST(test_cols_kernels)
             ck_assert_ptr_nonnull(strstr(all, "kernel: cols, one input times its weights across "
                                          "the 19 channels in 16-bit sums (at most"));
             ck_assert_ptr_nonnull(strstr(all, "enum { CHUNK = 31 };"));
+            /* and, compiled for AVX2, two taps at a time: 255 * 8 per product
+             * of the unsigned inputs, 16 taps per 16-bit sum */
+            ck_assert_ptr_nonnull(strstr(all, "pairs, two inputs (made unsigned) times their "
+                                         "weights across the\n *     17 channels in 16-bit sums "
+                                         "(qc_axpy_pairs_u8, vpmaddubsw), flushed to int32_t "
+                                         "every 16 taps"));
             ck_assert_ptr_nonnull(strstr(all, "kernel: xnor"));
             free(all);
         }
         check_graph(b, "cols_kernels", 40, -3.0f, 3.0f, false);
-        check_graph(b, "cols_kernels", 2, -3.0f, -3.0f, false);
-        check_graph(b, "cols_kernels", 2, 3.0f, 3.0f, false);
+        if (vector_path)
+            check_graph_built(b, "ref", "-O2 -mavx2", "cols_kernels", 40, -3.0f, 3.0f, false);
+        /* conv1, whose sums are chunked, is the same in every graph */
+        for (int sign = -1; k == 0 && sign <= 1; sign += 2) {
+            check_graph(b, "cols_kernels", 2, 3.0f * (float)sign, 3.0f * (float)sign, false);
+            if (vector_path)
+                check_graph_built(b, "ref", "-O2 -mavx2", "cols_kernels", 2, 3.0f * (float)sign,
+                                  3.0f * (float)sign, false);
+        }
         ob_free(b);
     }
 }
