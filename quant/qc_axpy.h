@@ -72,16 +72,16 @@ static inline void qc_axpy_pairs_u8(int16_t *acc, uint8_t x0, uint8_t x1, const 
                                     size_t n)
 {
     const __m256i x = _mm256_set1_epi16((short)(x0 | x1 << 8));
-    size_t i = 0;
+    size_t vectors = n / 16, i;
 
-    for (; i + 16 <= n; i += 16) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(acc + i));
+    for (i = 0; i < vectors; ++i) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(acc + 16 * i));
         __m256i p = _mm256_maddubs_epi16(
-            x, _mm256_loadu_si256((const __m256i *)(const void *)(w + 2 * i)));
+            x, _mm256_loadu_si256((const __m256i *)(const void *)(w + 32 * i)));
 
-        _mm256_storeu_si256((__m256i *)(void *)(acc + i), _mm256_add_epi16(a, p));
+        _mm256_storeu_si256((__m256i *)(void *)(acc + 16 * i), _mm256_add_epi16(a, p));
     }
-    for (; i < n; ++i)
+    for (i = 16 * vectors; i < n; ++i)   /* the last n % 16 outputs */
         acc[i] = (int16_t)(acc[i] + x0 * w[2 * i] + x1 * w[2 * i + 1]);
 }
 #endif
