@@ -886,6 +886,8 @@ bool ref_emit_dot(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, bool *h
         ref_thresholds_emit(&th, lo, hi, data);
     }
     bool offset = g.kernel == KV_COLS && cols_offset_fits(has_th ? &th : NULL, x, &g);
+    if (offset)
+        g.pair_chunk = 0;   /* cols straight to bits beat pairs by 20 % (docs/ref.md) */
     bool fused_bits = (g.xnor && has_th && th.to_bits) || offset;
     if (g.xnor && fused_bits)
         headers[QH_XNOR64_THRESHOLD] = true;
