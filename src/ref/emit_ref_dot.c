@@ -1,6 +1,7 @@
 /* IntMatMul and IntConv layers of a reference executor, with the
  * MultiThreshold (and, for binarized convolutions, the IntMaxPool) the plan
- * fused into them. Channels-last, no im2col. Four kernels:
+ * fused into them. Channels-last, no im2col. Four kernels, and a fifth for
+ * AVX2 builds:
  *
  *   matmul  for each row of X, one dot product per output channel (XNOR:
  *           qc_xnor64_threshold or qc_xnor64_differ; else as conv below)
@@ -11,11 +12,18 @@
  *           channel. With a max-pool fused, each pooled pixel ORs the bits of
  *           its window's positions (qc_xnor64_threshold_or), evaluating only
  *           the channels still at -1.
- *   cols    int8 inputs with small windows (first layers) whose sums fit 16
- *           bits: for each output pixel, each input of the window times its
- *           row of weights across the output channels (qc_axpy_i16), which
- *           vectorizes; BIPOLAR outputs start the sums at -threshold and keep
- *           the signs (qc_xnor64_pack_i16)
+ *   cols    int8 inputs, one group, 16 or more output channels: for each
+ *           output pixel, each input of the window times its row of weights
+ *           across the output channels (qc_axpy_i16), which vectorizes, in
+ *           16-bit sums flushed into int32_t every CHUNK taps (int16_chunk
+ *           proves CHUNK from the datatypes); when one chunk holds the
+ *           window and the output is BIPOLAR, the sums start at -threshold
+ *           and keep the signs (qc_xnor64_pack_i16)
+ *   pairs   where cols applies and the compiler targets AVX2: the window
+ *           made unsigned (+ OFFSET), two taps per vpmaddubsw
+ *           (qc_axpy_pairs_u8), corrected by OFFSET times the channel's
+ *           weight sum; emitted beside the portable kernel under
+ *           #ifdef QC_AXPY_PAIRS_AVX2
  *   conv    everything else: patch, then qc_dot_i8 / qc_dot_i32 per output
  *           channel, against a working copy of the weights unpacked at the
  *           first call (the const rows stay packed)
@@ -34,11 +42,11 @@
 #include "qc_xnor.h"
 #include "qc_xnor64.h"
 
-/* The cost model between the cols and the conv kernel, from the per-layer
- * times in docs/ref.md ("Kernel choice"): cols vectorizes across the output
- * channels, so it needs enough of them to fill a vector, and its 16-bit
- * partial sums are flushed into int32_t every `chunk` taps, which must be
- * rare enough not to dominate. */
+/* The cost model between the cols (and pairs) and the conv kernel, from
+ * the per-layer times in docs/ref.md ("The kernels and the choice per
+ * layer"): cols vectorizes across the output channels, so it needs enough
+ * of them to fill a vector, and its 16-bit partial sums are flushed into
+ * int32_t every `chunk` taps, which must be rare enough not to dominate. */
 #define COLS_MIN_OUT_C 16
 #define COLS_MIN_CHUNK 16
 
@@ -65,9 +73,10 @@ typedef struct Dot {
 } Dot;
 
 /* How many taps of x in [xlo, xhi] times w can be summed in int16_t from 0
- * whatever the values: every partial sum of m taps lies in [m * pmin, m * pmax] for the
- * extreme products pmin <= 0 <= pmax, so m <= 32767 / pmax and
- * m <= 32768 / -pmin keep it inside. Capped at k (no flush needed). */
+ * whatever the values: every partial sum of m taps lies in
+ * [m * pmin, m * pmax] for the extreme products pmin <= 0 <= pmax, so
+ * m <= 32767 / pmax and m <= 32768 / -pmin keep it inside. Capped at k
+ * (no flush needed). */
 static int64_t int16_chunk(int64_t xlo, int64_t xhi, qc_dtype wdt, int64_t k)
 {
     int64_t xs[2] = { xlo, xhi };
