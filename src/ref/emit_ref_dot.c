@@ -702,11 +702,13 @@ static void emit_pairs_conv(const Emit *e)
         tb_puts(b, "    static int32_t weight_sums[OUT_C];\n");
     tb_puts(b, "    static int unpacked;\n");
     tb_printf(b, "    const qc_dtype wdt = %s;\n", ref_dtype_ctor(g->wdt, ctor));
-    tb_puts(b, "    int8_t patch[PATCH];\n    uint8_t taps[2 * PAIRS];\n"
-               "    int16_t sum[OUT_C];\n    int32_t acc[OUT_C];\n");
+    tb_puts(b, "    int8_t patch[PATCH];\n"
+               "    /* two output pixels side by side share each load of weights */\n"
+               "    uint8_t taps[2][2 * PAIRS];\n"
+               "    int16_t sum[2][OUT_C];\n    int32_t acc2[2][OUT_C], acc[OUT_C];\n");
     emit_store_decls(e);
     bool contiguous = !g->win.padded && g->win.dw == 1;
-    tb_printf(b, "    int oy, ox, ky, %sk, k0, o;\n\n", contiguous ? "" : "kx, ");
+    tb_printf(b, "    int oy, ox0, ky, %sk, k0, o, p;\n\n", contiguous ? "" : "kx, ");
     tb_puts(b, "    if (!unpacked) {\n        int32_t row[K];\n\n");
     tb_puts(b, "        for (o = 0; o < OUT_C; ++o) {\n");
     tb_printf(b, "            qc_unpack(wdt, %s[o], K, row);\n", e->weights);
@@ -718,26 +720,41 @@ static void emit_pairs_conv(const Emit *e)
     else
         tb_puts(b, "                weights[k / 2][o][k % 2] = (int8_t)row[k];\n");
     tb_puts(b, "        }\n        unpacked = 1;\n    }\n");
-    tb_puts(b, "    taps[2 * PAIRS - 1] = 0;   /* K odd: the tap past the window */\n");
-    tb_puts(b, "    for (oy = 0; oy < OUT_H; ++oy) {\n        for (ox = 0; ox < OUT_W; ++ox) {\n");
-    emit_gather(e, "            ");
-    tb_printf(b, "            for (k = 0; k < K; ++k)\n"
-              "                taps[k] = (uint8_t)%s;\n", g->offset ? "(patch[k] + OFFSET)" : "patch[k]");
+    tb_puts(b, "    taps[0][2 * PAIRS - 1] = taps[1][2 * PAIRS - 1] = 0;   /* K odd: the tap past "
+               "the window */\n");
+    tb_puts(b, "    for (oy = 0; oy < OUT_H; ++oy) {\n"
+               "        for (ox0 = 0; ox0 < OUT_W; ox0 += 2) {\n"
+               "            for (p = 0; p < 2; ++p) {\n"
+               "                /* an odd row's last pixel is computed twice, stored once */\n"
+               "                int ox = ox0 + p < OUT_W ? ox0 + p : ox0;\n\n");
+    emit_gather(e, "                ");
+    tb_printf(b, "                for (k = 0; k < K; ++k)\n"
+              "                    taps[p][k] = (uint8_t)%s;\n",
+              g->offset ? "(patch[k] + OFFSET)" : "patch[k]");
     if (g->offset)
-        tb_puts(b, "            for (o = 0; o < OUT_C; ++o)\n"
-                   "                acc[o] = -OFFSET * weight_sums[o];\n");
+        tb_puts(b, "                for (o = 0; o < OUT_C; ++o)\n"
+                   "                    acc2[p][o] = -OFFSET * weight_sums[o];\n");
     else
-        tb_puts(b, "            memset(acc, 0, sizeof acc);\n");
+        tb_puts(b, "                memset(acc2[p], 0, sizeof acc2[p]);\n");
+    tb_puts(b, "            }\n");
     tb_puts(b, "            for (k0 = 0; k0 < PAIRS; k0 += CHUNK / 2) {\n"
                "                int k_end = k0 + CHUNK / 2 < PAIRS ? k0 + CHUNK / 2 : PAIRS;\n\n"
                "                memset(sum, 0, sizeof sum);\n"
-               "                for (k = k0; k < k_end; ++k)   /* pair k: taps 2k and 2k + 1 */\n"
-               "                    qc_axpy_pairs_u8(sum, taps[2 * k], taps[2 * k + 1], weights[k][0], OUT_C);\n"
-               "                for (o = 0; o < OUT_C; ++o)\n"
-               "                    acc[o] += sum[o];\n"
+               "                for (k = k0; k < k_end; ++k) {   /* pair k: taps 2k and 2k + 1 */\n"
+               "                    qc_axpy_pairs_u8(sum[0], taps[0][2 * k], taps[0][2 * k + 1], "
+               "weights[k][0], OUT_C);\n"
+               "                    qc_axpy_pairs_u8(sum[1], taps[1][2 * k], taps[1][2 * k + 1], "
+               "weights[k][0], OUT_C);\n"
+               "                }\n"
+               "                for (o = 0; o < OUT_C; ++o) {\n"
+               "                    acc2[0][o] += sum[0][o];\n"
+               "                    acc2[1][o] += sum[1][o];\n"
+               "                }\n"
                "            }\n");
-    emit_store(e, "oy * OUT_W + ox", "            ");
-    tb_puts(b, "        }\n    }\n");
+    tb_puts(b, "            for (p = 0; p < 2 && ox0 + p < OUT_W; ++p) {\n"
+               "                memcpy(acc, acc2[p], sizeof acc);\n");
+    emit_store(e, "oy * OUT_W + ox0 + p", "                ");
+    tb_puts(b, "            }\n        }\n    }\n");
 }
 
 static void emit_generic_conv(const Emit *e)
