@@ -21,8 +21,9 @@
  *           and keep the signs (qc_xnor64_pack_i16)
  *   pairs   where cols applies and the compiler targets AVX2: the window
  *           made unsigned (+ OFFSET), two taps per vpmaddubsw
- *           (qc_axpy_pairs_u8), corrected by OFFSET times the channel's
- *           weight sum; emitted beside the portable kernel under
+ *           (qc_axpy_pairs_u8), two output pixels per load of weights,
+ *           corrected by OFFSET times the channel's weight sum; emitted
+ *           beside the portable kernel under
  *           #ifdef QC_AXPY_PAIRS_AVX2
  *   conv    everything else: patch, then qc_dot_i8 / qc_dot_i32 per output
  *           channel, against a working copy of the weights unpacked at the
