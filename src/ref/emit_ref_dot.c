@@ -1,6 +1,7 @@
 /* IntMatMul and IntConv layers of a reference executor, with the
  * MultiThreshold (and, for binarized convolutions, the IntMaxPool) the plan
- * fused into them. Channels-last, no im2col. Four kernels:
+ * fused into them. Channels-last, no im2col. Four kernels, and a fifth for
+ * AVX2 builds:
  *
  *   matmul  for each row of X, one dot product per output channel (XNOR:
  *           qc_xnor64_threshold or qc_xnor64_differ; else as conv below)
@@ -11,11 +12,19 @@
  *           channel. With a max-pool fused, each pooled pixel ORs the bits of
  *           its window's positions (qc_xnor64_threshold_or), evaluating only
  *           the channels still at -1.
- *   cols    int8 inputs with small windows (first layers) whose sums fit 16
- *           bits: for each output pixel, each input of the window times its
- *           row of weights across the output channels (qc_axpy_i16), which
- *           vectorizes; BIPOLAR outputs start the sums at -threshold and keep
- *           the signs (qc_xnor64_pack_i16)
+ *   cols    int8 inputs, one group, 16 or more output channels: for each
+ *           output pixel, each input of the window times its row of weights
+ *           across the output channels (qc_axpy_i16), which vectorizes, in
+ *           16-bit sums flushed into int32_t every CHUNK taps (int16_chunk
+ *           proves CHUNK from the datatypes); when one chunk holds the
+ *           window and the output is BIPOLAR, the sums start at -threshold
+ *           and keep the signs (qc_xnor64_pack_i16)
+ *   pairs   where cols applies and the compiler targets AVX2: the window
+ *           made unsigned (+ OFFSET), two taps per vpmaddubsw
+ *           (qc_axpy_pairs_u8), two output pixels per load of weights,
+ *           corrected by OFFSET times the channel's weight sum; emitted
+ *           beside the portable kernel under
+ *           #ifdef QC_AXPY_PAIRS_AVX2
  *   conv    everything else: patch, then qc_dot_i8 / qc_dot_i32 per output
  *           channel, against a working copy of the weights unpacked at the
  *           first call (the const rows stay packed)
@@ -34,9 +43,13 @@
 #include "qc_xnor.h"
 #include "qc_xnor64.h"
 
-/* Largest window (inputs per output) the cols kernel takes: its weights
- * are unpacked to int16_t, K x OUT_C of them. */
-#define COLS_MAX_K 64
+/* The cost model between the cols (and pairs) and the conv kernel, from
+ * the per-layer times in docs/ref.md ("The kernels and the choice per
+ * layer"): cols vectorizes across the output channels, so it needs enough
+ * of them to fill a vector, and its 16-bit partial sums are flushed into
+ * int32_t every `chunk` taps, which must be rare enough not to dominate. */
+#define COLS_MIN_OUT_C 16
+#define COLS_MIN_CHUNK 16
 
 typedef enum { KV_MATMUL, KV_XNOR, KV_COLS, KV_CONV } Kernel;
 
@@ -54,7 +67,34 @@ typedef struct Dot {
     int64_t patch;                     /* stored elements of a patch */
     int64_t row_len;                   /* weights: words (xnor) or bytes per output channel */
     bool copy;                         /* non-XNOR: the dot uses an unpacked working copy */
+    int64_t chunk;                     /* cols: taps whose products always sum within int16_t */
+    int64_t pair_chunk;                /* pairs (AVX2, beside kernel): the same for the offset
+                                        * inputs, even; 0: no pairs kernel */
+    int64_t offset;                    /* pairs: added to the inputs to make them unsigned */
 } Dot;
+
+/* How many taps of x in [xlo, xhi] times w can be summed in int16_t from 0
+ * whatever the values: every partial sum of m taps lies in
+ * [m * pmin, m * pmax] for the extreme products pmin <= 0 <= pmax, so
+ * m <= 32767 / pmax and m <= 32768 / -pmin keep it inside. Capped at k
+ * (no flush needed). */
+static int64_t int16_chunk(int64_t xlo, int64_t xhi, qc_dtype wdt, int64_t k)
+{
+    int64_t xs[2] = { xlo, xhi };
+    int64_t ws[2] = { qc_dtype_min(wdt), qc_dtype_max(wdt) };
+    int64_t pmin = 0, pmax = 0, m = k;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++) {
+            int64_t prod = xs[i] * ws[j];
+            pmin = prod < pmin ? prod : pmin;
+            pmax = prod > pmax ? prod : pmax;
+        }
+    if (pmax > 0 && INT16_MAX / pmax < m)
+        m = INT16_MAX / pmax;
+    if (pmin < 0 && -(int64_t)INT16_MIN / -pmin < m)
+        m = -(int64_t)INT16_MIN / -pmin;
+    return m;
+}
 
 int32_t ref_weight_at(const Value *w, bool conv, int64_t out_c, int64_t cg, const RefWin *win,
                       int64_t o, int64_t k)
@@ -63,6 +103,27 @@ int32_t ref_weight_at(const Value *w, bool conv, int64_t out_c, int64_t cg, cons
         return (int32_t)w->i[k * out_c + o];
     int64_t c = k % cg, kx = (k / cg) % win->kw, ky = k / (cg * win->kw);
     return (int32_t)w->i[((o * cg + c) * win->kh + ky) * win->kw + kx];
+}
+
+/* The pairs kernel's chunk and input offset (pair_chunk 0 when it does not
+ * apply): inputs made unsigned bytes by adding -min, int8_t weights, pairs
+ * of taps whose sums fit int16_t, and int32_t room for the offset sums and
+ * their correction, offset * (sum of a channel's weights). */
+static void pairs_geometry(const RefTensor *x, Dot *g)
+{
+    int64_t xlo = qc_dtype_min(x->dt), xhi = qc_dtype_max(x->dt);
+    int64_t wmax = -qc_dtype_min(g->wdt) > qc_dtype_max(g->wdt) ? -qc_dtype_min(g->wdt)
+                                                                 : qc_dtype_max(g->wdt);
+    g->pair_chunk = 0;
+    g->offset = xlo < 0 ? -xlo : 0;
+    if (xhi - xlo > 255 || qc_dtype_min(g->wdt) < INT8_MIN || qc_dtype_max(g->wdt) > INT8_MAX)
+        return;
+    int64_t k2 = g->k + g->k % 2;
+    if ((xhi + g->offset + g->offset) * wmax * k2 > INT32_MAX)
+        return;
+    int64_t chunk = int16_chunk(0, xhi + g->offset, g->wdt, k2) / 2 * 2;
+    if (chunk >= 2)
+        g->pair_chunk = chunk;
 }
 
 static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
@@ -122,8 +183,15 @@ static bool dot_geometry(RefPlan *p, const RefLayer *l, Dot *g, Diag *d)
                   (qc_dtype_min(g->wdt) >= INT8_MIN && qc_dtype_max(g->wdt) <= INT8_MAX);
         g->unit = g->cg;
         g->row_len = (int64_t)qc_packed_bytes(g->wdt, (size_t)g->k);
-        if (g->conv && x->fmt == REF_I8 && g->groups == 1 && acc <= 16 && g->wdt.bits <= 15 &&
-            g->k <= COLS_MAX_K)
+        g->chunk = int16_chunk(qc_dtype_min(x->dt), qc_dtype_max(x->dt), g->wdt, g->k);
+        pairs_geometry(x, g);
+        int64_t min_chunk = g->k < COLS_MIN_CHUNK ? g->k : COLS_MIN_CHUNK;
+        bool across = g->conv && x->fmt == REF_I8 && g->groups == 1 &&
+                      g->out_c >= COLS_MIN_OUT_C;
+        if (!across || g->pair_chunk < min_chunk)
+            g->pair_chunk = 0;
+        if (across && qc_dtype_min(g->wdt) >= INT16_MIN && qc_dtype_max(g->wdt) <= INT16_MAX &&
+            g->chunk >= min_chunk)
             g->kernel = KV_COLS;
     }
     if (!g->conv)
@@ -299,11 +367,35 @@ static void emit_dot_loop(const Emit *e, const char *xs, const char *ind)
         tb_printf(e->code, "%s}\n", ind);
 }
 
+/* Whether the fused thresholds are counted across the channels
+ * (by-level thresholds, cnt[OUT_C]): every multi-level output. */
+static bool counts_by_level(const RefThresholds *th)
+{
+    return th && !th->to_bits && th->levels > 0;
+}
+
+/* The locals emit_store needs besides acc[] and o. */
+static void emit_store_decls(const Emit *e)
+{
+    if (counts_by_level(e->th))
+        tb_puts(e->code, "    int32_t cnt[OUT_C];\n    int l;\n");
+}
+
 /* Stores acc[OUT_C] as output position `pos` (an expression). */
 static void emit_store(const Emit *e, const char *pos, const char *ind)
 {
     TextBuf *b = e->code;
-    if (e->th && e->th->to_bits) {
+    const RefThresholds *th = e->th;
+    if (counts_by_level(th)) {
+        char y[96];
+        if (!strcmp(pos, "0"))
+            snprintf(y, sizeof y, "out[o]");
+        else
+            snprintf(y, sizeof y, "out[(%s) * OUT_C + o]", pos);
+        ref_count_store(b, th, "acc[o]", y, "o", "OUT_C", ref_ctype(e->out->fmt), ind);
+        return;
+    }
+    if (th && th->to_bits) {
         if (!strcmp(pos, "0"))
             tb_printf(b, "%sqc_threshold_bits64(acc, %s, OUT_C, out);\n", ind, e->th->name);
         else
@@ -433,6 +525,7 @@ static void emit_matmul(const Emit *e)
         emit_weight_copy(e);
     if (!fused)
         tb_puts(b, "    int32_t acc[OUT_C];\n");
+    emit_store_decls(e);
     const char *ind = "    ";
     char xs[48], pos[8], out_row[48];
     if (g->rows > 1) {
@@ -473,6 +566,7 @@ static void emit_xnor_conv(const Emit *e)
     tb_puts(b, "    uint64_t patch[PATCH];\n");
     if (!fused)
         tb_puts(b, "    int32_t acc[OUT_C];\n");
+    emit_store_decls(e);
     const char *kx = !g->win.padded && g->win.dw == 1 && g->groups == 1 ? "" : "kx, ";
 
     if (!pooled) {
@@ -523,7 +617,7 @@ static void emit_xnor_conv(const Emit *e)
  * inside int16_t. */
 static bool cols_offset_fits(const RefThresholds *th, const RefTensor *x, const Dot *g)
 {
-    return th && th->to_bits && qc_dtype_acc_bits(x->dt, g->wdt, g->k) <= 15;
+    return th && th->to_bits && g->kernel == KV_COLS && g->chunk >= g->k && qc_dtype_acc_bits(x->dt, g->wdt, g->k) <= 15;
 }
 
 static void emit_cols_conv(const Emit *e, bool offset)
@@ -531,7 +625,12 @@ static void emit_cols_conv(const Emit *e, bool offset)
     TextBuf *b = e->code;
     const Dot *g = e->g;
     char ctor[32];
+    bool chunked = g->chunk < g->k;
+    const char *axpy = g->out_c <= 16 ? "qc_axpy_i16_short" : "qc_axpy_i16";
     emit_conv_constants(e);
+    if (chunked)
+        tb_printf(b, "    enum { CHUNK = %lld };   /* taps whose products always sum within int16_t */\n",
+                  (long long)g->chunk);
     tb_puts(b, "    /* the weights by input, weights[k][o]: unpacked from the packed rows at the\n"
                "     * first call */\n");
     tb_puts(b, "    static int16_t weights[K][OUT_C];\n    static int unpacked;\n");
@@ -539,8 +638,9 @@ static void emit_cols_conv(const Emit *e, bool offset)
     tb_puts(b, "    int8_t patch[PATCH];\n    int16_t sum[OUT_C];\n");
     if (!offset)
         tb_puts(b, "    int32_t acc[OUT_C];\n");
+    emit_store_decls(e);
     bool contiguous = !g->win.padded && g->win.dw == 1;
-    tb_printf(b, "    int oy, ox, ky, %sk, o;\n\n", contiguous ? "" : "kx, ");
+    tb_printf(b, "    int oy, ox, ky, %sk, %so;\n\n", contiguous ? "" : "kx, ", chunked ? "k0, " : "");
     tb_puts(b, "    if (!unpacked) {\n        int32_t row[K];\n\n");
     tb_puts(b, "        for (o = 0; o < OUT_C; ++o) {\n");
     tb_printf(b, "            qc_unpack(wdt, %s[o], K, row);\n", e->weights);
@@ -552,17 +652,110 @@ static void emit_cols_conv(const Emit *e, bool offset)
         tb_printf(b, "            /* the sums start at -threshold: +1 where they end >= 0 */\n"
                   "            for (o = 0; o < OUT_C; ++o)\n"
                   "                sum[o] = (int16_t)-%s[o];\n", e->th->name);
-    else
+    else if (!chunked)
         tb_puts(b, "            memset(sum, 0, sizeof sum);\n");
-    tb_puts(b, "            for (k = 0; k < K; ++k)\n"
-               "                qc_axpy_i16(sum, patch[k], weights[k], OUT_C);\n");
+    if (chunked) {
+        /* 16-bit partial sums over CHUNK taps at a time, added into acc */
+        tb_printf(b, "            memset(acc, 0, sizeof acc);\n"
+                   "            for (k0 = 0; k0 < K; k0 += CHUNK) {\n"
+                   "                int k_end = k0 + CHUNK < K ? k0 + CHUNK : K;\n\n"
+                   "                memset(sum, 0, sizeof sum);\n"
+                   "                for (k = k0; k < k_end; ++k)\n"
+                   "                    %s(sum, patch[k], weights[k], OUT_C);\n"
+                   "                for (o = 0; o < OUT_C; ++o)\n"
+                   "                    acc[o] += sum[o];\n"
+                   "            }\n", axpy);
+        emit_store(e, "oy * OUT_W + ox", "            ");
+    } else {
+        tb_printf(b, "            for (k = 0; k < K; ++k)\n"
+                   "                %s(sum, patch[k], weights[k], OUT_C);\n", axpy);
+    }
     if (offset) {
         tb_puts(b, "            qc_xnor64_pack_i16(sum, OUT_C, &out[(oy * OUT_W + ox) * OUT_WORDS]);\n");
-    } else {
+    } else if (!chunked) {
         tb_puts(b, "            for (o = 0; o < OUT_C; ++o)\n                acc[o] = sum[o];\n");
         emit_store(e, "oy * OUT_W + ox", "            ");
     }
     tb_puts(b, "        }\n    }\n");
+}
+
+/* Like cols, two taps at a time (qc_axpy_pairs_u8): the window made
+ * unsigned by adding OFFSET (padding too: it is an input of 0), the sums
+ * corrected by OFFSET times each channel's weight sum. */
+static void emit_pairs_conv(const Emit *e)
+{
+    TextBuf *b = e->code;
+    const Dot *g = e->g;
+    char ctor[32];
+    emit_conv_constants(e);
+    tb_printf(b, "    enum {\n        PAIRS = %lld,   /* taps in pairs; an odd last tap pairs with a weight 0 */\n"
+              "        CHUNK = %lld%s   /* taps whose products always sum within int16_t */\n",
+              (long long)((g->k + 1) / 2), (long long)g->pair_chunk, g->offset ? "," : "");
+    if (g->offset)
+        tb_printf(b, "        OFFSET = %lld   /* makes the inputs unsigned bytes */\n",
+                  (long long)g->offset);
+    tb_puts(b, "    };\n");
+    tb_printf(b, "    /* the weights by pair of taps, weights[k / 2][o][k %% 2]%s: unpacked from\n"
+              "     * the packed rows at the first call */\n",
+              g->offset ? ", and each channel's sum" : "");
+    tb_puts(b, "    static int8_t weights[PAIRS][OUT_C][2];\n");
+    if (g->offset)
+        tb_puts(b, "    static int32_t weight_sums[OUT_C];\n");
+    tb_puts(b, "    static int unpacked;\n");
+    tb_printf(b, "    const qc_dtype wdt = %s;\n", ref_dtype_ctor(g->wdt, ctor));
+    tb_puts(b, "    int8_t patch[PATCH];\n"
+               "    /* two output pixels side by side share each load of weights */\n"
+               "    uint8_t taps[2][2 * PAIRS];\n"
+               "    int16_t sum[2][OUT_C];\n    int32_t acc2[2][OUT_C], acc[OUT_C];\n");
+    emit_store_decls(e);
+    bool contiguous = !g->win.padded && g->win.dw == 1;
+    tb_printf(b, "    int oy, ox0, ky, %sk, k0, o, p;\n\n", contiguous ? "" : "kx, ");
+    tb_puts(b, "    if (!unpacked) {\n        int32_t row[K];\n\n");
+    tb_puts(b, "        for (o = 0; o < OUT_C; ++o) {\n");
+    tb_printf(b, "            qc_unpack(wdt, %s[o], K, row);\n", e->weights);
+    tb_puts(b, "            for (k = 0; k < K; ++k)\n");
+    if (g->offset)
+        tb_puts(b, "            {\n"
+                   "                weights[k / 2][o][k % 2] = (int8_t)row[k];\n"
+                   "                weight_sums[o] += row[k];\n            }\n");
+    else
+        tb_puts(b, "                weights[k / 2][o][k % 2] = (int8_t)row[k];\n");
+    tb_puts(b, "        }\n        unpacked = 1;\n    }\n");
+    tb_puts(b, "    taps[0][2 * PAIRS - 1] = taps[1][2 * PAIRS - 1] = 0;   /* K odd: the tap past "
+               "the window */\n");
+    tb_puts(b, "    for (oy = 0; oy < OUT_H; ++oy) {\n"
+               "        for (ox0 = 0; ox0 < OUT_W; ox0 += 2) {\n"
+               "            for (p = 0; p < 2; ++p) {\n"
+               "                /* an odd row's last pixel is computed twice, stored once */\n"
+               "                int ox = ox0 + p < OUT_W ? ox0 + p : ox0;\n\n");
+    emit_gather(e, "                ");
+    tb_printf(b, "                for (k = 0; k < K; ++k)\n"
+              "                    taps[p][k] = (uint8_t)%s;\n",
+              g->offset ? "(patch[k] + OFFSET)" : "patch[k]");
+    if (g->offset)
+        tb_puts(b, "                for (o = 0; o < OUT_C; ++o)\n"
+                   "                    acc2[p][o] = -OFFSET * weight_sums[o];\n");
+    else
+        tb_puts(b, "                memset(acc2[p], 0, sizeof acc2[p]);\n");
+    tb_puts(b, "            }\n");
+    tb_puts(b, "            for (k0 = 0; k0 < PAIRS; k0 += CHUNK / 2) {\n"
+               "                int k_end = k0 + CHUNK / 2 < PAIRS ? k0 + CHUNK / 2 : PAIRS;\n\n"
+               "                memset(sum, 0, sizeof sum);\n"
+               "                for (k = k0; k < k_end; ++k) {   /* pair k: taps 2k and 2k + 1 */\n"
+               "                    qc_axpy_pairs_u8(sum[0], taps[0][2 * k], taps[0][2 * k + 1], "
+               "weights[k][0], OUT_C);\n"
+               "                    qc_axpy_pairs_u8(sum[1], taps[1][2 * k], taps[1][2 * k + 1], "
+               "weights[k][0], OUT_C);\n"
+               "                }\n"
+               "                for (o = 0; o < OUT_C; ++o) {\n"
+               "                    acc2[0][o] += sum[0][o];\n"
+               "                    acc2[1][o] += sum[1][o];\n"
+               "                }\n"
+               "            }\n");
+    tb_puts(b, "            for (p = 0; p < 2 && ox0 + p < OUT_W; ++p) {\n"
+               "                memcpy(acc, acc2[p], sizeof acc);\n");
+    emit_store(e, "oy * OUT_W + ox0 + p", "                ");
+    tb_puts(b, "            }\n        }\n    }\n");
 }
 
 static void emit_generic_conv(const Emit *e)
@@ -573,6 +766,7 @@ static void emit_generic_conv(const Emit *e)
     emit_weight_copy(e);
     tb_printf(b, "    %s patch[PATCH];\n", ref_ctype(e->x->fmt));
     tb_puts(b, "    int32_t acc[OUT_C];\n");
+    emit_store_decls(e);
     bool contiguous = !g->win.padded && g->win.dw == 1 && g->groups == 1;
     tb_printf(b, "    int oy, ox, ky, %so%s;\n\n", contiguous ? "" : "kx, ", g->groups > 1 ? ", grp" : "");
     emit_weight_unpack(e);
@@ -591,6 +785,53 @@ static void emit_generic_conv(const Emit *e)
 }
 
 /* ---- the layer ----------------------------------------------------------- */
+
+/* The kernel the cost model picked for the layer, and why (the comment
+ * line "kernel: ..."). */
+static void emit_kernel_choice(const Dot *g, const RefTensor *x, TextBuf *b)
+{
+    if (g->pair_chunk && g->pair_chunk < g->k)
+        tb_printf(b, "\n *   kernel, compiled for AVX2: pairs, two inputs%s times their weights "
+                  "across the\n *     %lld channels in 16-bit sums (qc_axpy_pairs_u8, vpmaddubsw), "
+                  "flushed to int32_t every %lld taps;\n *   else",
+                  g->offset ? " (made unsigned)" : "", (long long)g->out_c,
+                  (long long)g->pair_chunk);
+    else if (g->pair_chunk)
+        tb_printf(b, "\n *   kernel, compiled for AVX2: pairs, two inputs%s times their weights "
+                  "across the\n *     %lld channels in 16-bit sums (qc_axpy_pairs_u8, vpmaddubsw);"
+                  "\n *   else", g->offset ? " (made unsigned)" : "", (long long)g->out_c);
+    switch (g->kernel) {
+    case KV_MATMUL:
+        tb_printf(b, "\n *   kernel: matmul (%s)", g->xnor ? "XNOR-popcount per output"
+                  : "one dot product per output");
+        return;
+    case KV_XNOR:
+        tb_puts(b, "\n *   kernel: xnor (XNOR-popcount on packed pixels)");
+        return;
+    case KV_COLS:
+        tb_printf(b, "\n *   kernel: cols, one input times its weights across the %lld channels "
+                  "in 16-bit sums", (long long)g->out_c);
+        if (g->chunk < g->k)
+            tb_printf(b, ",\n *     flushed to int32_t every %lld taps (products in int16_t "
+                      "for %lld taps at most)", (long long)g->chunk, (long long)g->chunk);
+        else
+            tb_printf(b, " (at most %u bits here)", qc_dtype_acc_bits(x->dt, g->wdt, g->k));
+        return;
+    case KV_CONV:
+        break;
+    }
+    tb_puts(b, "\n *   kernel: conv, one dot product per output channel");
+    if (x->fmt != REF_I8)
+        tb_puts(b, " (cols needs int8_t inputs)");
+    else if (g->groups > 1)
+        tb_puts(b, " (cols needs one group)");
+    else if (qc_dtype_min(g->wdt) < INT16_MIN || qc_dtype_max(g->wdt) > INT16_MAX)
+        tb_puts(b, " (cols needs weights within int16_t)");
+    else if (g->out_c < COLS_MIN_OUT_C)
+        tb_printf(b, " (cols needs %d output channels)", COLS_MIN_OUT_C);
+    else
+        tb_printf(b, " (cols would flush its 16-bit sums every %lld taps)", (long long)g->chunk);
+}
 
 static void emit_comment(const RefLayer *l, const Dot *g, const RefTensor *x, const RefTensor *out,
                          TextBuf *b)
@@ -623,9 +864,7 @@ static void emit_comment(const RefLayer *l, const Dot *g, const RefTensor *x, co
                   "values is an OR, so\n *     each window position only evaluates the channels "
                   "still at -1", l->pool->name, (long long)g->pool.kh, (long long)g->pool.kw,
                   (long long)g->pool.out_h, (long long)g->pool.out_w);
-    if (g->kernel == KV_COLS)
-        tb_printf(b, "\n *   16-bit sums (at most %u bits here), one input times its weights across "
-                  "the channels", qc_dtype_acc_bits(x->dt, g->wdt, g->k));
+    emit_kernel_choice(g, x, b);
     tb_puts(b, " */\n");
 }
 
@@ -665,9 +904,17 @@ bool ref_emit_dot(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, bool *h
             free(th.t);
         return false;
     }
-    if (has_th)
+    if (has_th && counts_by_level(&th)) {
+        if (!ref_thresholds_emit_by_level(&th, lo, hi, data)) {
+            free(th.t);
+            return diag_error(d, p->g->path, NULL, NULL, "out of memory");
+        }
+    } else if (has_th) {
         ref_thresholds_emit(&th, lo, hi, data);
+    }
     bool offset = g.kernel == KV_COLS && cols_offset_fits(has_th ? &th : NULL, x, &g);
+    if (offset)
+        g.pair_chunk = 0;   /* cols straight to bits beat pairs by 20 % (docs/ref.md) */
     bool fused_bits = (g.xnor && has_th && th.to_bits) || offset;
     if (g.xnor && fused_bits)
         headers[QH_XNOR64_THRESHOLD] = true;
@@ -675,21 +922,31 @@ bool ref_emit_dot(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code, bool *h
         headers[QH_XNOR64] = true;
     if (!g.xnor)
         headers[g.kernel == KV_COLS ? QH_AXPY : QH_DOT] = true;
-    if (!g.xnor && (g.copy || g.kernel == KV_COLS))
+    if (g.pair_chunk)
+        headers[QH_AXPY] = true;
+    if (!g.xnor && (g.copy || g.kernel == KV_COLS || g.pair_chunk))
         headers[QH_PACK] = true;   /* qc_unpack for the working copy of the weights */
-    if (has_th && !fused_bits)
-        headers[th.to_bits ? QH_THRESHOLD_BITS : QH_THRESHOLD] = true;
+    /* the pairs kernel stores BIPOLAR outputs from its int32_t sums */
+    if (has_th && th.to_bits && (!fused_bits || g.pair_chunk))
+        headers[QH_THRESHOLD_BITS] = true;
 
     emit_comment(l, &g, x, out, code);
     tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn,
               ref_ctype(x->fmt), ref_ctype(out->fmt));
     Emit e = { code, &g, x, out, has_th ? &th : NULL, wname, g.xnor ? "WORDS" : "C" };
+    if (g.pair_chunk) {
+        tb_puts(code, "#ifdef QC_AXPY_PAIRS_AVX2\n");
+        emit_pairs_conv(&e);
+        tb_puts(code, "#else\n");
+    }
     switch (g.kernel) {
     case KV_MATMUL: emit_matmul(&e); break;
     case KV_XNOR: emit_xnor_conv(&e); break;
     case KV_COLS: emit_cols_conv(&e, offset); break;
     case KV_CONV: emit_generic_conv(&e); break;
     }
+    if (g.pair_chunk)
+        tb_puts(code, "#endif\n");
     tb_puts(code, "}\n\n");
     if (has_th)
         free(th.t);

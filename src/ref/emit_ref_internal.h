@@ -64,12 +64,22 @@ bool ref_thresholds_read(RefPlan *p, const Node *n, const char *fn, const RefTen
                          const RefTensor *out, int64_t channels, int64_t lo, int64_t hi,
                          RefThresholds *th, Diag *d);
 void ref_thresholds_emit(const RefThresholds *th, int64_t lo, int64_t hi, TextBuf *data);
+/* The same thresholds stored by level, [levels][rows], for a count that
+ * runs across the channels and vectorizes (ref_count_store); false when
+ * out of memory. Not for BIPOLAR outputs. */
+bool ref_thresholds_emit_by_level(const RefThresholds *th, int64_t lo, int64_t hi, TextBuf *data);
 /* The MultiThreshold fused after layer l's matrix product or convolution of
  * out_c channels, accumulators in [lo, hi]: read into th when l has one
  * (the caller frees th->t); without one, l's output must not be BIPOLAR.
  * `target` names the target in messages. */
 bool ref_dot_thresholds(RefPlan *p, const RefLayer *l, int64_t out_c, int64_t lo, int64_t hi,
                         const char *target, RefThresholds *th, Diag *d);
+/* Statements storing y = bias + scale * count(x >= t) for i < n, with the
+ * thresholds by level (ref_thresholds_emit_by_level): x and y are
+ * expressions in the loop variable i; the caller declares i, l and
+ * int32_t cnt[n]. */
+void ref_count_store(TextBuf *b, const RefThresholds *th, const char *x, const char *y,
+                     const char *i, const char *n, const char *ctype, const char *ind);
 /* The C expression of one thresholded value: x and channel c expressions. */
 void ref_threshold_expr(TextBuf *b, const RefThresholds *th, const char *x, const char *c,
                         const char *ctype);

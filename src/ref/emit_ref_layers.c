@@ -168,6 +168,46 @@ void ref_thresholds_emit(const RefThresholds *th, int64_t lo, int64_t hi, TextBu
     tb_puts(data, "\n");
 }
 
+bool ref_thresholds_emit_by_level(const RefThresholds *th, int64_t lo, int64_t hi, TextBuf *data)
+{
+    char decl[160];
+    int32_t *by_level = malloc((size_t)(th->rows * th->levels + 1) * sizeof *by_level);
+    if (!by_level)
+        return false;
+    tb_printf(data, "/* %s: MultiThreshold, %lld threshold%s per channel on values in "
+              "[%lld, %lld];\n * out = %lld + %lld * count(x >= threshold); stored by level, "
+              "[level][%s], so that\n * the count runs across the channels */\n",
+              th->n->name, (long long)th->levels, th->levels == 1 ? "" : "s", (long long)lo,
+              (long long)hi, (long long)th->bias, (long long)th->scale,
+              th->rows == 1 ? "one for every channel" : "channel");
+    for (int64_t r = 0; r < th->rows; r++)
+        for (int64_t l = 0; l < th->levels; l++)
+            by_level[l * th->rows + r] = th->t[r * th->levels + l];
+    snprintf(decl, sizeof decl, "static const int32_t %s[%lld][%lld]", th->name,
+             (long long)th->levels, (long long)th->rows);
+    emit_array2_i32(data, decl, by_level, (size_t)th->levels, (size_t)th->rows, 12);
+    tb_puts(data, "\n");
+    free(by_level);
+    return true;
+}
+
+void ref_count_store(TextBuf *b, const RefThresholds *th, const char *x, const char *y,
+                     const char *i, const char *n, const char *ctype, const char *ind)
+{
+    /* count(x >= t) one level at a time across the channels: compares and
+     * adds that vectorize, where a search per channel does not */
+    tb_printf(b, "%sfor (%s = 0; %s < %s; ++%s)\n%s    cnt[%s] = 0;\n", ind, i, i, n, i, ind, i);
+    tb_printf(b, "%sfor (l = 0; l < %lld; ++l)\n", ind, (long long)th->levels);
+    tb_printf(b, "%s    for (%s = 0; %s < %s; ++%s)\n%s        cnt[%s] += %s >= %s[l][%s];\n", ind,
+              i, i, n, i, ind, i, x, th->name, th->rows == 1 ? "0" : i);
+    tb_printf(b, "%sfor (%s = 0; %s < %s; ++%s)\n%s    %s = (%s)(", ind, i, i, n, i, ind, y, ctype);
+    if (th->bias)
+        tb_printf(b, "%lld + ", (long long)th->bias);
+    if (th->scale != 1)
+        tb_printf(b, "%lld * ", (long long)th->scale);
+    tb_printf(b, "cnt[%s]);\n", i);
+}
+
 bool ref_dot_thresholds(RefPlan *p, const RefLayer *l, int64_t out_c, int64_t lo, int64_t hi,
                         const char *target, RefThresholds *th, Diag *d)
 {
@@ -224,8 +264,14 @@ static bool emit_threshold(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code
     int64_t lo = qc_dtype_min(x->dt), hi = qc_dtype_max(x->dt);
     if (!ref_thresholds_read(p, l->node, l->fn, x, out, x->inner, lo, hi, &th, d))
         return false;
-    ref_thresholds_emit(&th, lo, hi, data);
-    headers[th.to_bits ? QH_THRESHOLD_BITS : QH_THRESHOLD] = true;
+    if (th.to_bits || th.levels == 0) {
+        ref_thresholds_emit(&th, lo, hi, data);
+    } else if (!ref_thresholds_emit_by_level(&th, lo, hi, data)) {
+        free(th.t);
+        return diag_error(d, p->g->path, NULL, NULL, "out of memory");
+    }
+    if (th.to_bits)
+        headers[QH_THRESHOLD_BITS] = true;
     tb_printf(code, "/* %s: MultiThreshold, %s -> %s */\n", l->node->name, ref_dt_name(x->dt, dt1),
               ref_dt_name(out->dt, dt2));
     tb_printf(code, "static LAYER_ATTRIBUTES void %s(const %s *in, %s *out)\n{\n", l->fn,
@@ -245,11 +291,16 @@ static bool emit_threshold(RefPlan *p, RefLayer *l, TextBuf *data, TextBuf *code
             tb_printf(code, "        qc_threshold_bits64(row, %s, C, &out[r * WORDS]);\n    }\n",
                       th.name);
         }
-    } else {
+    } else if (th.levels == 0) {
         tb_puts(code, "    int r, c;\n\n    for (r = 0; r < ROWS; ++r)\n");
         tb_puts(code, "        for (c = 0; c < C; ++c)\n            out[r * C + c] = ");
         ref_threshold_expr(code, &th, "in[r * C + c]", "c", ref_ctype(out->fmt));
         tb_puts(code, ";\n");
+    } else {
+        tb_puts(code, "    int32_t cnt[C];\n    int r, c, l;\n\n    for (r = 0; r < ROWS; ++r) {\n");
+        ref_count_store(code, &th, "in[r * C + c]", "out[r * C + c]", "c", "C",
+                        ref_ctype(out->fmt), "        ");
+        tb_puts(code, "    }\n");
     }
     tb_puts(code, "}\n\n");
     free(th.t);

@@ -13,6 +13,9 @@
  *              Flatten copies, IntMatMul, IntAdd, per-channel OutputAffine
  *   wide       InputQuant "integer" of UINT8 inputs (int32_t storage),
  *              IntMatMul, one-row thresholds, channels-last MultiThreshold
+ *   cols_kernels  int8 convolutions of odd sizes in the cols kernel, 16-bit
+ *              sums flushed every proven chunk of taps, every 2-4 bit
+ *              weight encoding, to multi-level and to BIPOLAR outputs
  *
  * Each is emitted, built with the Makefile's strict flags and run (float
  * outputs, and --int integer outputs) on random frames; both must equal the
@@ -253,6 +256,78 @@ static OnnxBuilder *wide(void)
     return b;
 }
 
+/* Conv weights [out_c, in_c, k, k] random in [lo, hi], except output
+ * channel 0 all lo and channel 1 all hi: with inputs at their extremes
+ * these reach the largest partial sums the accumulators must hold. */
+static void extreme_weights(OnnxBuilder *b, const char *name, int64_t out_c, int64_t in_c,
+                            int64_t k, int64_t lo, int64_t hi)
+{
+    int64_t per = in_c * k * k, n = out_c * per;
+    int64_t *v = malloc((size_t)n * sizeof *v);
+    for (int64_t i = 0; i < n; i++)
+        v[i] = i < per ? lo : i < 2 * per ? hi : lo + (int64_t)(rng() % (uint32_t)(hi - lo + 1));
+    ob_init_i64(b, name, 4, DIMS(out_c, in_c, k, k), v);
+    free(v);
+}
+
+/* The cols kernel (int8 inputs, products summed across the output channels
+ * in int16_t) on odd sizes, one weight encoding `wdt` in [wlo, whi]:
+ *
+ *   x [1, 5, 7, 6] -> InputQuant INT8 (scale 1/64: inputs beyond +-2 clip)
+ *   conv1  3x3 pad 1, 5 -> 17, INT8 x INT4: K = 45 taps, products up to
+ *          1024, so 16-bit sums hold 31 taps: a chunk of 31 and a tail of 14
+ *          -> MultiThreshold, 15 levels per channel -> UINT4
+ *   conv2  2x2 stride 2, 17 -> 19, UINT4 x wdt: one chunk
+ *          -> MultiThreshold, 3 levels for all channels, bias -1 -> INT2
+ *   conv3  3x3 pad 1, 19 -> 16, INT2 x wdt -> MultiThreshold -> BIPOLAR
+ *   conv4  XNOR 3x3, 16 -> 3 -> OutputAffine */
+static OnnxBuilder *cols_kernels(const char *wdt, int64_t wlo, int64_t whi)
+{
+    OnnxBuilder *b = start("cols_kernels");
+    ob_input(b, "x", ET_FLOAT, 4, DIMS(1, 5, 7, 6));
+    f32(b, "scale", 0, NULL, (float[]){ 1.0f / 64 });
+    f32(b, "zp", 0, NULL, (float[]){ 0.0f });
+    ObNode *iq = q(b, "InputQuant", "iq", 3, IN("x", "scale", "zp"), "q");
+    ob_attr_string(iq, "mode", "quant");
+    ob_attr_int(iq, "bits", 8);
+    dt(b, "q", "INT8");
+    extreme_weights(b, "w1", 17, 5, 3, -8, 7);
+    dt(b, "w1", "INT4");
+    ObNode *conv = q(b, "IntConv", "conv1", 2, IN("q", "w1"), "a1");
+    ob_attr_ints(conv, "pads", 4, DIMS(1, 1, 1, 1));
+    dt(b, "a1", "INT17");
+    thresholds(b, "t1", 17, 15, -3000, 3000);
+    q(b, "MultiThreshold", "mt1", 2, IN("a1", "t1"), "h1");
+    dt(b, "h1", "UINT4");
+    extreme_weights(b, "w2", 19, 17, 2, wlo, whi);
+    dt(b, "w2", wdt);
+    conv = q(b, "IntConv", "conv2", 2, IN("h1", "w2"), "a2");
+    ob_attr_ints(conv, "strides", 2, DIMS(2, 2));
+    dt(b, "a2", "INT14");
+    thresholds(b, "t2", 1, 3, -200, 200);
+    ObNode *mt = q(b, "MultiThreshold", "mt2", 2, IN("a2", "t2"), "h2");
+    ob_attr_int(mt, "out_bias", -1);
+    dt(b, "h2", "INT2");
+    extreme_weights(b, "w3", 16, 19, 3, wlo, whi);
+    dt(b, "w3", wdt);
+    conv = q(b, "IntConv", "conv3", 2, IN("h2", "w3"), "a3");
+    ob_attr_ints(conv, "pads", 4, DIMS(1, 1, 1, 1));
+    dt(b, "a3", "INT12");
+    thresholds(b, "t3", 16, 1, -40, 40);
+    mt = q(b, "MultiThreshold", "mt3", 2, IN("a3", "t3"), "h3");
+    ob_attr_int(mt, "out_scale", 2);
+    ob_attr_int(mt, "out_bias", -1);
+    dt(b, "h3", "BIPOLAR");
+    weights(b, "w4", 4, DIMS(3, 16, 3, 3), -1, 1, true);
+    ob_attr_int(q(b, "IntConv", "conv4", 2, IN("h3", "w4"), "y"), "xnor", 1);
+    dt(b, "y", "UINT8");
+    f32(b, "A", 1, DIMS(1), (float[]){ 0.5f });
+    f32(b, "B", 1, DIMS(1), (float[]){ -3.0f });
+    q(b, "OutputAffine", "oa", 3, IN("y", "A", "B"), "out");
+    ob_output(b, "out", ET_FLOAT, 4, DIMS(1, 3, 1, 1));
+    return b;
+}
+
 /* IntSumPool with a shift and `mode`: padded 2x2 windows of 5-bit integers
  * divided by 4 (random inputs hit every remainder, ties included), a plain
  * 3x3 stride-2 sum, then IntScaledAdd (2 * a + b). */
@@ -363,8 +438,8 @@ static void run_engine(Graph *g, const Value *in, Value **out_f, Value **out_i)
 /* Emits for `target` ("ref" or "mcu"), builds and runs g on `frames` random
  * frames in [lo, hi) (integers when `integers`), and compares with the int
  * engine. */
-static void check_graph_on(OnnxBuilder *b, const char *target, const char *name, int frames,
-                           float lo, float hi, bool integers)
+static void check_graph_built(OnnxBuilder *b, const char *target, const char *cflags,
+                              const char *name, int frames, float lo, float hi, bool integers)
 {
     Graph *g = load(b);
     char dir[256], path[512];
@@ -380,8 +455,11 @@ static void check_graph_on(OnnxBuilder *b, const char *target, const char *name,
     snprintf(path, sizeof path, "%s/build", dir);
     ck_assert_msg(outtree_commit(&tree, path, &d), "%s", d.msg);
     outtree_free(&tree);
-    sh("make -s -C %s/build/%s > %s/make.log 2>&1 || (cat %s/make.log; false)", dir, target, dir,
-       dir);
+    sh("make -s -C %s/build/%s%s%s%s > %s/make.log 2>&1 || (cat %s/make.log; false)", dir, target,
+       cflags ? " CFLAGS='" : "", cflags ? cflags : "", cflags ? "'" : "", dir, dir);
+    if (cflags && strstr(cflags, "avx2"))
+        /* the vector path of qc_axpy_pairs_u8 is in the executable */
+        sh("objdump -d %s/build/%s/%s | grep -q vpmaddubsw", dir, target, name);
 
     Shape s = g->inputs[0]->shape;
     s.dims[0] = frames;
@@ -425,6 +503,12 @@ static void check_graph_on(OnnxBuilder *b, const char *target, const char *name,
         ck_assert(remove_tree(dir));
     else
         printf("kept %s\n", dir);
+}
+
+static void check_graph_on(OnnxBuilder *b, const char *target, const char *name, int frames,
+                           float lo, float hi, bool integers)
+{
+    check_graph_built(b, target, NULL, name, frames, lo, hi, integers);
 }
 
 static void check_graph(OnnxBuilder *b, const char *name, int frames, float lo, float hi,
@@ -491,6 +575,63 @@ START_TEST(test_wide)
 END_TEST
 
 /* Every file of one emission, concatenated with its path. */
+static char *emit_all(OnnxBuilder *b, const char *name);
+
+/* The cols kernel, and where the host has AVX2 the pairs kernel in the same
+ * run (the same layers compiled with -mavx2), for every weight encoding of
+ * 2 to 4 bits, against the int engine on random frames and on frames at the
+ * inputs' extremes (with the extreme weights of channels 0 and 1, the
+ * largest 16-bit partial sums: a chunk one tap longer than proven overflows
+ * int16_t there). */
+START_TEST(test_cols_kernels)
+{
+    static const struct { const char *dt; int64_t lo, hi; } enc[] = {
+        { "INT2", -2, 1 }, { "UINT2", 0, 3 }, { "INT3", -4, 3 }, { "TERNARY", -1, 1 },
+        { "INT4", -8, 7 }, { "BIPOLAR", -1, 1 },
+    };
+#if defined(__x86_64__) && defined(__GNUC__)
+    bool vector_path = __builtin_cpu_supports("avx2");
+#else
+    bool vector_path = false;
+#endif
+    if (!vector_path)
+        printf("test_cols_kernels: no AVX2 on this host; the portable path only\n");
+    for (size_t k = 0; k < sizeof enc / sizeof enc[0]; k++) {
+        OnnxBuilder *b = cols_kernels(enc[k].dt, enc[k].lo, enc[k].hi);
+        if (k == 0) {
+            /* the layers take the kernels the header comment describes */
+            char *all = emit_all(b, "m");
+            ck_assert_ptr_nonnull(strstr(all, "/* conv1: IntConv, 5 -> 17 channels"));
+            ck_assert_ptr_nonnull(strstr(all, "kernel: cols, one input times its weights across "
+                                         "the 17 channels in 16-bit sums,\n *     flushed to "
+                                         "int32_t every 31 taps"));
+            ck_assert_ptr_nonnull(strstr(all, "kernel: cols, one input times its weights across "
+                                         "the 19 channels in 16-bit sums (at most"));
+            ck_assert_ptr_nonnull(strstr(all, "enum { CHUNK = 31 };"));
+            /* and, compiled for AVX2, two taps at a time: 255 * 8 per product
+             * of the unsigned inputs, 16 taps per 16-bit sum */
+            ck_assert_ptr_nonnull(strstr(all, "pairs, two inputs (made unsigned) times their "
+                                         "weights across the\n *     17 channels in 16-bit sums "
+                                         "(qc_axpy_pairs_u8, vpmaddubsw), flushed to int32_t "
+                                         "every 16 taps"));
+            ck_assert_ptr_nonnull(strstr(all, "kernel: xnor"));
+            free(all);
+        }
+        check_graph(b, "cols_kernels", 40, -3.0f, 3.0f, false);
+        if (vector_path)
+            check_graph_built(b, "ref", "-O2 -mavx2", "cols_kernels", 40, -3.0f, 3.0f, false);
+        /* conv1, whose sums are chunked, is the same in every graph */
+        for (int sign = -1; k == 0 && sign <= 1; sign += 2) {
+            check_graph(b, "cols_kernels", 2, 3.0f * (float)sign, 3.0f * (float)sign, false);
+            if (vector_path)
+                check_graph_built(b, "ref", "-O2 -mavx2", "cols_kernels", 2, 3.0f * (float)sign,
+                                  3.0f * (float)sign, false);
+        }
+        ob_free(b);
+    }
+}
+END_TEST
+
 static char *emit_all(OnnxBuilder *b, const char *name)
 {
     Graph *g = load(b);
@@ -730,6 +871,7 @@ int main(void)
     tcase_add_test(tc, test_cnv_xnor);
     tcase_add_test(tc, test_int_paths);
     tcase_add_test(tc, test_wide);
+    tcase_add_test(tc, test_cols_kernels);
     tcase_add_test(tc, test_sum_pools);
     tcase_add_test(tc, test_awkward_names);
     tcase_add_test(tc, test_deterministic);
