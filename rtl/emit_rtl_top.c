@@ -234,8 +234,8 @@ static void dt_params(Inst *x, const char *prefix, qc_dtype dt, bool bipolar_par
     }
 }
 
-static bool emit_mvau(const Dataflow *df, const Layer *l, const char *inst, Inst *x,
-                      OutTree *out, Diag *d)
+static bool emit_mvau(const Dataflow *df, const Layer *l, RtlFamily family, const char *inst,
+                      Inst *x, OutTree *out, Diag *d)
 {
     char wfile[128], tfile[128];
     int acc_bits = l->acc_dt.bits;
@@ -275,9 +275,12 @@ static bool emit_mvau(const Dataflow *df, const Layer *l, const char *inst, Inst
         param(x, "WEIGHT_FILE", "\"%s\"", wfile);
     }
     /* the memory the estimate counts (estimate.c, estimate_mvau: LUTs up
-     * to 128 words, else block RAM), so synthesis follows the estimate */
-    param(x, "WEIGHT_RAM_STYLE", "\"%s\"", l->mh * l->mw / ((int64_t)l->pe * l->simd) > 128
-                                               ? "block" : "distributed");
+     * to 128 words, else block RAM), so synthesis follows the estimate; the
+     * iCE40 has no LUT RAM, so there yosys chooses (EBR or logic) */
+    const char *style = family == RTL_ICE40 ? "auto"
+                        : l->mh * l->mw / ((int64_t)l->pe * l->simd) > 128 ? "block"
+                        : "distributed";
+    param(x, "WEIGHT_RAM_STYLE", "\"%s\"", style);
     return emit_weights(df, l, wfile, out, d);
 }
 
@@ -318,7 +321,7 @@ static bool emit_layer(const Dataflow *df, int k, RtlFamily family, TextBuf *b, 
                                "this layer)", layer_kind_name(l->kind));
     case LAYER_MVAU:
         inst_begin(&x, b, "qnn_mvau");
-        if (!emit_mvau(df, l, inst, &x, out, d))
+        if (!emit_mvau(df, l, family, inst, &x, out, d))
             return false;
         break;
     case LAYER_SWG:
