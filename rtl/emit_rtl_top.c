@@ -1,15 +1,18 @@
-/* <name>_top.v: the dataflow graph as a chain of library modules.
+/* <name>_top.v: the dataflow graph as library modules.
  *
  * Layer k becomes instance "l<k>_<name>" of the module of its kind
  * (qnn_mvau, qnn_swg, qnn_maxpool, qnn_threshold, qnn_labelselect,
- * qnn_dwc, qnn_fifo), its parameters the layer's folding and datatypes;
- * the instances are wired through the streams st1 .. st<n-1>, the first
+ * qnn_dwc, qnn_fifo, and for the DAG's layers qnn_fork, qnn_add,
+ * qnn_vvau, qnn_pool), its parameters the layer's folding and datatypes.
+ * The instances are wired through one stream per output port
+ * (rtl_streams.c): input i of layer k reads the stream of port
+ * src_port[i] of layer src[i]; in a chain st1 .. st<n-1>, the first layer
  * reading the top's s_axis, the last writing m_axis. The tvalid/tready of
  * every stream and the occupancy of every FIFO are marked public for the
  * simulation harness (a Verilator metacomment; other tools ignore it).
  *
  * Weights and thresholds go into "<instance>_weights.mem" and
- * "<instance>_thresholds.mem" in the layouts qnn_mvau.v and
+ * "<instance>_thresholds.mem" in the layouts qnn_mvau.v, qnn_vvau.v and
  * qnn_threshold.v document: hex words, one per line, element codes as
  * qc_pack writes them (two's complement, plain binary, BIPOLAR 1 for +1). */
 #include <stdarg.h>
@@ -269,8 +272,8 @@ static bool emit_mvau(const Dataflow *df, const Layer *l, const char *inst, Inst
 
 /* ---- the DAG's layers (qnn_fork, qnn_add, qnn_vvau, qnn_pool) ---------------- */
 
-/* The parameters of a fused activation shared by qnn_add, qnn_vvau (and
- * qnn_mvau's layout): thresholds in `tfile`, or the accumulator out. */
+/* qnn_add's and qnn_vvau's activation parameters (qnn_mvau's, in its
+ * own order): thresholds in `tfile`, or the accumulator out. */
 static bool activation_params(const Dataflow *df, const Layer *l, int acc_bits, Inst *x,
                               const char *tfile, OutTree *out, Diag *d)
 {
@@ -291,14 +294,19 @@ static bool activation_params(const Dataflow *df, const Layer *l, int acc_bits, 
     return emit_thresholds(df, l, l->channels, l->pe, tbits, tfile, out, d);
 }
 
+/* The DAG modules take two's complement or unsigned elements of 1 to 32
+ * bits. */
 static bool integer_elements(const Dataflow *df, const Layer *l, qc_dtype dt, const char *what,
                              Diag *d)
 {
-    if (dt.kind == QC_BIPOLAR || dt.kind == QC_BINARY || dt.bits > 32)
-        return rtl_layer_error(d, df, l, "%s of %d bits %s (%s: two's complement or unsigned, "
-                               "1 to 32 bits)", what, dt.bits,
-                               dt.kind == QC_BIPOLAR ? "BIPOLAR" : dt.kind == QC_BINARY
-                                   ? "BINARY" : "", layer_kind_name(l->kind));
+    if (dt.kind == QC_BIPOLAR || dt.kind == QC_BINARY)
+        return rtl_layer_error(d, df, l, "%s %s elements are not supported (%s layers: two's "
+                               "complement or unsigned)", what,
+                               dt.kind == QC_BIPOLAR ? "BIPOLAR" : "BINARY",
+                               layer_kind_name(l->kind));
+    if (dt.bits > 32)
+        return rtl_layer_error(d, df, l, "%s of %d bits (%s layers: at most 32)", what, dt.bits,
+                               layer_kind_name(l->kind));
     return true;
 }
 
