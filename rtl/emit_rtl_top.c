@@ -227,18 +227,39 @@ static void dt_params(Inst *x, const char *prefix, qc_dtype dt, bool bipolar_par
     }
 }
 
+/* The activation parameters of qnn_mvau, qnn_add and qnn_vvau (before
+ * their file names): N_THRESHOLDS .. OUT_BIPOLAR and the threshold width
+ * in *tbits, or with no thresholds nothing (*tbits = 0): the accumulator
+ * goes out. */
+static bool activation_params(const Dataflow *df, const Layer *l, int acc_bits, Inst *x,
+                              int *tbits, Diag *d)
+{
+    *tbits = 0;
+    if (l->n_thresholds == 0) {
+        if (l->out.dt.bits != acc_bits)
+            return rtl_layer_error(d, df, l, "without thresholds the output (%d bits) must be "
+                                   "the accumulator (%d bits)", l->out.dt.bits, acc_bits);
+        return true;
+    }
+    *tbits = threshold_bits(l, acc_bits + 1);
+    param(x, "N_THRESHOLDS", "%d", l->n_thresholds);
+    param(x, "T_BITS", "%d", *tbits);
+    param(x, "OUT_BITS", "%d", l->out.dt.bits);
+    param(x, "OUT_SCALE", "%d", l->out_scale);
+    param(x, "OUT_BIAS", "%d", l->out_bias);
+    param(x, "OUT_BIPOLAR", "%d", l->out.dt.kind == QC_BIPOLAR ? 1 : 0);
+    return true;
+}
+
 static bool emit_mvau(const Dataflow *df, const Layer *l, const char *inst, Inst *x,
                       OutTree *out, Diag *d)
 {
     char wfile[128], tfile[128];
-    int acc_bits = l->acc_dt.bits;
+    int acc_bits = l->acc_dt.bits, tbits;
     if (l->in.dt.kind == QC_BINARY || l->wdt.kind == QC_BINARY || l->in.dt.kind == QC_TERNARY ||
         l->wdt.kind == QC_TERNARY)
         return rtl_layer_error(d, df, l, "BINARY and TERNARY elements are not supported by "
                                "qnn_mvau");
-    if (l->n_thresholds == 0 && l->out.dt.bits != acc_bits)
-        return rtl_layer_error(d, df, l, "without thresholds the output (%d bits) must be the "
-                               "accumulator (%d bits)", l->out.dt.bits, acc_bits);
     if (acc_bits < 2 || acc_bits > 32)
         return rtl_layer_error(d, df, l, "accumulator of %d bits (qnn_mvau: 2 to 32)", acc_bits);
     param(x, "MW", "%lld", (long long)l->mw);
@@ -250,49 +271,20 @@ static bool emit_mvau(const Dataflow *df, const Layer *l, const char *inst, Inst
     dt_params(x, "W", l->wdt, true);
     param(x, "ACC_BITS", "%d", acc_bits);
     param(x, "ACC_SIGNED", "%d", dt_signed(l->acc_dt) ? 1 : 0);
+    if (!activation_params(df, l, acc_bits, x, &tbits, d))
+        return false;
     snprintf(wfile, sizeof wfile, "%s_weights.mem", inst);
-    if (l->n_thresholds > 0) {
-        int tbits = threshold_bits(l, acc_bits + 1);
+    param(x, "WEIGHT_FILE", "\"%s\"", wfile);
+    if (tbits) {
         snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
-        param(x, "N_THRESHOLDS", "%d", l->n_thresholds);
-        param(x, "T_BITS", "%d", tbits);
-        param(x, "OUT_BITS", "%d", l->out.dt.bits);
-        param(x, "OUT_SCALE", "%d", l->out_scale);
-        param(x, "OUT_BIAS", "%d", l->out_bias);
-        param(x, "OUT_BIPOLAR", "%d", l->out.dt.kind == QC_BIPOLAR ? 1 : 0);
-        param(x, "WEIGHT_FILE", "\"%s\"", wfile);
         param(x, "THRESH_FILE", "\"%s\"", tfile);
         if (!emit_thresholds(df, l, l->mh, l->pe, tbits, tfile, out, d))
             return false;
-    } else {
-        param(x, "WEIGHT_FILE", "\"%s\"", wfile);
     }
     return emit_weights(df, l, wfile, out, d);
 }
 
 /* ---- the DAG's layers (qnn_fork, qnn_add, qnn_vvau, qnn_pool) ---------------- */
-
-/* qnn_add's and qnn_vvau's activation parameters (qnn_mvau's, in its
- * own order): thresholds in `tfile`, or the accumulator out. */
-static bool activation_params(const Dataflow *df, const Layer *l, int acc_bits, Inst *x,
-                              const char *tfile, OutTree *out, Diag *d)
-{
-    if (l->n_thresholds == 0) {
-        if (l->out.dt.bits != acc_bits)
-            return rtl_layer_error(d, df, l, "without thresholds the output (%d bits) must be "
-                                   "the accumulator (%d bits)", l->out.dt.bits, acc_bits);
-        return true;
-    }
-    int tbits = threshold_bits(l, acc_bits + 1);
-    param(x, "N_THRESHOLDS", "%d", l->n_thresholds);
-    param(x, "T_BITS", "%d", tbits);
-    param(x, "OUT_BITS", "%d", l->out.dt.bits);
-    param(x, "OUT_SCALE", "%d", l->out_scale);
-    param(x, "OUT_BIAS", "%d", l->out_bias);
-    param(x, "OUT_BIPOLAR", "%d", l->out.dt.kind == QC_BIPOLAR ? 1 : 0);
-    param(x, "THRESH_FILE", "\"%s\"", tfile);
-    return emit_thresholds(df, l, l->channels, l->pe, tbits, tfile, out, d);
-}
 
 /* The DAG modules take two's complement or unsigned elements of 1 to 32
  * bits. */
@@ -356,9 +348,15 @@ static bool emit_join(const Dataflow *df, int k, const char *inst, const char *o
     param(&x, "MUL_B", "%lld", (long long)l->mul_b);
     param(&x, "ACC_BITS", "%d", acc_bits);
     param(&x, "ACC_SIGNED", "%d", dt_signed(l->acc_dt) ? 1 : 0);
-    snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
-    if (!activation_params(df, l, acc_bits, &x, tfile, out, d))
+    int tbits;
+    if (!activation_params(df, l, acc_bits, &x, &tbits, d))
         return false;
+    snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
+    if (tbits) {
+        param(&x, "THRESH_FILE", "\"%s\"", tfile);
+        if (!emit_thresholds(df, l, l->channels, l->pe, tbits, tfile, out, d))
+            return false;
+    }
     rtl_stream_name(df, rtl_stream_of(df, l->src[0], l->src_port[0]), a, sizeof a);
     rtl_stream_name(df, rtl_stream_of(df, l->src[1], l->src_port[1]), bb, sizeof bb);
     tb_printf(b, "\n) %s (\n    .clk(clk),\n    .rst(rst),\n", inst);
@@ -424,11 +422,17 @@ static bool emit_vvau(const Dataflow *df, const Layer *l, const char *inst, Inst
     param(x, "W_BITS", "%d", l->wdt.bits);
     param(x, "W_SIGNED", "%d", dt_signed(l->wdt) ? 1 : 0);
     param(x, "ACC_BITS", "%d", acc_bits);
-    snprintf(wfile, sizeof wfile, "%s_weights.mem", inst);
-    snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
-    if (!activation_params(df, l, acc_bits, x, tfile, out, d))
+    int tbits;
+    if (!activation_params(df, l, acc_bits, x, &tbits, d))
         return false;
+    snprintf(wfile, sizeof wfile, "%s_weights.mem", inst);
     param(x, "WEIGHT_FILE", "\"%s\"", wfile);
+    if (tbits) {
+        snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
+        param(x, "THRESH_FILE", "\"%s\"", tfile);
+        if (!emit_thresholds(df, l, l->channels, l->pe, tbits, tfile, out, d))
+            return false;
+    }
     return emit_vvau_weights(df, l, wfile, out, d);
 }
 
