@@ -445,6 +445,8 @@ static bool emit_pool(const Dataflow *df, const Layer *l, Inst *x, Diag *d)
         return false;
     bool global = l->k_h == l->in_h && l->k_w == l->in_w && l->out_h == 1 && l->out_w == 1 &&
                   !l->pad_top && !l->pad_left && !l->pad_bottom && !l->pad_right;
+    if (l->n_thresholds)
+        return rtl_layer_error(d, df, l, "thresholds fused into a pool are not supported");
     if (!global)
         return rtl_layer_error(d, df, l, "a %dx%d window over a %lldx%lld image: only global "
                                "pools are supported (qnn_pool without a qnn_swg)", l->k_h,
@@ -621,7 +623,14 @@ static bool check_edges(const Dataflow *df, Diag *d)
     for (int k = 0; k < df->n_layers; k++) {
         const Layer *l = &df->layers[k];
         for (int i = 0; i < l->n_inputs; i++) {
-            int from = l->src[i];
+            int from = l->src[i], readers = 0;
+            for (int j = 0; j < df->n_layers; j++)
+                for (int jj = 0; jj < df->layers[j].n_inputs; jj++)
+                    readers += df->layers[j].src[jj] == from &&
+                               df->layers[j].src_port[jj] == l->src_port[i];
+            if (readers > 1)
+                return rtl_layer_error(d, df, l, "reads a stream %d layers read (only a FORK "
+                                       "duplicates a stream)", readers);
             int bits = from == DATAFLOW_INPUT ? layer_input(&df->layers[0], 0)->bits
                                               : df->layers[from].out.bits;
             if (layer_input(l, i)->bits != bits)
