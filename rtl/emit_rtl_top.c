@@ -638,6 +638,9 @@ static bool check_edges(const Dataflow *df, Diag *d)
                                        "stream (no DWC between them)", layer_input(l, i)->bits,
                                        bits);
         }
+    }
+    for (int k = 0; k < df->n_layers; k++) {
+        const Layer *l = &df->layers[k];
         for (int p = 0; p < layer_outputs(l); p++) {
             bool last = k == df->n_layers - 1 && p == 0;
             if ((dataflow_consumer(df, k, p, NULL) < 0) != last)

@@ -7,6 +7,9 @@
  *     its config's folding: verilator --lint-only -Wall says nothing, the
  *     top has one instance per layer of the DAG's kinds and a second
  *     stream per FORK;
+ *   - what the rtl target refuses, on ResNet-W2A2's dataflow changed in
+ *     place: a windowed POOL (qnn_pool would need a qnn_swg in front) and
+ *     a stream read by two layers; the error names the layer;
  *   - MobileNet-W4A4 (the smallest; VVAU and POOL) simulated on 2 frames
  *     by `qonnxc verify --target rtl`: equal to golden and the int engine.
  *     ResNet-W2A2's and ResNet-20's simulations (FORK and JOIN) take
@@ -21,7 +24,12 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "config.h"
+#include "dataflow.h"
+#include "emit_rtl.h"
+#include "frontend.h"
 #include "model_data.h"
+#include "streamline.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SANITIZED 1
@@ -119,6 +127,62 @@ START_TEST(lint_every_dag_model)
 }
 END_TEST
 
+/* emit_rtl on df: false, with a message holding `layer` and `what` */
+static void expect_refusal(const Dataflow *df, const char *layer, const char *what)
+{
+    OutTree out;
+    Diag d;
+    outtree_init(&out);
+    diag_init(&d);
+    ck_assert(!emit_rtl(df, df->path, "m", &out, &d));
+    ck_assert_msg(strstr(d.msg, layer) && strstr(d.msg, what), "message: %s", d.msg);
+    outtree_free(&out);
+}
+
+START_TEST(refusals_name_the_layer)
+{
+    const char *model = "RESNET_W2A2_RANDOM";
+    char path[4096], cfgp[4096];
+    if (!shared_model_present(model))
+        return;
+    Diag d;
+    diag_init(&d);
+    BuildConfig cfg;
+    memset(&cfg, 0, sizeof cfg);
+    ck_assert_msg(config_load(&cfg, config_of(model, cfgp, sizeof cfgp), &d), "%s", d.msg);
+    Graph *g = frontend_load(shared_model_path(path, sizeof path, model, "model.onnx"), &d);
+    ck_assert_msg(g && streamline_graph(g, true, &d), "%s", d.msg);
+    Dataflow df;
+    ck_assert_msg(dataflow_build(g, &cfg, &df, &d), "%s", d.msg);
+
+    int pool = -1, join = -1;
+    for (int k = 0; k < df.n_layers; k++) {
+        if (df.layers[k].kind == LAYER_POOL)
+            pool = k;
+        if (df.layers[k].kind == LAYER_JOIN && join < 0)
+            join = k;
+    }
+    ck_assert(pool >= 0 && join >= 0);
+    /* the global pool over 8x8 made a 2x2 window with stride 2 */
+    Layer *p = &df.layers[pool];
+    Layer saved = *p;
+    p->k_h = p->k_w = p->stride_h = p->stride_w = 2;
+    p->out_h = p->in_h / 2;
+    p->out_w = p->in_w / 2;
+    expect_refusal(&df, p->name, "only global pools are supported");
+    *p = saved;
+    /* the first join's operand B reading operand A's stream too */
+    Layer *j = &df.layers[join];
+    j->src[1] = j->src[0];
+    j->src_port[1] = j->src_port[0];
+    expect_refusal(&df, j->name, "only a FORK duplicates a stream");
+
+    dataflow_free(&df);
+    graph_free(g);
+    config_free(&cfg);
+}
+END_TEST
+
 /* MobileNet-W4A4, 2 frames of inputs.npy, through the simulation */
 START_TEST(mobilenet_simulation_exact)
 {
@@ -144,6 +208,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 1800);
     tcase_add_loop_test(tc, lint_every_dag_model, 0,
                         (int)(sizeof dag_cases / sizeof dag_cases[0]));
+    tcase_add_test(tc, refusals_name_the_layer);
     tcase_add_test(tc, mobilenet_simulation_exact);
     suite_add_tcase(s, tc);
     return s;
