@@ -251,10 +251,25 @@ static bool activation_params(const Dataflow *df, const Layer *l, int acc_bits, 
     return true;
 }
 
+/* WEIGHT_FILE (its name into wfile, 128 bytes) and with thresholds
+ * (tbits > 0) THRESH_FILE and that file, `rows` channels of PE each. */
+static bool memory_files(const Dataflow *df, const Layer *l, const char *inst, int64_t rows,
+                         int tbits, Inst *x, char *wfile, OutTree *out, Diag *d)
+{
+    char tfile[128];
+    snprintf(wfile, 128, "%s_weights.mem", inst);
+    param(x, "WEIGHT_FILE", "\"%s\"", wfile);
+    if (!tbits)
+        return true;
+    snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
+    param(x, "THRESH_FILE", "\"%s\"", tfile);
+    return emit_thresholds(df, l, rows, l->pe, tbits, tfile, out, d);
+}
+
 static bool emit_mvau(const Dataflow *df, const Layer *l, const char *inst, Inst *x,
                       OutTree *out, Diag *d)
 {
-    char wfile[128], tfile[128];
+    char wfile[128];
     int acc_bits = l->acc_dt.bits, tbits;
     if (l->in.dt.kind == QC_BINARY || l->wdt.kind == QC_BINARY || l->in.dt.kind == QC_TERNARY ||
         l->wdt.kind == QC_TERNARY)
@@ -273,15 +288,8 @@ static bool emit_mvau(const Dataflow *df, const Layer *l, const char *inst, Inst
     param(x, "ACC_SIGNED", "%d", dt_signed(l->acc_dt) ? 1 : 0);
     if (!activation_params(df, l, acc_bits, x, &tbits, d))
         return false;
-    snprintf(wfile, sizeof wfile, "%s_weights.mem", inst);
-    param(x, "WEIGHT_FILE", "\"%s\"", wfile);
-    if (tbits) {
-        snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
-        param(x, "THRESH_FILE", "\"%s\"", tfile);
-        if (!emit_thresholds(df, l, l->mh, l->pe, tbits, tfile, out, d))
-            return false;
-    }
-    return emit_weights(df, l, wfile, out, d);
+    return memory_files(df, l, inst, l->mh, tbits, x, wfile, out, d) &&
+           emit_weights(df, l, wfile, out, d);
 }
 
 /* ---- the DAG's layers (qnn_fork, qnn_add, qnn_vvau, qnn_pool) ---------------- */
@@ -398,7 +406,7 @@ static bool emit_vvau_weights(const Dataflow *df, const Layer *l, const char *fi
 static bool emit_vvau(const Dataflow *df, const Layer *l, const char *inst, Inst *x,
                       OutTree *out, Diag *d)
 {
-    char wfile[128], tfile[128];
+    char wfile[128];
     if (!integer_elements(df, l, l->in.dt, "input", d) ||
         !integer_elements(df, l, l->wdt, "weights", d))
         return false;
@@ -425,15 +433,8 @@ static bool emit_vvau(const Dataflow *df, const Layer *l, const char *inst, Inst
     int tbits;
     if (!activation_params(df, l, acc_bits, x, &tbits, d))
         return false;
-    snprintf(wfile, sizeof wfile, "%s_weights.mem", inst);
-    param(x, "WEIGHT_FILE", "\"%s\"", wfile);
-    if (tbits) {
-        snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
-        param(x, "THRESH_FILE", "\"%s\"", tfile);
-        if (!emit_thresholds(df, l, l->channels, l->pe, tbits, tfile, out, d))
-            return false;
-    }
-    return emit_vvau_weights(df, l, wfile, out, d);
+    return memory_files(df, l, inst, l->channels, tbits, x, wfile, out, d) &&
+           emit_vvau_weights(df, l, wfile, out, d);
 }
 
 /* POOL: a global pool is qnn_pool on the image itself (TAPS = H * W); a
