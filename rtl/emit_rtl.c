@@ -34,28 +34,34 @@ static const char *module_of(LayerKind k)
     case LAYER_LABELSELECT: return "qnn_labelselect";
     case LAYER_DWC: return "qnn_dwc";
     case LAYER_FIFO: return "qnn_fifo";
-    case LAYER_FORK:
-    case LAYER_JOIN:
-    case LAYER_VVAU:
-    case LAYER_POOL:
-        return "";   /* i15-dag: no module yet; emit_rtl_top refuses the layer */
+    case LAYER_FORK: return "qnn_fork";
+    case LAYER_JOIN: return "qnn_add";
+    case LAYER_VVAU: return "qnn_vvau";
+    case LAYER_POOL: return "qnn_pool";
     }
     return NULL;
 }
 
-/* The library modules the top uses, in a fixed order; qnn_mvau needs
- * qnn_threshold. */
+/* Whether the module of kind k instantiates qnn_threshold. */
+static bool uses_threshold(LayerKind k)
+{
+    return k == LAYER_MVAU || k == LAYER_JOIN || k == LAYER_VVAU || k == LAYER_POOL;
+}
+
+/* The library modules the top uses, in a fixed order; qnn_mvau, qnn_add,
+ * qnn_vvau and qnn_pool need qnn_threshold. */
 static int modules_used(const Dataflow *df, const char **mods)
 {
-    static const char *const order[] = { "qnn_dwc", "qnn_fifo", "qnn_labelselect", "qnn_maxpool",
-                                         "qnn_mvau", "qnn_swg", "qnn_threshold" };
+    static const char *const order[] = { "qnn_add", "qnn_dwc", "qnn_fifo", "qnn_fork",
+                                         "qnn_labelselect", "qnn_maxpool", "qnn_mvau",
+                                         "qnn_pool", "qnn_swg", "qnn_threshold", "qnn_vvau" };
     int n = 0;
     for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
         bool used = false;
         for (int k = 0; k < df->n_layers && !used; k++) {
             const char *m = module_of(df->layers[k].kind);
             used = !strcmp(m, order[o]) ||
-                   (!strcmp(order[o], "qnn_threshold") && df->layers[k].kind == LAYER_MVAU);
+                   (!strcmp(order[o], "qnn_threshold") && uses_threshold(df->layers[k].kind));
         }
         if (used)
             mods[n++] = order[o];

@@ -210,31 +210,47 @@ static void emit_design_h(const Host *h, TextBuf *b)
     tb_printf(b, "    OUT_SIGNED = %d, OUT_BIPOLAR = %d,\n",
               last->out.dt.kind == QC_INT || last->out.dt.kind == QC_TERNARY,
               last->out.dt.kind == QC_BIPOLAR);
-    tb_printf(b, "    N_STREAMS = %d, N_FIFOS = %d\n};\n", df->n_layers + 1, n_fifos);
+    int n_streams = rtl_n_streams(df), *order = malloc((size_t)n_streams * sizeof *order);
+    if (!order) {
+        b->oom = true;
+        return;
+    }
+    /* the harness's stream k: ordered by the layer reading it (the output
+     * last), so "most downstream" is the highest k; a chain's stream k */
+    for (int to = 0, k = 0; to <= df->n_layers; to++)
+        for (int st = 0; st < n_streams; st++)
+            if (rtl_stream_sink(df, st) == to)
+                order[k++] = st;
+    tb_printf(b, "    N_STREAMS = %d, N_FIFOS = %d\n};\n", n_streams, n_fifos);
     tb_printf(b, "static const long long EST_CYCLES = %lld, EST_LATENCY = %lld;\n\n",
               (long long)df->bottleneck_cycles, (long long)df->latency_cycles);
     tb_puts(b, "static const char *const stream_names[N_STREAMS] = {\n");
-    snprintf(prev, sizeof prev, "the input");
-    for (int k = 0; k <= df->n_layers; k++) {
-        rtl_stream_name(df, k, s, sizeof s);
-        if (k < df->n_layers)
-            rtl_instance_name(df, k, inst, sizeof inst);
+    for (int k = 0; k < n_streams; k++) {
+        int from, port, to = rtl_stream_sink(df, order[k]);
+        rtl_stream_source(df, order[k], &from, &port);
+        rtl_stream_name(df, order[k], s, sizeof s);
+        if (from == DATAFLOW_INPUT)
+            snprintf(prev, sizeof prev, "the input");
+        else
+            rtl_instance_name(df, from, prev, sizeof prev);
+        if (to < df->n_layers)
+            rtl_instance_name(df, to, inst, sizeof inst);
         else
             snprintf(inst, sizeof inst, "the output");
         tb_printf(b, "    \"%s: %s -> %s\",\n", s, prev, inst);
-        snprintf(prev, sizeof prev, "%s", inst);
     }
     tb_puts(b, "};\n\n");
     tb_puts(b, "static inline void stream_state(const Top *t, int k, int *valid, int *ready)\n{\n"
                "    switch (k) {\n");
-    for (int k = 0; k <= df->n_layers; k++) {
-        rtl_stream_name(df, k, s, sizeof s);
-        if (k == 0 || k == df->n_layers)
+    for (int k = 0; k < n_streams; k++) {
+        rtl_stream_name(df, order[k], s, sizeof s);
+        if (order[k] == 0 || order[k] == df->n_layers)
             tb_printf(b, "    case %d: *valid = t->%s_tvalid; *ready = t->%s_tready; break;\n", k, s, s);
         else
             tb_printf(b, "    case %d: *valid = t->rootp->%s_top__DOT__%s_tvalid; "
                       "*ready = t->rootp->%s_top__DOT__%s_tready; break;\n", k, n, s, n, s);
     }
+    free(order);
     tb_puts(b, "    default: *valid = *ready = 0;\n    }\n}\n\n");
     tb_printf(b, "static const char *const fifo_names[%d] = {", n_fifos ? n_fifos : 1);
     for (int k = 0, f = 0; k < df->n_layers; k++)

@@ -5,8 +5,12 @@
  *                     npy_io.c, rtlsim_design.h
  *   emit_rtl.c        the driver: library and harness sources, Makefile
  *
- * Streams are numbered along the chain: stream k is what layer k reads
- * (stream 0 the top's s_axis input), stream n_layers the m_axis output. */
+ *   rtl_streams.c     the streams between them
+ *
+ * Streams are numbered by their source (rtl_streams.c): stream 0 the top's
+ * s_axis input, stream k + 1 output port 0 of layer k (stream n_layers the
+ * m_axis output), then port 1 of every FORK. In a chain stream k is what
+ * layer k reads. */
 #ifndef QONNXC_EMIT_RTL_INTERNAL_H
 #define QONNXC_EMIT_RTL_INTERNAL_H
 
@@ -16,8 +20,17 @@
 #include "emit_rtl.h"
 #include "emit_util.h"
 
-/* The Verilog wire prefix of stream k: "s_axis", "st<k>" or "m_axis". */
-void rtl_stream_name(const Dataflow *df, int k, char *out, size_t size);
+/* How many streams the top has: inputs, outputs and one per output port. */
+int rtl_n_streams(const Dataflow *df);
+/* The stream on output `port` of `layer` (DATAFLOW_INPUT: stream 0). */
+int rtl_stream_of(const Dataflow *df, int layer, int port);
+/* The layer and port writing stream s (DATAFLOW_INPUT for stream 0). */
+void rtl_stream_source(const Dataflow *df, int s, int *layer, int *port);
+/* The layer reading stream s, n_layers for the top's output. */
+int rtl_stream_sink(const Dataflow *df, int s);
+/* The Verilog wire prefix of stream s: "s_axis", "st<s>", "st<k+1>_1"
+ * (a FORK's second output) or "m_axis". */
+void rtl_stream_name(const Dataflow *df, int s, char *out, size_t size);
 /* Width of FIFO layer l's occupancy port: $clog2(depth + 1). */
 int rtl_count_width(int64_t depth);
 /* layer_error with "rtl target: " before the message. */

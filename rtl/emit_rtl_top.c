@@ -1,15 +1,18 @@
-/* <name>_top.v: the dataflow graph as a chain of library modules.
+/* <name>_top.v: the dataflow graph as library modules.
  *
  * Layer k becomes instance "l<k>_<name>" of the module of its kind
  * (qnn_mvau, qnn_swg, qnn_maxpool, qnn_threshold, qnn_labelselect,
- * qnn_dwc, qnn_fifo), its parameters the layer's folding and datatypes;
- * the instances are wired through the streams st1 .. st<n-1>, the first
+ * qnn_dwc, qnn_fifo, and for the DAG's layers qnn_fork, qnn_add,
+ * qnn_vvau, qnn_pool), its parameters the layer's folding and datatypes.
+ * The instances are wired through one stream per output port
+ * (rtl_streams.c): input i of layer k reads the stream of port
+ * src_port[i] of layer src[i]; in a chain st1 .. st<n-1>, the first layer
  * reading the top's s_axis, the last writing m_axis. The tvalid/tready of
  * every stream and the occupancy of every FIFO are marked public for the
  * simulation harness (a Verilator metacomment; other tools ignore it).
  *
  * Weights and thresholds go into "<instance>_weights.mem" and
- * "<instance>_thresholds.mem" in the layouts qnn_mvau.v and
+ * "<instance>_thresholds.mem" in the layouts qnn_mvau.v, qnn_vvau.v and
  * qnn_threshold.v document: hex words, one per line, element codes as
  * qc_pack writes them (two's complement, plain binary, BIPOLAR 1 for +1). */
 #include <stdarg.h>
@@ -34,16 +37,6 @@ void rtl_instance_name(const Dataflow *df, int k, char *out, size_t size)
     char id[48];
     c_identifier(df->layers[k].name, id, sizeof id);
     snprintf(out, size, "l%d_%s", k, id);
-}
-
-void rtl_stream_name(const Dataflow *df, int k, char *out, size_t size)
-{
-    if (k == 0)
-        snprintf(out, size, "s_axis");
-    else if (k == df->n_layers)
-        snprintf(out, size, "m_axis");
-    else
-        snprintf(out, size, "st%d", k);
 }
 
 int rtl_count_width(int64_t depth)
@@ -234,18 +227,54 @@ static void dt_params(Inst *x, const char *prefix, qc_dtype dt, bool bipolar_par
     }
 }
 
+/* The activation parameters of qnn_mvau, qnn_add and qnn_vvau (before
+ * their file names): N_THRESHOLDS .. OUT_BIPOLAR and the threshold width
+ * in *tbits, or with no thresholds nothing (*tbits = 0): the accumulator
+ * goes out. */
+static bool activation_params(const Dataflow *df, const Layer *l, int acc_bits, Inst *x,
+                              int *tbits, Diag *d)
+{
+    *tbits = 0;
+    if (l->n_thresholds == 0) {
+        if (l->out.dt.bits != acc_bits)
+            return rtl_layer_error(d, df, l, "without thresholds the output (%d bits) must be "
+                                   "the accumulator (%d bits)", l->out.dt.bits, acc_bits);
+        return true;
+    }
+    *tbits = threshold_bits(l, acc_bits + 1);
+    param(x, "N_THRESHOLDS", "%d", l->n_thresholds);
+    param(x, "T_BITS", "%d", *tbits);
+    param(x, "OUT_BITS", "%d", l->out.dt.bits);
+    param(x, "OUT_SCALE", "%d", l->out_scale);
+    param(x, "OUT_BIAS", "%d", l->out_bias);
+    param(x, "OUT_BIPOLAR", "%d", l->out.dt.kind == QC_BIPOLAR ? 1 : 0);
+    return true;
+}
+
+/* WEIGHT_FILE (its name into wfile, 128 bytes) and with thresholds
+ * (tbits > 0) THRESH_FILE and that file, `rows` channels of PE each. */
+static bool memory_files(const Dataflow *df, const Layer *l, const char *inst, int64_t rows,
+                         int tbits, Inst *x, char *wfile, OutTree *out, Diag *d)
+{
+    char tfile[128];
+    snprintf(wfile, 128, "%s_weights.mem", inst);
+    param(x, "WEIGHT_FILE", "\"%s\"", wfile);
+    if (!tbits)
+        return true;
+    snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
+    param(x, "THRESH_FILE", "\"%s\"", tfile);
+    return emit_thresholds(df, l, rows, l->pe, tbits, tfile, out, d);
+}
+
 static bool emit_mvau(const Dataflow *df, const Layer *l, RtlFamily family, const char *inst,
                       Inst *x, OutTree *out, Diag *d)
 {
-    char wfile[128], tfile[128];
-    int acc_bits = l->acc_dt.bits;
+    char wfile[128];
+    int acc_bits = l->acc_dt.bits, tbits;
     if (l->in.dt.kind == QC_BINARY || l->wdt.kind == QC_BINARY || l->in.dt.kind == QC_TERNARY ||
         l->wdt.kind == QC_TERNARY)
         return rtl_layer_error(d, df, l, "BINARY and TERNARY elements are not supported by "
                                "qnn_mvau");
-    if (l->n_thresholds == 0 && l->out.dt.bits != acc_bits)
-        return rtl_layer_error(d, df, l, "without thresholds the output (%d bits) must be the "
-                               "accumulator (%d bits)", l->out.dt.bits, acc_bits);
     if (acc_bits < 2 || acc_bits > 32)
         return rtl_layer_error(d, df, l, "accumulator of %d bits (qnn_mvau: 2 to 32)", acc_bits);
     param(x, "MW", "%lld", (long long)l->mw);
@@ -257,23 +286,9 @@ static bool emit_mvau(const Dataflow *df, const Layer *l, RtlFamily family, cons
     dt_params(x, "W", l->wdt, true);
     param(x, "ACC_BITS", "%d", acc_bits);
     param(x, "ACC_SIGNED", "%d", dt_signed(l->acc_dt) ? 1 : 0);
-    snprintf(wfile, sizeof wfile, "%s_weights.mem", inst);
-    if (l->n_thresholds > 0) {
-        int tbits = threshold_bits(l, acc_bits + 1);
-        snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
-        param(x, "N_THRESHOLDS", "%d", l->n_thresholds);
-        param(x, "T_BITS", "%d", tbits);
-        param(x, "OUT_BITS", "%d", l->out.dt.bits);
-        param(x, "OUT_SCALE", "%d", l->out_scale);
-        param(x, "OUT_BIAS", "%d", l->out_bias);
-        param(x, "OUT_BIPOLAR", "%d", l->out.dt.kind == QC_BIPOLAR ? 1 : 0);
-        param(x, "WEIGHT_FILE", "\"%s\"", wfile);
-        param(x, "THRESH_FILE", "\"%s\"", tfile);
-        if (!emit_thresholds(df, l, l->mh, l->pe, tbits, tfile, out, d))
-            return false;
-    } else {
-        param(x, "WEIGHT_FILE", "\"%s\"", wfile);
-    }
+    if (!activation_params(df, l, acc_bits, x, &tbits, d) ||
+        !memory_files(df, l, inst, l->mh, tbits, x, wfile, out, d))
+        return false;
     /* the memory the estimate counts (estimate.c, estimate_mvau: LUTs up
      * to 128 words, else block RAM), so synthesis follows the estimate; the
      * iCE40 has no LUT RAM, so there yosys chooses (EBR or logic) */
@@ -282,6 +297,185 @@ static bool emit_mvau(const Dataflow *df, const Layer *l, RtlFamily family, cons
                         : "distributed";
     param(x, "WEIGHT_RAM_STYLE", "\"%s\"", style);
     return emit_weights(df, l, wfile, out, d);
+}
+
+/* ---- the DAG's layers (qnn_fork, qnn_add, qnn_vvau, qnn_pool) ---------------- */
+
+/* The DAG modules take two's complement or unsigned elements of 1 to 32
+ * bits. */
+static bool integer_elements(const Dataflow *df, const Layer *l, qc_dtype dt, const char *what,
+                             Diag *d)
+{
+    if (dt.kind == QC_BIPOLAR || dt.kind == QC_BINARY)
+        return rtl_layer_error(d, df, l, "%s %s elements are not supported (%s layers: two's "
+                               "complement or unsigned)", what,
+                               dt.kind == QC_BIPOLAR ? "BIPOLAR" : "BINARY",
+                               layer_kind_name(l->kind));
+    if (dt.bits > 32)
+        return rtl_layer_error(d, df, l, "%s of %d bits (%s layers: at most 32)", what, dt.bits,
+                               layer_kind_name(l->kind));
+    return true;
+}
+
+/* FORK: one qnn_fork, output 0 on the layer's stream, output 1 on its
+ * second (rtl_streams.c). */
+static bool emit_fork(const Dataflow *df, int k, const char *inst, const char *in, TextBuf *b)
+{
+    char o0[24], o1[24];
+    rtl_stream_name(df, rtl_stream_of(df, k, 0), o0, sizeof o0);
+    rtl_stream_name(df, rtl_stream_of(df, k, 1), o1, sizeof o1);
+    tb_printf(b, "qnn_fork #(\n    .DATA_WIDTH(%d)\n) %s (\n    .clk(clk),\n    .rst(rst),\n",
+              df->layers[k].in.bits, inst);
+    tb_printf(b, "    .s_axis_tdata(%s_tdata),\n    .s_axis_tvalid(%s_tvalid),\n"
+              "    .s_axis_tready(%s_tready),\n", in, in, in);
+    tb_printf(b, "    .m0_axis_tdata(%s_tdata),\n    .m0_axis_tvalid(%s_tvalid),\n"
+              "    .m0_axis_tready(%s_tready),\n", o0, o0, o0);
+    tb_printf(b, "    .m1_axis_tdata(%s_tdata),\n    .m1_axis_tvalid(%s_tvalid),\n"
+              "    .m1_axis_tready(%s_tready)\n);\n\n", o1, o1, o1);
+    return true;
+}
+
+/* JOIN: qnn_add, operand A input 0, B input 1. */
+static bool emit_join(const Dataflow *df, int k, const char *inst, const char *outs, TextBuf *b,
+                      OutTree *out, Diag *d)
+{
+    const Layer *l = &df->layers[k];
+    char a[24], bb[24], tfile[128];
+    Inst x;
+    int acc_bits = l->acc_dt.bits;
+    if (!integer_elements(df, l, l->in.dt, "operand A", d) ||
+        !integer_elements(df, l, l->in2.dt, "operand B", d) ||
+        !integer_elements(df, l, l->out.dt, "output", d))
+        return false;
+    if (acc_bits < 2 || acc_bits > 32)
+        return rtl_layer_error(d, df, l, "sum of %d bits (qnn_add: 2 to 32)", acc_bits);
+    if (l->mul_a < 1 || l->mul_a > (1 << 30) || l->mul_b < 1 || l->mul_b > (1 << 30))
+        return rtl_layer_error(d, df, l, "factors %lld and %lld (qnn_add: 1 to 2^30)",
+                               (long long)l->mul_a, (long long)l->mul_b);
+    inst_begin(&x, b, "qnn_add");
+    param(&x, "CHANNELS", "%lld", (long long)l->channels);
+    param(&x, "PE", "%d", l->pe);
+    param(&x, "A_BITS", "%d", l->in.dt.bits);
+    param(&x, "A_SIGNED", "%d", dt_signed(l->in.dt) ? 1 : 0);
+    param(&x, "B_BITS", "%d", l->in2.dt.bits);
+    param(&x, "B_SIGNED", "%d", dt_signed(l->in2.dt) ? 1 : 0);
+    param(&x, "MUL_A", "%lld", (long long)l->mul_a);
+    param(&x, "MUL_B", "%lld", (long long)l->mul_b);
+    param(&x, "ACC_BITS", "%d", acc_bits);
+    param(&x, "ACC_SIGNED", "%d", dt_signed(l->acc_dt) ? 1 : 0);
+    int tbits;
+    if (!activation_params(df, l, acc_bits, &x, &tbits, d))
+        return false;
+    snprintf(tfile, sizeof tfile, "%s_thresholds.mem", inst);
+    if (tbits) {
+        param(&x, "THRESH_FILE", "\"%s\"", tfile);
+        if (!emit_thresholds(df, l, l->channels, l->pe, tbits, tfile, out, d))
+            return false;
+    }
+    rtl_stream_name(df, rtl_stream_of(df, l->src[0], l->src_port[0]), a, sizeof a);
+    rtl_stream_name(df, rtl_stream_of(df, l->src[1], l->src_port[1]), bb, sizeof bb);
+    tb_printf(b, "\n) %s (\n    .clk(clk),\n    .rst(rst),\n", inst);
+    tb_printf(b, "    .s0_axis_tdata(%s_tdata),\n    .s0_axis_tvalid(%s_tvalid),\n"
+              "    .s0_axis_tready(%s_tready),\n", a, a, a);
+    tb_printf(b, "    .s1_axis_tdata(%s_tdata),\n    .s1_axis_tvalid(%s_tvalid),\n"
+              "    .s1_axis_tready(%s_tready),\n", bb, bb, bb);
+    tb_printf(b, "    .m_axis_tdata(%s_tdata),\n    .m_axis_tvalid(%s_tvalid),\n"
+              "    .m_axis_tready(%s_tready)\n);\n\n", outs, outs, outs);
+    return true;
+}
+
+/* qnn_vvau's weights with CHANNELS_INNER = 1, SIMD = 1: one word per beat
+ * of a window, beat j = tap * CF + cf, lane p holding W[cf*PE + p][tap]. */
+static bool emit_vvau_weights(const Dataflow *df, const Layer *l, const char *file,
+                              OutTree *out, Diag *d)
+{
+    TextBuf *b;
+    Word w;
+    int wbits = l->wdt.bits, taps = l->k_h * l->k_w;
+    if (!add_mem(out, file, &b, df, d))
+        return false;
+    if (!word_init(&w, l->pe * wbits))
+        return diag_error(d, df->path, NULL, NULL, "out of memory");
+    for (int t = 0; t < taps; t++)
+        for (int64_t cf = 0; cf < l->channels / l->pe; cf++) {
+            for (int p = 0; p < l->pe; p++)
+                word_put(&w, (int64_t)p * wbits, wbits,
+                         elem_code(l->wdt, l->weights[(cf * l->pe + p) * taps + t]));
+            word_flush(&w, b);
+        }
+    free(w.w);
+    return true;
+}
+
+/* VVAU: qnn_vvau reading the SWG's windows as they come ([tap][cf] beats,
+ * PE channels each: CHANNELS_INNER = 1, SIMD = 1). Its accumulator is two's
+ * complement: an unsigned accumulator type gets a sign bit. */
+static bool emit_vvau(const Dataflow *df, const Layer *l, const char *inst, Inst *x,
+                      OutTree *out, Diag *d)
+{
+    char wfile[128];
+    if (!integer_elements(df, l, l->in.dt, "input", d) ||
+        !integer_elements(df, l, l->wdt, "weights", d))
+        return false;
+    if (l->simd != 1)
+        return rtl_layer_error(d, df, l, "SIMD %d (qnn_vvau after qnn_swg reads one tap per "
+                               "beat: SIMD 1)", l->simd);
+    int acc_bits = l->acc_dt.bits + (l->n_thresholds && !dt_signed(l->acc_dt) ? 1 : 0);
+    int min_acc = l->in.dt.bits > l->wdt.bits ? l->in.dt.bits : l->wdt.bits;
+    if (acc_bits < min_acc)
+        acc_bits = min_acc;
+    if (acc_bits > 32)
+        return rtl_layer_error(d, df, l, "accumulator of %d bits (qnn_vvau: at most 32)",
+                               acc_bits);
+    param(x, "CHANNELS", "%lld", (long long)l->channels);
+    param(x, "PE", "%d", l->pe);
+    param(x, "TAPS", "%d", l->k_h * l->k_w);
+    param(x, "SIMD", "%d", 1);
+    param(x, "CHANNELS_INNER", "%d", 1);
+    param(x, "IN_BITS", "%d", l->in.dt.bits);
+    param(x, "IN_SIGNED", "%d", dt_signed(l->in.dt) ? 1 : 0);
+    param(x, "W_BITS", "%d", l->wdt.bits);
+    param(x, "W_SIGNED", "%d", dt_signed(l->wdt) ? 1 : 0);
+    param(x, "ACC_BITS", "%d", acc_bits);
+    int tbits;
+    if (!activation_params(df, l, acc_bits, x, &tbits, d))
+        return false;
+    return memory_files(df, l, inst, l->channels, tbits, x, wfile, out, d) &&
+           emit_vvau_weights(df, l, wfile, out, d);
+}
+
+/* POOL: a global pool is qnn_pool on the image itself (TAPS = H * W); a
+ * windowed one would need a qnn_swg in front, not emitted yet. The sum is
+ * kept in IN_BITS + ceil(log2(TAPS)) bits, the Trunc's result goes out. */
+static bool emit_pool(const Dataflow *df, const Layer *l, Inst *x, Diag *d)
+{
+    if (!integer_elements(df, l, l->in.dt, "input", d))
+        return false;
+    bool global = l->k_h == l->in_h && l->k_w == l->in_w && l->out_h == 1 && l->out_w == 1 &&
+                  !l->pad_top && !l->pad_left && !l->pad_bottom && !l->pad_right;
+    if (l->n_thresholds)
+        return rtl_layer_error(d, df, l, "thresholds fused into a pool are not supported");
+    if (!global)
+        return rtl_layer_error(d, df, l, "a %dx%d window over a %lldx%lld image: only global "
+                               "pools are supported (qnn_pool without a qnn_swg)", l->k_h,
+                               l->k_w, (long long)l->in_h, (long long)l->in_w);
+    int64_t taps = l->in_h * l->in_w;
+    int sum_bits = l->in.dt.bits;
+    while (((int64_t)1 << (sum_bits - l->in.dt.bits)) < taps)
+        sum_bits++;
+    if (sum_bits > 32 || l->out.dt.bits > sum_bits)
+        return rtl_layer_error(d, df, l, "window sums of %d bits, output of %d (qnn_pool: "
+                               "sums of at most 32 bits)", sum_bits, l->out.dt.bits);
+    param(x, "CHANNELS", "%lld", (long long)l->channels);
+    param(x, "PE", "%d", l->pe);
+    param(x, "IN_BITS", "%d", l->in.dt.bits);
+    param(x, "IN_SIGNED", "%d", dt_signed(l->in.dt) ? 1 : 0);
+    param(x, "TAPS", "%lld", (long long)taps);
+    param(x, "ACC_BITS", "%d", sum_bits);
+    param(x, "SHIFT", "%d", l->shift);
+    param(x, "ROUNDING", "%d", (int)l->rounding);
+    param(x, "OUT_BITS", "%d", l->out.dt.bits);
+    return true;
 }
 
 const char *rtl_fifo_ram_style(const Layer *l, RtlFamily family)
@@ -295,13 +489,13 @@ static bool emit_layer(const Dataflow *df, int k, RtlFamily family, TextBuf *b, 
                        Diag *d)
 {
     const Layer *l = &df->layers[k];
-    char inst[80], in[16], outs[16], occ[112], tfile[128];
+    char inst[80], in[24], outs[24], occ[112], tfile[128];
     rtl_instance_name(df, k, inst, sizeof inst);
-    rtl_stream_name(df, k, in, sizeof in);
-    rtl_stream_name(df, k + 1, outs, sizeof outs);
+    rtl_stream_name(df, rtl_stream_of(df, l->src[0], l->src_port[0]), in, sizeof in);
+    rtl_stream_name(df, rtl_stream_of(df, k, 0), outs, sizeof outs);
     Inst x;
     tb_printf(b, "// layer %d: %s '%s'", k, layer_kind_name(l->kind), l->name);
-    if (l->kind == LAYER_MVAU || l->kind == LAYER_SWG)
+    if (l->kind == LAYER_MVAU || l->kind == LAYER_SWG || l->kind == LAYER_VVAU)
         tb_printf(b, ", PE %d, SIMD %d", l->pe, l->simd);
     else if (l->kind != LAYER_DWC && l->kind != LAYER_FIFO)
         tb_printf(b, ", PE %d", l->pe);
@@ -312,13 +506,19 @@ static bool emit_layer(const Dataflow *df, int k, RtlFamily family, TextBuf *b, 
               (long long)l->cycles);
     switch (l->kind) {
     case LAYER_FORK:
+        return emit_fork(df, k, inst, in, b);
     case LAYER_JOIN:
+        return emit_join(df, k, inst, outs, b, out, d);
     case LAYER_VVAU:
+        inst_begin(&x, b, "qnn_vvau");
+        if (!emit_vvau(df, l, inst, &x, out, d))
+            return false;
+        break;
     case LAYER_POOL:
-        /* i15-dag: the dataflow DAG's new layers have no rtl module in the
-         * top yet (issue 15; wired at merge) */
-        return rtl_layer_error(d, df, l, "no %s module yet (the hls target emits "
-                               "this layer)", layer_kind_name(l->kind));
+        inst_begin(&x, b, "qnn_pool");
+        if (!emit_pool(df, l, &x, d))
+            return false;
+        break;
     case LAYER_MVAU:
         inst_begin(&x, b, "qnn_mvau");
         if (!emit_mvau(df, l, family, inst, &x, out, d))
@@ -430,15 +630,41 @@ static bool emit_layer(const Dataflow *df, int k, RtlFamily family, TextBuf *b, 
     return true;
 }
 
-static bool check_chain(const Dataflow *df, Diag *d)
+/* Every edge joins beats of one width, every output port but the last
+ * layer's feeds exactly one input, and the last layer's is the top's. */
+static bool check_edges(const Dataflow *df, Diag *d)
 {
     if (df->n_layers < 1)
         return diag_error(d, df->path, NULL, NULL, "rtl target: the dataflow graph has no layers");
-    for (int k = 0; k + 1 < df->n_layers; k++)
-        if (df->layers[k].out.bits != df->layers[k + 1].in.bits)
-            return rtl_layer_error(d, df, &df->layers[k + 1], "reads %d-bit beats from a %d-bit "
-                                   "stream (no DWC between them)", df->layers[k + 1].in.bits,
-                                   df->layers[k].out.bits);
+    for (int k = 0; k < df->n_layers; k++) {
+        const Layer *l = &df->layers[k];
+        for (int i = 0; i < l->n_inputs; i++) {
+            int from = l->src[i], readers = 0;
+            for (int j = 0; j < df->n_layers; j++)
+                for (int jj = 0; jj < df->layers[j].n_inputs; jj++)
+                    readers += df->layers[j].src[jj] == from &&
+                               df->layers[j].src_port[jj] == l->src_port[i];
+            if (readers > 1)
+                return rtl_layer_error(d, df, l, "reads a stream %d layers read (only a FORK "
+                                       "duplicates a stream)", readers);
+            int bits = from == DATAFLOW_INPUT ? layer_input(&df->layers[0], 0)->bits
+                                              : df->layers[from].out.bits;
+            if (layer_input(l, i)->bits != bits)
+                return rtl_layer_error(d, df, l, "reads %d-bit beats from a %d-bit "
+                                       "stream (no DWC between them)", layer_input(l, i)->bits,
+                                       bits);
+        }
+    }
+    for (int k = 0; k < df->n_layers; k++) {
+        const Layer *l = &df->layers[k];
+        for (int p = 0; p < layer_outputs(l); p++) {
+            bool last = k == df->n_layers - 1 && p == 0;
+            if ((dataflow_consumer(df, k, p, NULL) < 0) != last)
+                return rtl_layer_error(d, df, l, "output %d %s", p,
+                                       last ? "is the accelerator's output and read by a layer"
+                                            : "is read by no layer");
+        }
+    }
     return true;
 }
 
@@ -450,10 +676,10 @@ bool emit_rtl_top(const Dataflow *df, const char *name, TextBuf *b, OutTree *out
 bool emit_rtl_top_for(const Dataflow *df, const char *name, RtlFamily family, TextBuf *b,
                       OutTree *out, Diag *d)
 {
-    if (!check_chain(df, d))
+    if (!check_edges(df, d))
         return false;
     const Layer *first = &df->layers[0], *last = &df->layers[df->n_layers - 1];
-    char s[16], inst[80];
+    char s[24], inst[80];
     tb_puts(b, "`default_nettype none\n`timescale 1ns / 1ps\n\n");
     tb_printf(b, "/*\n * %s_top: the dataflow accelerator of %s, generated by qonnxc.\n *\n", name,
               df->path ? df->path : name);
@@ -478,11 +704,15 @@ bool emit_rtl_top_for(const Dataflow *df, const char *name, RtlFamily family, Te
               last->out.bits - 1);
     tb_puts(b, "// the streams between the layers; valid/ready (and the FIFOs' occupancy)\n"
                "// are public for the simulation harness's watchdog and FIFO statistics\n");
-    for (int k = 1; k < df->n_layers; k++) {
+    for (int k = 1; k < rtl_n_streams(df); k++) {
+        int from, port;
+        if (k == df->n_layers)
+            continue;
+        rtl_stream_source(df, k, &from, &port);
         rtl_stream_name(df, k, s, sizeof s);
         tb_printf(b, "wire [%d:0] %s_tdata;\nwire %s_tvalid /* verilator public_flat_rd */;\n"
-                  "wire %s_tready /* verilator public_flat_rd */;\n", df->layers[k].in.bits - 1, s,
-                  s, s);
+                  "wire %s_tready /* verilator public_flat_rd */;\n", df->layers[from].out.bits - 1,
+                  s, s, s);
     }
     tb_puts(b, "/* verilator lint_off UNUSEDSIGNAL */\n");
     for (int k = 0; k < df->n_layers; k++)
