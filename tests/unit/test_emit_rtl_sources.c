@@ -1,6 +1,7 @@
 /* The rtl library and Verilator harness embedded into the compiler
- * (cmake/embed_files.cmake): every rtl/qnn_*.v and sim/rtlsim_main.cpp is
- * there, byte for byte, and nothing else. */
+ * (cmake/embed_files.cmake): every rtl/qnn_*.v, every file of boards/ice40
+ * (the ice40 target's board files) and sim/rtlsim_main.cpp is there, byte
+ * for byte, and nothing else. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -48,6 +49,20 @@ START_TEST(test_every_file_byte_for_byte)
     }
     closedir(dir);
     ck_assert_int_ge(files, 7);
+    int board_files = 0;
+    dir = opendir(QONNXC_SOURCE_DIR "/boards/ice40");
+    ck_assert_ptr_nonnull(dir);
+    while ((e = readdir(dir)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char rel[512];
+        snprintf(rel, sizeof rel, "boards/ice40/%s", e->d_name);
+        check_same(rel);
+        board_files++;
+    }
+    closedir(dir);
+    ck_assert_int_ge(board_files, 1);
+    files += board_files;
     check_same("sim/rtlsim_main.cpp");
     ck_assert_int_eq(files + 1, rtl_source_count);
     for (int k = 1; k < rtl_source_count; k++)
