@@ -289,12 +289,14 @@ static bool emit_mvau(const Dataflow *df, const Layer *l, RtlFamily family, cons
     if (!activation_params(df, l, acc_bits, x, &tbits, d) ||
         !memory_files(df, l, inst, l->mh, tbits, x, wfile, out, d))
         return false;
-    /* the memory the estimate counts (estimate.c, estimate_mvau: LUTs up
-     * to 128 words, else block RAM), so synthesis follows the estimate; the
-     * iCE40 has no LUT RAM, so there yosys chooses (EBR or logic) */
-    const char *style = family == RTL_ICE40 ? "auto"
-                        : l->mh * l->mw / ((int64_t)l->pe * l->simd) > 128 ? "block"
-                        : "distributed";
+    /* block RAM above 128 words, as the estimate counts (estimate.c,
+     * estimate_mvau), so synthesis follows it. Up to 128 words no
+     * attribute: yosys then builds the ROM from LUTs, as the estimate
+     * assumes, where "distributed" asks for LUT RAM, which a ROM without a
+     * write port cannot map to (synth_xilinx fails). The iCE40 has no LUT
+     * RAM: there yosys always chooses (EBR or logic). */
+    const char *style = family != RTL_ICE40 && l->mh * l->mw / ((int64_t)l->pe * l->simd) > 128
+                        ? "block" : "auto";
     param(x, "WEIGHT_RAM_STYLE", "\"%s\"", style);
     return emit_weights(df, l, wfile, out, d);
 }
