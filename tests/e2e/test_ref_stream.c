@@ -286,12 +286,13 @@ START_TEST(test_bad_files)
     write_npy_raw("long.npy", 1, dict, 64, x, FRAMES * frame_bytes + 4);
     expect_refused("long.npy", "bytes after the data");
     {
-        /* the header length says 118 bytes; the file ends after 30 */
+        /* the header length says 118 bytes; the file ends 26 bytes into it */
+        static const char cut[] = "\x93NUMPY\x01\x00\x76\x00{'descr': '<f4', 'fortran_";
         char path[600];
         path_of(path, sizeof path, "header.npy");
         FILE *f = fopen(path, "wb");
         ck_assert_ptr_nonnull(f);
-        fwrite("\x93NUMPY\x01\x00\x76\x00{'descr': '<f4', 'fortran_", 1, 40, f);
+        fwrite(cut, 1, sizeof cut - 1, f);
         fclose(f);
     }
     expect_refused("header.npy", "truncated or oversized header");
