@@ -289,14 +289,12 @@ static bool emit_mvau(const Dataflow *df, const Layer *l, RtlFamily family, cons
     if (!activation_params(df, l, acc_bits, x, &tbits, d) ||
         !memory_files(df, l, inst, l->mh, tbits, x, wfile, out, d))
         return false;
-    /* block RAM above 128 words, as the estimate counts (estimate.c,
-     * estimate_mvau), so synthesis follows it. Up to 128 words no
-     * attribute: yosys then builds the ROM from LUTs, as the estimate
-     * assumes, where "distributed" asks for LUT RAM, which a ROM without a
-     * write port cannot map to (synth_xilinx fails). The iCE40 has no LUT
-     * RAM: there yosys always chooses (EBR or logic). */
-    const char *style = family != RTL_ICE40 && l->mh * l->mw / ((int64_t)l->pe * l->simd) > 128
-                        ? "block" : "auto";
+    /* block RAM where the estimate counts it (mvau_weights_in_bram), so
+     * synthesis follows it. Below, no attribute: yosys then builds the ROM
+     * from LUTs, as the estimate assumes, where "distributed" asks for LUT
+     * RAM, which a ROM without a write port cannot map to (synth_xilinx
+     * fails). The iCE40 has no LUT RAM: there yosys always chooses. */
+    const char *style = family != RTL_ICE40 && mvau_weights_in_bram(l) ? "block" : "auto";
     param(x, "WEIGHT_RAM_STYLE", "\"%s\"", style);
     return emit_weights(df, l, wfile, out, d);
 }
@@ -484,7 +482,7 @@ const char *rtl_fifo_ram_style(const Layer *l, RtlFamily family)
 {
     if (family == RTL_ICE40)
         return l->depth * l->in.bits <= RTL_ICE40_REGISTER_FIFO_BITS ? "registers" : "block";
-    return l->depth > 256 ? "block" : "distributed";
+    return fifo_in_bram(l) ? "block" : "distributed";
 }
 
 static bool emit_layer(const Dataflow *df, int k, RtlFamily family, TextBuf *b, OutTree *out,

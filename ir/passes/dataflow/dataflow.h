@@ -264,6 +264,11 @@ LayerEstimate estimate_layer(const Layer *l);
 NetworkEstimate estimate_network(const Dataflow *df);
 /* RAMB18 count for a memory of depth x width bits (best aspect ratio). */
 int64_t bram18_for(int64_t depth, int64_t width);
+/* The memory kind the estimate counts, for the backends to ask for the
+ * same (rtl's ram_style): an MVAU's weight ROM is block RAM above 128
+ * words (MH * MW / (PE * SIMD)), a FIFO above 256 beats; below, LUTs. */
+bool mvau_weights_in_bram(const Layer *l);
+bool fifo_in_bram(const Layer *l);
 
 /* ---- helpers (ir/dataflow.c) ---- */
 

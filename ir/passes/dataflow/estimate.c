@@ -27,11 +27,24 @@ int64_t bram18_for(int64_t depth, int64_t width)
     return best;
 }
 
-/* A memory of depth x width: LUTRAM (64 deep per LUT and bit) up to
- * `lut_depth` entries, else RAMB18s. */
-static void memory(int64_t depth, int64_t width, int64_t lut_depth, int64_t *luts, int64_t *bram)
+/* memories up to this many words are LUTs in the estimate (FIFOs: beats) */
+enum { LUT_MEMORY_WORDS = 128, FIFO_LUT_DEPTH = 256 };
+
+bool mvau_weights_in_bram(const Layer *l)
 {
-    if (depth <= lut_depth)
+    return l->mh * l->mw / ((int64_t)l->pe * l->simd) > LUT_MEMORY_WORDS;
+}
+
+bool fifo_in_bram(const Layer *l)
+{
+    return l->depth > FIFO_LUT_DEPTH;
+}
+
+/* A memory of depth x width: LUTRAM (64 deep per LUT and bit) up to
+ * LUT_MEMORY_WORDS entries, else RAMB18s. */
+static void memory(int64_t depth, int64_t width, int64_t *luts, int64_t *bram)
+{
+    if (depth <= LUT_MEMORY_WORDS)
         *luts += width * cdiv(depth, 64);
     else
         *bram += bram18_for(depth, width);
@@ -129,7 +142,7 @@ static void estimate_mvau(const Layer *l, LayerEstimate *e)
     e->dsp = dsp ? P * Q * cdiv(W + A, 48) : 0;
     int64_t depth = l->mh * l->mw / (P * Q);
     int64_t wl = 0, wb = 0;
-    memory(depth, Q * W, 128, &wl, &wb);
+    memory(depth, Q * W, &wl, &wb);
     e->luts += P * wl;
     e->bram18 = P * wb;
     e->weight_bits = l->mh * l->mw * W;
@@ -144,14 +157,14 @@ static void estimate_swg(const Layer *l, LayerEstimate *e)
     int64_t iw = l->in_w + l->pad_left + l->pad_right;
     int64_t depth = (l->k_h + l->stride_h) * iw * (l->channels / l->simd);
     e->luts = 300;
-    memory(depth, l->simd * l->in.dt.bits, 128, &e->luts, &e->bram18);
+    memory(depth, l->simd * l->in.dt.bits, &e->luts, &e->bram18);
 }
 
 static void estimate_maxpool(const Layer *l, LayerEstimate *e)
 {
     int64_t A = l->in.dt.bits;
     e->luts = 100 + 2 * l->pe * A;
-    memory(l->out_w * (l->channels / l->pe), l->pe * A, 128, &e->luts, &e->bram18);
+    memory(l->out_w * (l->channels / l->pe), l->pe * A, &e->luts, &e->bram18);
 }
 
 static void estimate_threshold(const Layer *l, LayerEstimate *e)
@@ -182,7 +195,7 @@ static void estimate_vvau(const Layer *l, LayerEstimate *e)
     e->luts = 300 + (int64_t)llround(1.1 * (double)(P * (mult + (W + A) * (2 * Q - 1) + acc)));
     e->luts += threshold_luts(l, acc, l->channels, P);
     e->dsp = dsp ? P * Q : 0;
-    memory(l->channels / P * K / Q, P * Q * W, 128, &e->luts, &e->bram18);
+    memory(l->channels / P * K / Q, P * Q * W, &e->luts, &e->bram18);
     e->weight_bits = l->channels * K * W;
 }
 
@@ -200,7 +213,7 @@ static void estimate_pool(const Layer *l, LayerEstimate *e)
 {
     int64_t sum_bits = l->in.dt.bits + ceil_log2((int64_t)l->k_h * l->k_w) + 1;
     e->luts = 100 + 2 * l->pe * sum_bits;
-    memory(l->out_w * (l->channels / l->pe), l->pe * sum_bits, 128, &e->luts, &e->bram18);
+    memory(l->out_w * (l->channels / l->pe), l->pe * sum_bits, &e->luts, &e->bram18);
 }
 
 static void estimate_labelselect(const Layer *l, LayerEstimate *e)
@@ -229,7 +242,7 @@ static void estimate_fifo(const Layer *l, LayerEstimate *e)
 {
     int64_t depth = l->depth, W = l->in.bits;
     e->luts = 2 * ceil_log2(depth);
-    if (depth <= 256)
+    if (!fifo_in_bram(l))
         e->luts += cdiv(depth, 32) * cdiv(W, 2); /* shift-register LUTs */
     else
         e->bram18 = bram18_for(depth, W);
