@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "emit_hls_internal.h"
+#include "emit_rounding.h"
 
 /* ---- templates ---------------------------------------------------------- */
 
@@ -287,16 +288,7 @@ static void emit_pool_round(const HlsProc *pr, TextBuf *code)
                   pr->fn, pr->fn);
         return;
     }
-    const char *up = "0";
-    switch (l->rounding) {
-    case QROUND_FLOOR: up = "0"; break;
-    case QROUND_CEIL: up = "rem != 0"; break;
-    case QROUND_DOWN: up = "sum < 0 && rem != 0"; break;
-    case QROUND_UP: up = "sum >= 0 && rem != 0"; break;
-    case QROUND_HALF_EVEN: up = "2 * rem > D || (2 * rem == D && (fl & 1))"; break;
-    case QROUND_HALF_UP: up = "2 * rem > D || (2 * rem == D && sum >= 0)"; break;
-    case QROUND_HALF_DOWN: up = "2 * rem > D || (2 * rem == D && sum < 0)"; break;
-    }
+    const char *up = emit_round_up_condition(l->rounding);
     tb_printf(code, "/* %s: sum / 2^%d rounded %s (the Trunc's mode), in integers */\n"
               "static int32_t %s_round(int32_t sum)\n{\n"
               "    enum { D = %d };\n"

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "emit_ref_internal.h"
+#include "emit_rounding.h"
 #include "op_int_params.h"
 #include "op_math.h"
 #include "qc_dtype_name.h"
@@ -418,16 +419,7 @@ static void emit_shift_round(TextBuf *code, QonnxRounding mode)
         return;
     }
     tb_puts(code, "                rem = sum - fl * D;                                  /* 0 <= rem < D */\n");
-    const char *up = "0";
-    switch (mode) {
-    case QROUND_FLOOR: up = "0"; break;
-    case QROUND_CEIL: up = "rem != 0"; break;
-    case QROUND_DOWN: up = "sum < 0 && rem != 0"; break;
-    case QROUND_UP: up = "sum >= 0 && rem != 0"; break;
-    case QROUND_HALF_EVEN: up = "2 * rem > D || (2 * rem == D && (fl & 1))"; break;
-    case QROUND_HALF_UP: up = "2 * rem > D || (2 * rem == D && sum >= 0)"; break;
-    case QROUND_HALF_DOWN: up = "2 * rem > D || (2 * rem == D && sum < 0)"; break;
-    }
+    const char *up = emit_round_up_condition(mode);
     tb_printf(code, "                sum = fl + (%s);   /* %s */\n", up, qonnx_rounding_name(mode));
 }
 
