@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "dataflow.h"
+#include "e2e_util.h"
 #include "emit_rtl.h"
 #include "frontend.h"
 #include "model_data.h"
@@ -41,26 +42,6 @@
 #ifndef SANITIZED
 #define SANITIZED 0
 #endif
-
-static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int shell(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
-}
-
-static void scratch(char *dir, size_t size)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, size, "%s/qonnxc-rtl-dag-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
 
 /* configs/<model>.yaml without "_RANDOM". */
 static const char *config_of(const char *model, char *buf, size_t size)
@@ -103,7 +84,7 @@ START_TEST(lint_every_dag_model)
     if (!shared_model_present(model))
         return;
     ck_assert(shared_model_dir(model, mdir, sizeof mdir));
-    scratch(dir, sizeof dir);
+    scratch_dir(dir, sizeof dir, "rtl-dag");
     ck_assert_int_eq(shell("'%s' build '%s/model.onnx' -c '%s' --target rtl -o '%s/build' "
                            "> '%s/build.log' 2>&1", QONNXC_BIN, mdir,
                            config_of(model, cfg, sizeof cfg), dir, dir), 0);
@@ -191,7 +172,7 @@ START_TEST(mobilenet_simulation_exact)
     if (SANITIZED || !shared_model_present(model))
         return;
     ck_assert(shared_model_dir(model, mdir, sizeof mdir));
-    scratch(dir, sizeof dir);
+    scratch_dir(dir, sizeof dir, "rtl-dag");
     ck_assert_int_eq(shell("'%s' verify '%s/model.onnx' -c '%s' --target rtl --frames 2 "
                            "> '%s/verify.txt' 2>&1", QONNXC_BIN, mdir,
                            config_of(model, cfg, sizeof cfg), dir), 0);

@@ -38,6 +38,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "e2e_util.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define SANITIZED 1
 #elif defined(__has_feature)
@@ -48,26 +50,6 @@
 #ifndef SANITIZED
 #define SANITIZED 0
 #endif
-
-static int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int shell(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
-}
-
-static void scratch(char *dir, size_t size)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, size, "%s/qonnxc-rtl-e2e-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
 
 /* Every value of `key` in the JSON file at path, in order (at most max);
  * returns how many there are. */
@@ -122,7 +104,7 @@ static const char *const models[] = { "TFC_1W1A", "TFC_1W2A", "TFC_2W2A", "UNSW_
 START_TEST(lint_every_model)
 {
     char dir[4096], cfg[4096];
-    scratch(dir, sizeof dir);
+    scratch_dir(dir, sizeof dir, "rtl-e2e");
     build(dir, models[_i], config_of(models[_i], cfg, sizeof cfg), "");
     ck_assert_int_eq(shell("make -s -C '%s/build/rtl' lint > '%s/lint.log' 2>&1", dir, dir), 0);
     ck_assert_int_eq(shell("test ! -s '%s/lint.log'", dir), 0);
@@ -207,7 +189,7 @@ START_TEST(bit_exact_mlps)
     if (SANITIZED)
         return;
     char dir[4096], cfg[4096];
-    scratch(dir, sizeof dir);
+    scratch_dir(dir, sizeof dir, "rtl-e2e");
     build(dir, sim_models[_i], config_of(sim_models[_i], cfg, sizeof cfg), "");
     simulate(dir, sim_models[_i], 0);
     shell("rm -rf '%s'", dir);
@@ -221,7 +203,7 @@ START_TEST(tfc_w1a1_cycles_and_watchdog)
     if (SANITIZED)
         return;
     char dir[4096], cfg[4096];
-    scratch(dir, sizeof dir);
+    scratch_dir(dir, sizeof dir, "rtl-e2e");
     build(dir, "TFC_1W1A", config_of("TFC_1W1A", cfg, sizeof cfg), "--size-fifos");
     long long cycles = simulate(dir, "TFC_1W1A", 0);
     ck_assert_msg(cycles * 100 <= 64 * 105 && cycles * 100 >= 64 * 95,
@@ -267,7 +249,7 @@ START_TEST(tfc_w1a1_smallest_fifos)
     if (SANITIZED)
         return;
     char dir[4096], cfg[4200];
-    scratch(dir, sizeof dir);
+    scratch_dir(dir, sizeof dir, "rtl-e2e");
     snprintf(cfg, sizeof cfg, "%s/tfc.yaml", dir);
     ck_assert_int_eq(shell("sed 's/^fifo_depth: .*/fifo_depth: 2/' '%s/../configs/TFC_1W1A.yaml' "
                            "> '%s'", TESTS_DIR, cfg), 0);
@@ -339,7 +321,7 @@ START_TEST(fifo_depth_errors)
           "'[^']*MatMul[^']*'" },
     };
     char dir[4096], cfg[4200];
-    scratch(dir, sizeof dir);
+    scratch_dir(dir, sizeof dir, "rtl-e2e");
     snprintf(cfg, sizeof cfg, "%s/bad.yaml", dir);
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         FILE *f = fopen(cfg, "w");
@@ -374,7 +356,7 @@ START_TEST(cnv_bit_exact_and_cycles)
         return;
     const char *model = cnv_cases[_i].model;
     char dir[4096], cfg[4200];
-    scratch(dir, sizeof dir);
+    scratch_dir(dir, sizeof dir, "rtl-e2e");
     config_of(model, cfg, sizeof cfg);
     if (cnv_cases[_i].deep) {
         char deep[4200];
@@ -405,7 +387,7 @@ START_TEST(verify_runs_the_simulation)
     if (SANITIZED)
         return;
     char dir[4096], cfg[4096];
-    scratch(dir, sizeof dir);
+    scratch_dir(dir, sizeof dir, "rtl-e2e");
     ck_assert_int_eq(shell("'%s' verify '%s/models/TFC_1W1A/model.onnx' -c '%s' --target rtl "
                            "--frames 20 -v > '%s/verify.txt' 2> '%s/progress.txt'", QONNXC_BIN,
                            TESTS_DIR, config_of("TFC_1W1A", cfg, sizeof cfg), dir, dir), 0);

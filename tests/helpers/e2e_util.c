@@ -2,10 +2,12 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "model_data.h"
 #include "run_cli.h"
@@ -113,4 +115,22 @@ void assert_same_files(const char *a, const char *b)
     ck_assert_msg(la == lb && !memcmp(x, y, la), "%s and %s differ", a, b);
     free(x);
     free(y);
+}
+
+int shell(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
+}
+
+void scratch_dir(char *dir, size_t size, const char *what)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, size, "%s/qonnxc-%s-XXXXXX", tmp && tmp[0] ? tmp : "/tmp", what);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
 }

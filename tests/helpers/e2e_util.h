@@ -4,6 +4,7 @@
 #ifndef QONNXC_TESTS_E2E_UTIL_H
 #define QONNXC_TESTS_E2E_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "graph.h"
@@ -31,5 +32,13 @@ void collect_tree(const char *root, TextBuf *out);
 /* Fails the running Check test unless the files at a and b hold the same
  * bytes (both must exist). */
 void assert_same_files(const char *a, const char *b);
+
+/* Runs a printf-formatted shell command; its exit status, or -1 when it
+ * did not exit normally. */
+int shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A fresh directory $TMPDIR/qonnxc-<what>-XXXXXX (default /tmp) into dir;
+ * fails the running Check test when it cannot be made. */
+void scratch_dir(char *dir, size_t size, const char *what);
 
 #endif
